@@ -1,0 +1,434 @@
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The oslo.messaging side of the EngineClient: settings, transport, deadlines.
+
+Everything that touches the broker lives here: a private oslo.config
+ConfigOpts (never /etc/*.conf, never the global CONF), a reachability and TLS
+check before oslo.messaging gets a chance to reconnect forever, a wall-clock
+deadline around every RPC, and the mapping of every local and remote failure
+to the errors in ``errors.py`` with secrets scrubbed from the text.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import socket
+import ssl
+import threading
+import uuid
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils.api_versions import LATEST_API_VERSION, parse_version
+from ansible_collections.heat_rpc.engine.plugins.module_utils.redaction import ParsedTransportURL, Scrubber
+
+try:
+    import oslo_messaging
+    from oslo_messaging import opts as oslo_messaging_opts
+    from oslo_config import cfg
+    HAS_OSLO_MESSAGING = True
+    OSLO_MESSAGING_IMPORT_ERROR = None
+except ImportError as import_error:  # pragma: no cover - exercised by sanity's import test
+    oslo_messaging = None
+    oslo_messaging_opts = None
+    cfg = None
+    HAS_OSLO_MESSAGING = False
+    OSLO_MESSAGING_IMPORT_ERROR = import_error
+
+SUPPORTED_DRIVERS = ('rabbit', 'fake')
+# Seconds granted on top of connect_timeout + timeout before the wall-clock guard gives up.
+DEADLINE_GRACE = 2.0
+CLEANUP_TIMEOUT = 5.0
+
+# oslo.messaging >= 14.4 reads these option groups in RPCClient.call() but only
+# registers them on the global CONF; a private ConfigOpts must register them
+# itself or every call fails with NoSuchOptError.
+_LATE_OPTION_GROUPS = (
+    ('oslo_messaging._tracing.client', 'oslo_messaging_tracing', 'oslo_messaging_tracing'),
+    ('oslo_messaging._metrics.client', 'oslo_messaging_metrics', 'oslo_messaging_metrics'),
+)
+
+
+class RequestContext:
+    """The RPC request context: who is asking, in which project.
+
+    heat-engine rebuilds its RequestContext from this dict. With
+    ``deferred_auth_method = password`` the engine needs ``username`` and
+    ``password`` to act for the user later (nested stacks).
+    """
+
+    FIELDS = ('user_id', 'username', 'password', 'project_id', 'project_name', 'user_domain_id',
+              'project_domain_id', 'roles', 'is_admin', 'auth_token', 'region_name')
+
+    def __init__(self, **values):
+        unknown = set(values) - set(self.FIELDS)
+        if unknown:
+            raise errors.ConfigurationError('unknown context fields: %s' % ', '.join(sorted(unknown)))
+        self.values = dict((key, values.get(key)) for key in self.FIELDS)
+        if self.values['roles'] is None:
+            self.values['roles'] = []
+        self.values['is_admin'] = bool(self.values['is_admin'])
+
+    @property
+    def secrets(self):
+        return [self.values[key] for key in ('password', 'auth_token') if self.values[key]]
+
+    def to_dict(self):
+        """The wire form; a fresh request id each time so engine logs can be correlated."""
+        ctxt = dict((key, value) for key, value in self.values.items() if value is not None)
+        ctxt['user_name'] = self.values['username']
+        ctxt['request_id'] = 'req-%s' % uuid.uuid4()
+        ctxt['show_deleted'] = False
+        return ctxt
+
+
+class ConnectionSettings:
+    """Validated connection options for one module run."""
+
+    def __init__(self, transport_url, exchange='heat', topic='engine', timeout=60, connect_timeout=10,
+                 call_monitor_timeout=None, ssl=False, ssl_ca_file=None, ssl_cert_file=None, ssl_key_file=None,
+                 ssl_trust_system_store=False, api_version_cap=None, context=None):
+        self.transport_url = transport_url
+        self.exchange = exchange
+        self.topic = topic
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.call_monitor_timeout = call_monitor_timeout
+        self.ssl_ca_file = ssl_ca_file
+        self.ssl_cert_file = ssl_cert_file
+        self.ssl_key_file = ssl_key_file
+        self.ssl_trust_system_store = ssl_trust_system_store
+        self.context = context or RequestContext()
+        self.scrubber = Scrubber(self.context.secrets)
+        self.scrubber.add_url(transport_url)
+        self.url = self._parse_url(transport_url)
+        self.ssl = bool(ssl) or self.url.query_flag('ssl')
+        self.api_version_cap = self._parse_cap(api_version_cap)
+        self._check()
+
+    @staticmethod
+    def _parse_url(transport_url):
+        if not transport_url:
+            raise errors.ConfigurationError(
+                'transport_url is required (or set HEAT_RPC_TRANSPORT_URL), for example '
+                'rabbit://user:password@broker:5672/vhost')
+        try:
+            url = ParsedTransportURL(transport_url)
+        except ValueError as exc:
+            raise errors.ConfigurationError('transport_url is not valid: %s' % exc)
+        if url.scheme.split('+')[-1] not in SUPPORTED_DRIVERS:
+            raise errors.ConfigurationError(
+                "transport_url uses the driver '%s'; this collection supports rabbit:// (RabbitMQ)" % url.scheme)
+        if url.scheme != 'fake' and not url.hosts:
+            raise errors.ConfigurationError('transport_url names no broker host')
+        return url
+
+    @staticmethod
+    def _parse_cap(cap):
+        if cap in (None, ''):
+            return LATEST_API_VERSION
+        try:
+            parsed = parse_version(cap)
+        except ValueError as exc:
+            raise errors.ConfigurationError('api_version_cap: %s' % exc)
+        if parsed < (1, 0) or parsed > parse_version(LATEST_API_VERSION):
+            raise errors.ConfigurationError(
+                "api_version_cap '%s' is outside the range this client knows (1.0 to %s)" % (cap, LATEST_API_VERSION))
+        return '%d.%d' % parsed
+
+    def _check(self):
+        for name in ('timeout', 'connect_timeout'):
+            value = getattr(self, name)
+            if value is None or value <= 0:
+                raise errors.ConfigurationError('%s must be a positive number of seconds, not %r' % (name, value))
+        if self.call_monitor_timeout is not None and self.call_monitor_timeout <= 0:
+            raise errors.ConfigurationError('call_monitor_timeout must be a positive number of seconds')
+        if not self.exchange or not self.topic:
+            raise errors.ConfigurationError('exchange and topic must not be empty')
+        if (self.ssl_cert_file or self.ssl_key_file or self.ssl_ca_file) and not self.ssl:
+            raise errors.ConfigurationError(
+                'ssl_ca_file, ssl_cert_file and ssl_key_file need ssl: true; refusing to send credentials in plain AMQP')
+        if bool(self.ssl_cert_file) != bool(self.ssl_key_file):
+            raise errors.ConfigurationError('ssl_cert_file and ssl_key_file must be given together')
+        if self.ssl and not self.ssl_ca_file and not self.ssl_trust_system_store:
+            raise errors.ConfigurationError(
+                'ssl is on but ssl_ca_file is not set: oslo.messaging would not verify the broker certificate. '
+                'Set ssl_ca_file, or ssl_trust_system_store: true to verify against the system CA store')
+        for name in ('ssl_ca_file', 'ssl_cert_file', 'ssl_key_file'):
+            path = getattr(self, name)
+            if path:
+                try:
+                    with open(path, 'rb'):
+                        pass
+                except (IOError, OSError) as exc:
+                    raise errors.ConfigurationError('%s %s cannot be read: %s' % (name, path, exc.strerror))
+
+    @property
+    def ca_file(self):
+        """The CA bundle to verify the broker with (the system one when told to trust it)."""
+        if self.ssl_ca_file:
+            return self.ssl_ca_file
+        paths = ssl.get_default_verify_paths()
+        return paths.cafile or paths.openssl_cafile
+
+    @property
+    def redacted_url(self):
+        return self.url.redacted()
+
+
+class Deadline:
+    """Runs a callable in a daemon thread and stops waiting for it after ``seconds``.
+
+    oslo.messaging can block forever (a broker that vanished mid-call keeps it
+    reconnecting even with retry=0); a daemon thread does not keep the module
+    process alive after it has reported.
+    """
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+
+    def run(self, func):
+        outcome = {}
+
+        def target():
+            try:
+                outcome['result'] = func()
+            except BaseException as exc:  # pylint: disable=broad-except  # re-raised in the caller's thread
+                outcome['error'] = exc
+
+        worker = threading.Thread(target=target, name='heat-rpc-call')
+        worker.daemon = True
+        worker.start()
+        worker.join(self.seconds)
+        if worker.is_alive():
+            return False, None
+        if 'error' in outcome:
+            raise outcome['error']
+        return True, outcome.get('result')
+
+
+class EngineConnection:
+    """One transport to the broker for the lifetime of a module run."""
+
+    def __init__(self, settings, transport=None):
+        self.settings = settings
+        # A transport handed in (tests share one with an in-process server) is the caller's to clean up.
+        self._transport = transport
+        self._owns_transport = transport is None
+        self._checked = False
+        self.calls = 0
+
+    # -- setup -------------------------------------------------------------
+
+    def build_conf(self):
+        """A private ConfigOpts with every oslo.messaging option registered and tuned for this run."""
+        conf = cfg.ConfigOpts()
+        conf([], project='heat_rpc_engine', default_config_files=[], default_config_dirs=[])
+        # Driver options are registered by the transport itself, but overrides need them earlier.
+        for group, options in oslo_messaging_opts.list_opts():
+            conf.register_opts(options, group=group)
+        register_late_option_groups(conf)
+        self._configure_rabbit(conf)
+        return conf
+
+    def _configure_rabbit(self, conf):
+        settings = self.settings
+        group = 'oslo_messaging_rabbit'
+        # Reply queues of a run that was killed expire instead of piling up on the broker.
+        _set_if_known(conf, 'rabbit_transient_queues_ttl', 60, group)
+        _set_if_known(conf, 'heartbeat_timeout_threshold', max(10, int(settings.timeout)), group)
+        _set_if_known(conf, 'rabbit_retry_interval', 1, group)
+        _set_if_known(conf, 'rabbit_interval_max', 2, group)
+        if settings.ssl:
+            conf.set_override('ssl', True, group)
+            conf.set_override('ssl_ca_file', settings.ca_file or '', group)
+            if settings.ssl_cert_file:
+                conf.set_override('ssl_cert_file', settings.ssl_cert_file, group)
+                conf.set_override('ssl_key_file', settings.ssl_key_file, group)
+
+    def preflight(self):
+        """Check that a broker host accepts TCP (and TLS) before oslo.messaging tries.
+
+        oslo.messaging retries an unreachable broker forever; this check turns
+        refused connections, DNS failures and TLS mismatches into a clear error
+        within connect_timeout.
+        """
+        settings = self.settings
+        if settings.url.scheme == 'fake' or self._checked:
+            return
+        failures = []
+        tls_failure = None
+        for host in settings.url.hosts:
+            try:
+                probe_broker(host, settings)
+                self._checked = True
+                return
+            except ssl.SSLError as exc:
+                tls_failure = '%s: %s' % (host.address, _ssl_reason(exc))
+                failures.append(tls_failure)
+            except socket.timeout:
+                failures.append('%s: no answer within %ss' % (host.address, settings.connect_timeout))
+            except (socket.error, OSError) as exc:
+                failures.append('%s: %s' % (host.address, exc.strerror or exc))
+        if tls_failure:
+            raise errors.TLSError('TLS handshake with the RabbitMQ broker failed (%s)' % '; '.join(failures))
+        raise errors.BrokerUnreachableError('cannot reach the RabbitMQ broker (%s)' % '; '.join(failures))
+
+    @property
+    def transport(self):
+        if self._transport is None:
+            if not HAS_OSLO_MESSAGING:
+                raise errors.ConfigurationError('the Python library oslo.messaging is required on the host the module runs on')
+            self.preflight()
+            try:
+                self._transport = oslo_messaging.get_rpc_transport(self.build_conf(), url=self.settings.transport_url)
+            except Exception as exc:  # pylint: disable=broad-except
+                raise errors.ConfigurationError(
+                    'transport_url %s was rejected: %s' % (self.settings.redacted_url, self.settings.scrubber.scrub(str(exc))))
+        return self._transport
+
+    def close(self):
+        transport, self._transport = self._transport, None
+        if transport is not None and self._owns_transport:
+            # cleanup() can block on a dead broker; never let it hold the module.
+            Deadline(CLEANUP_TIMEOUT).run(transport.cleanup)
+
+    # -- calls -------------------------------------------------------------
+
+    def rpc_client(self, version, timeout=None):
+        settings = self.settings
+        target = oslo_messaging.Target(exchange=settings.exchange, topic=settings.topic, version=version)
+        options = {'timeout': timeout or settings.timeout}
+        if settings.call_monitor_timeout:
+            options['call_monitor_timeout'] = settings.call_monitor_timeout
+        return oslo_messaging.get_rpc_client(self.transport, target, **options)
+
+    def invoke(self, method, kwargs, version, writes=False, cast=False, timeout=None, context=None):
+        """Send one RPC and return its result, mapping every failure to ``errors``."""
+        settings = self.settings
+        call_timeout = timeout or settings.timeout
+        ctxt = context_dict(context or settings.context)
+        self.calls += 1
+        try:
+            client = self.rpc_client(version, call_timeout)
+            sender = client.cast if cast else client.call
+            finished, result = Deadline(settings.connect_timeout + call_timeout + DEADLINE_GRACE).run(
+                lambda: sender(ctxt, method, **kwargs))
+        except errors.HeatRpcError:
+            raise
+        except Exception as exc:  # pylint: disable=broad-except  # every failure gets a typed, scrubbed error
+            raise self._map_exception(exc, method, writes, call_timeout)
+        if not finished:
+            raise self._no_answer(method, writes, call_timeout, guard=True)
+        return result
+
+    def _no_answer(self, method, writes, call_timeout, guard=False):
+        settings = self.settings
+        where = "exchange '%s', topic '%s' at %s" % (settings.exchange, settings.topic, settings.redacted_url)
+        if guard:
+            text = ("no answer to '%s' within %.0f s (broker connection lost or blocked) on %s"
+                    % (method, settings.connect_timeout + call_timeout + DEADLINE_GRACE, where))
+        else:
+            text = ("heat-engine did not answer '%s' within %s s on %s: is an engine running on that vhost, "
+                    "and does it use that exchange and topic?" % (method, call_timeout, where))
+        if writes:
+            return errors.OutcomeUnknownError(
+                text + '; the request was sent, so it may or may not have taken effect', method=method)
+        return errors.EngineNotAnsweringError(text, method=method)
+
+    def _map_exception(self, exc, method, writes, call_timeout):
+        scrub = self.settings.scrubber.scrub
+        name = type(exc).__name__
+        # The dispatcher's own errors arrive as RemoteError over RabbitMQ, but as themselves in-process.
+        if _is_remote(exc) or name in ('NoSuchMethod', 'UnsupportedVersion'):
+            mapped = errors.classify_remote(exc, method=method)
+            mapped.message = scrub(mapped.message)
+            mapped.details = scrub(mapped.details)
+            return mapped
+        if oslo_messaging is not None and isinstance(exc, oslo_messaging.MessagingTimeout):
+            return self._no_answer(method, writes, call_timeout)
+        if name == 'AccessRefused' or 'ACCESS_REFUSED' in str(exc):
+            users = sorted(set(host.username or 'guest' for host in self.settings.url.hosts))
+            return errors.AuthError("the RabbitMQ broker refused the login of user '%s' (wrong username or password)"
+                                    % "', '".join(users), method=method)
+        if name == 'NotAllowed' or 'NOT_ALLOWED' in str(exc):
+            return errors.AuthError("the RabbitMQ broker refused access to virtual host '%s' for this user"
+                                    % (self.settings.url.virtual_host or '/'), method=method)
+        if isinstance(exc, ssl.SSLError):
+            return errors.TLSError('TLS error talking to the broker: %s' % scrub(_ssl_reason(exc)), method=method)
+        if isinstance(exc, (socket.error, OSError)) or name in ('OperationalError', 'RecoverableConnectionError',
+                                                                'ConnectionForced', 'MessageDeliveryFailure'):
+            return errors.BrokerUnreachableError('lost the connection to the RabbitMQ broker during %s: %s'
+                                                 % (method, scrub(str(exc))), method=method)
+        if name == 'RPCVersionCapError':
+            return errors.NotSupportedError(scrub(str(exc)), method=method)
+        return errors.HeatRpcError('%s failed: %s: %s' % (method, name, scrub(str(exc))), method=method)
+
+
+def context_dict(context):
+    """The wire form of a context given as a RequestContext or as a ready dict."""
+    if isinstance(context, dict):
+        return dict(context)
+    return context.to_dict()
+
+
+def register_late_option_groups(conf):
+    """Register oslo.messaging's tracing/metrics options on a private ConfigOpts.
+
+    Returns the groups it registered (empty on oslo.messaging versions that
+    do not read them).
+    """
+    import importlib
+    registered = []
+    for module_name, attribute, group in _LATE_OPTION_GROUPS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        options = getattr(module, attribute, None)
+        if options:
+            conf.register_opts(options, group=group)
+            registered.append(group)
+    return registered
+
+
+def probe_broker(host, settings):
+    """Open (and close) a TCP, and with ssl a verified TLS, connection to one broker host."""
+    sock = socket.create_connection((host.hostname, host.port), timeout=settings.connect_timeout)
+    try:
+        if settings.ssl:
+            context = ssl.create_default_context(cafile=settings.ca_file)
+            if settings.ssl_cert_file:
+                context.load_cert_chain(settings.ssl_cert_file, settings.ssl_key_file)
+            tls = context.wrap_socket(sock, server_hostname=host.hostname)
+            tls.close()
+    finally:
+        sock.close()
+
+
+def _set_if_known(conf, name, value, group):
+    try:
+        conf.set_override(name, value, group)
+    except cfg.NoSuchOptError:  # older oslo.messaging: the option does not exist, nothing to tune
+        pass
+
+
+def _is_remote(exc):
+    """True for an exception that the engine raised and oslo.messaging rebuilt here.
+
+    Heat's own classes arrive as RemoteError; built-in ones as ``<Name>_Remote``
+    or, where Python forbids swapping the class, as the built-in itself with the
+    engine's traceback appended to its message.
+    """
+    if oslo_messaging is not None and isinstance(exc, oslo_messaging.RemoteError):
+        return True
+    if type(exc).__name__.endswith('_Remote'):
+        return True
+    first = exc.args[0] if exc.args else None
+    return isinstance(first, str) and '\nTraceback (most recent call last)' in first
+
+
+def _ssl_reason(exc):
+    return getattr(exc, 'reason', None) or getattr(exc, 'verify_message', None) or str(exc)
