@@ -140,6 +140,10 @@ class Scrubber:
         for password in parsed.passwords:
             self.add(password)
 
+    def secret_values(self):
+        """Every spelling this scrubber masks (for AnsibleModule.no_log_values)."""
+        return set(self._replacements)
+
     def scrub(self, value):
         """Return ``value`` (a text, or lists/dicts of texts) with every secret masked."""
         if isinstance(value, str):

@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The module side: the shared connection argument spec and a module base class.
+
+Every module builds a HeatRpcModule with its own options; the connection
+options, their environment-variable fallbacks, the EngineClient's lifetime,
+secret masking and the mapping of errors to ``fail_json`` live here once.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils.connection import (
+    HAS_OSLO_MESSAGING, OSLO_MESSAGING_IMPORT_ERROR, ConnectionSettings, RequestContext,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
+
+# Verbosity (-vvv) from which the engine's traceback is returned with a failure.
+TRACEBACK_VERBOSITY = 3
+
+
+def _env(name):
+    return (env_fallback, ['HEAT_RPC_' + name])
+
+
+def connection_argument_spec():
+    """The connection options every module takes (documented in the ``connection`` doc fragment)."""
+    return dict(
+        transport_url=dict(type='str', no_log=True, fallback=_env('TRANSPORT_URL')),
+        exchange=dict(type='str', default='heat', fallback=_env('EXCHANGE')),
+        topic=dict(type='str', default='engine', fallback=_env('TOPIC')),
+        rpc_timeout=dict(type='float', default=60, fallback=_env('TIMEOUT')),
+        connect_timeout=dict(type='float', default=10, fallback=_env('CONNECT_TIMEOUT')),
+        call_monitor_timeout=dict(type='float', fallback=_env('CALL_MONITOR_TIMEOUT')),
+        api_version_cap=dict(type='str', fallback=_env('API_VERSION_CAP')),
+        ssl=dict(type='bool', default=False, fallback=_env('SSL')),
+        ssl_ca_file=dict(type='path', fallback=_env('SSL_CA_FILE')),
+        ssl_cert_file=dict(type='path', fallback=_env('SSL_CERT_FILE')),
+        ssl_key_file=dict(type='path', no_log=False, fallback=_env('SSL_KEY_FILE')),
+        ssl_trust_system_store=dict(type='bool', default=False, fallback=_env('SSL_TRUST_SYSTEM_STORE')),
+        username=dict(type='str', fallback=_env('USERNAME')),
+        password=dict(type='str', no_log=True, fallback=_env('PASSWORD')),
+        user_id=dict(type='str', fallback=_env('USER_ID')),
+        project_id=dict(type='str', fallback=_env('PROJECT_ID')),
+        project_name=dict(type='str', fallback=_env('PROJECT_NAME')),
+        user_domain_id=dict(type='str', default='default', fallback=_env('USER_DOMAIN_ID')),
+        project_domain_id=dict(type='str', default='default', fallback=_env('PROJECT_DOMAIN_ID')),
+        roles=dict(type='list', elements='str', fallback=_env('ROLES')),
+        is_admin=dict(type='bool', default=False, fallback=_env('IS_ADMIN')),
+        auth_token=dict(type='str', no_log=True, fallback=_env('AUTH_TOKEN')),
+        region_name=dict(type='str', fallback=_env('REGION_NAME')),
+    )
+
+
+CONNECTION_OPTIONS = tuple(connection_argument_spec())
+CONTEXT_OPTIONS = RequestContext.FIELDS
+
+
+def settings_from_params(params):
+    """ConnectionSettings from a module's validated parameters."""
+    context = RequestContext(**dict((key, params.get(key)) for key in CONTEXT_OPTIONS))
+    return ConnectionSettings(
+        transport_url=params.get('transport_url'),
+        exchange=params.get('exchange'),
+        topic=params.get('topic'),
+        timeout=params.get('rpc_timeout'),
+        connect_timeout=params.get('connect_timeout'),
+        call_monitor_timeout=params.get('call_monitor_timeout'),
+        ssl=params.get('ssl'),
+        ssl_ca_file=params.get('ssl_ca_file'),
+        ssl_cert_file=params.get('ssl_cert_file'),
+        ssl_key_file=params.get('ssl_key_file'),
+        ssl_trust_system_store=params.get('ssl_trust_system_store'),
+        api_version_cap=params.get('api_version_cap'),
+        context=context,
+    )
+
+
+class HeatRpcModule:
+    """An AnsibleModule with the connection options and an EngineClient built on demand.
+
+    Use ``run(func)``: ``func(module)`` returns the result dict; any
+    HeatRpcError it raises becomes a failed task with a one-sentence message,
+    ``error`` (kind, remote_name, method) and, at -vvv, the engine traceback.
+    """
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec)
+        kwargs.setdefault('supports_check_mode', True)
+        self.module = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.module.params
+        self.check_mode = self.module.check_mode
+        self._client = None
+        if not HAS_OSLO_MESSAGING:
+            self.module.fail_json(msg=missing_required_lib('oslo.messaging'),
+                                  exception=''.join(traceback.format_exception_only(
+                                      type(OSLO_MESSAGING_IMPORT_ERROR), OSLO_MESSAGING_IMPORT_ERROR)))
+        try:
+            self.settings = settings_from_params(self.params)
+        except errors.HeatRpcError as exc:
+            self.module.fail_json(msg=str(exc), error=exc.to_dict())
+        # Ansible masks no_log values only where they appear whole; the broker password inside
+        # transport_url, and its URL-encoded spellings, must be masked too.
+        self.module.no_log_values.update(self.settings.scrubber.secret_values())
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = EngineClient(self.settings)
+        return self._client
+
+    def close(self):
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    def scrub(self, value):
+        return self.settings.scrubber.scrub(value)
+
+    def exit_json(self, **result):
+        self.close()
+        self.module.exit_json(**self.scrub(result))
+
+    def fail_json(self, msg, **result):
+        self.close()
+        self.module.fail_json(msg=self.scrub(msg), **self.scrub(result))
+
+    def fail_from_error(self, exc, **result):
+        """Fail the task for a HeatRpcError, with its details only at high verbosity."""
+        result['error'] = exc.to_dict()
+        if exc.details and self.module._verbosity >= TRACEBACK_VERBOSITY:
+            result['engine_traceback'] = exc.details
+        self.fail_json(str(exc), **result)
+
+    def run(self, func):
+        try:
+            result = func(self)
+        except errors.HeatRpcError as exc:
+            self.fail_from_error(exc)
+        self.exit_json(**result)

@@ -1,0 +1,118 @@
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Stack lookups and result shaping shared by the stack modules (the service layer)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+
+DEFAULT_PAGE_SIZE = 500
+
+
+def is_deleted(raw_stack):
+    """True for a stack record the engine keeps after DELETE_COMPLETE (found by id)."""
+    return raw_stack.get('stack_action') == 'DELETE' and raw_stack.get('stack_status') == 'COMPLETE'
+
+
+def shape_outputs(raw_outputs):
+    """Engine output list -> (dict of key -> value, list of {key, value, description, error})."""
+    values = {}
+    listing = []
+    for output in raw_outputs or []:
+        key = output.get('output_key')
+        values[key] = output.get('output_value')
+        listing.append({
+            'key': key,
+            'value': output.get('output_value'),
+            'description': output.get('description'),
+            'error': output.get('output_error'),
+        })
+    return values, listing
+
+
+def shape_stack(raw):
+    """The engine's stack dict in the form every module returns."""
+    identity = raw.get('stack_identity') or {}
+    action = raw.get('stack_action') or ''
+    status = raw.get('stack_status') or ''
+    shaped = {
+        'id': identity.get('stack_id'),
+        'name': raw.get('stack_name'),
+        'identity': identity,
+        'action': action,
+        'status': '%s_%s' % (action, status) if action and status else (action or status),
+        'status_reason': raw.get('stack_status_reason'),
+        'description': raw.get('description'),
+        'creation_time': raw.get('creation_time'),
+        'updated_time': raw.get('updated_time'),
+        'deletion_time': raw.get('deletion_time'),
+        'tags': raw.get('tags') or [],
+        'parent': raw.get('parent'),
+        'owner': raw.get('stack_owner'),
+    }
+    if 'parameters' in raw:
+        # The engine already shows hidden parameters as '******'.
+        shaped['parameters'] = raw.get('parameters') or {}
+        shaped['timeout_mins'] = raw.get('timeout_mins')
+        shaped['disable_rollback'] = raw.get('disable_rollback')
+    if 'outputs' in raw:
+        shaped['outputs'], shaped['output_list'] = shape_outputs(raw.get('outputs'))
+    return shaped
+
+
+class StackService:
+    """Stack lookups on top of an EngineClient."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def identify(self, name_or_id):
+        """The identity dict of a live stack called (or with id) ``name_or_id``, or None.
+
+        The engine resolves a UUID as an id first, then as a name. A stack
+        found by id that is DELETE_COMPLETE counts as absent.
+        """
+        try:
+            identity = self.client.identify_stack(None, name_or_id)
+        except errors.NotFoundError:
+            return None
+        return identity
+
+    def show(self, identity, resolve_outputs=True):
+        """The raw stack dict for ``identity``, or None when it is gone or deleted."""
+        try:
+            shown = self.client.show_stack(None, identity, resolve_outputs=resolve_outputs)
+        except errors.NotFoundError:
+            return None
+        # show_stack answers a list (of one) for an identity.
+        raw = shown[0] if isinstance(shown, list) else shown
+        if not raw or is_deleted(raw):
+            return None
+        return raw
+
+    def find(self, name_or_id, resolve_outputs=True):
+        """The raw stack dict of a live stack, by name or id, or None."""
+        identity = self.identify(name_or_id)
+        if identity is None:
+            return None
+        return self.show(identity, resolve_outputs=resolve_outputs)
+
+    def iter_stacks(self, page_size=DEFAULT_PAGE_SIZE, limit=None, **filters):
+        """Every stack that matches ``filters``, paging with marker/limit; at most ``limit`` of them."""
+        marker = None
+        returned = 0
+        while True:
+            size = page_size if limit is None else min(page_size, limit - returned)
+            if size <= 0:
+                return
+            page = self.client.list_stacks(None, limit=size, marker=marker, **filters)
+            for raw in page:
+                yield raw
+            returned += len(page)
+            if len(page) < size:
+                return
+            marker = page[-1]['stack_identity']['stack_id']
