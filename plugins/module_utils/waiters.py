@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Waiting for the engine: one polling helper for stacks, snapshots and the rest."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import time
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+
+
+class WaitTimeout(errors.HeatRpcError):
+    """The wait's deadline passed; ``last`` holds the last state seen."""
+    kind = 'wait_timeout'
+
+    def __init__(self, message, last=None):
+        super(WaitTimeout, self).__init__(message)
+        self.last = last
+
+
+class Poller:
+    """Adaptive polling: quick at first, so short operations are noticed within ~0.2 s,
+    slower later so a long one does not load the engine. Never sleeps past the deadline."""
+
+    def __init__(self, timeout, first=0.05, factor=1.5, longest=2.0, clock=time.monotonic, sleep=time.sleep):
+        self.timeout = timeout
+        self.first = first
+        self.factor = factor
+        self.longest = longest
+        self.clock = clock
+        self.sleep = sleep
+
+    def wait(self, fetch, done, describe=repr):
+        """Call ``fetch()`` until ``done(state)`` is true; return that state.
+
+        Raises WaitTimeout (with the last state) when ``timeout`` seconds pass first.
+        """
+        deadline = self.clock() + self.timeout
+        interval = self.first
+        while True:
+            state = fetch()
+            if done(state):
+                return state
+            remaining = deadline - self.clock()
+            if remaining <= 0:
+                raise WaitTimeout('gave up waiting after %ss; last state: %s' % (self.timeout, describe(state)),
+                                  last=state)
+            self.sleep(min(interval, remaining))
+            interval = min(interval * self.factor, self.longest)
+
+
+def stack_settled(raw_stack, actions=None):
+    """True when the stack is gone (None) or not IN_PROGRESS.
+
+    With ``actions``, the stack must also show one of them: right after an
+    action is sent the engine may still show the previous action's COMPLETE.
+    """
+    if raw_stack is None:
+        return True
+    if raw_stack.get('stack_status') == 'IN_PROGRESS':
+        return False
+    return not actions or raw_stack.get('stack_action') in actions
+
+
+def describe_stack(raw_stack):
+    if raw_stack is None:
+        return 'stack not found'
+    return '%s_%s (%s)' % (raw_stack.get('stack_action'), raw_stack.get('stack_status'),
+                           raw_stack.get('stack_status_reason'))
+
+
+def wait_for_stack(service, identity, timeout, actions=None, resolve_outputs=False, poller=None):
+    """Poll a stack until it settles (in one of ``actions``); returns the raw stack (None once deleted)."""
+    poller = poller or Poller(timeout)
+    return poller.wait(lambda: service.show(identity, resolve_outputs=resolve_outputs),
+                       lambda raw: stack_settled(raw, actions), describe_stack)
