@@ -96,8 +96,8 @@ def _build_specs():
         MethodSpec('create_stack', optional=stack_write, writes=True),
         MethodSpec('update_stack', optional=stack_write, writes=True),
         MethodSpec('preview_update_stack', since='1.15', optional=_template_inputs()),
+        # params is always sent: heat's environment merging fails on None.
         MethodSpec('validate_template', optional={
-            'params': ('1.0', UNSET),
             'files': ('1.17', UNSET),
             'show_nested': ('1.18', False),
             'environment_files': ('1.23', UNSET),

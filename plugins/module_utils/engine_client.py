@@ -150,7 +150,7 @@ class EngineClient:
 
     def validate_template(self, ctxt, template, params=None, files=None, show_nested=False, environment_files=None,
                           ignorable_errors=None, files_container=None):
-        return self._invoke(ctxt, 'validate_template', template=template, params=params, files=files,
+        return self._invoke(ctxt, 'validate_template', template=template, params=params or {}, files=files,
                             show_nested=show_nested, environment_files=environment_files,
                             ignorable_errors=ignorable_errors, files_container=files_container)
 
