@@ -34,4 +34,4 @@ if COLLECTIONS_ROOT not in sys.path:
     sys.path.insert(0, COLLECTIONS_ROOT)
 os.environ['ANSIBLE_COLLECTIONS_PATH'] = COLLECTIONS_ROOT
 
-# pytest_plugins = ['conftest_testbed']  # enabled once the test bed lands
+pytest_plugins = ['conftest_testbed']

@@ -3,6 +3,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -99,3 +100,74 @@ def run_engine_python(python, code):
     result = subprocess.run([python, '-c', code], capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def engine_environment(testbed):
+    """HEAT_RPC_* variables for a module run against ``testbed`` (the modules' environment fallbacks)."""
+    context = testbed['context']
+    return {
+        'HEAT_RPC_TRANSPORT_URL': testbed['transport_url'],
+        'HEAT_RPC_EXCHANGE': testbed.get('exchange', 'heat'),
+        'HEAT_RPC_TOPIC': testbed.get('topic', 'engine'),
+        'HEAT_RPC_USERNAME': context['username'],
+        'HEAT_RPC_PASSWORD': context['password'],
+        'HEAT_RPC_USER_ID': context['user_id'],
+        'HEAT_RPC_PROJECT_ID': context['project_id'],
+        'HEAT_RPC_PROJECT_NAME': context['project_name'],
+    }
+
+
+class PlaybookRun:
+    """The outcome of one ansible-playbook run: exit code, output, per-task results and the recap."""
+
+    def __init__(self, returncode, stdout, stderr, results):
+        self.returncode = returncode
+        self.output = stdout + stderr
+        self.results = results
+        self.stats = {}
+        recap = re.search(r'^localhost\s*:\s*(.*)$', stdout, re.MULTILINE)
+        if recap:
+            self.stats = dict((key, int(value)) for key, value in re.findall(r'(\w+)=(\d+)', recap.group(1)))
+
+
+def run_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=False, timeout=300):
+    """Run ``tasks`` in a localhost play with ansible-playbook and collect each task's result.
+
+    Every task is registered and may fail (ignore_errors), so that all results can be asserted; a last
+    task writes them, by task name, to a JSON file. A failed task shows as ``failed`` in its result and
+    as ``ignored`` in the recap.
+    """
+    import yaml
+    results_file = tmp_path / 'results.json'
+    play_tasks = []
+    for index, task in enumerate(tasks):
+        task = dict(task, register='task_%d' % index, ignore_errors=True)
+        play_tasks.append(task)
+    collected = ', '.join("%s: task_%d" % (json.dumps(task['name']), index) for index, task in enumerate(tasks))
+    play_tasks.append({'name': 'collect results', 'ansible.builtin.copy': {
+        'content': '{{ {%s} | to_json }}' % collected, 'dest': str(results_file)}, 'check_mode': False,
+        'diff': False})
+    playbook = [{'hosts': 'localhost', 'gather_facts': False, 'tasks': play_tasks}]
+    path = tmp_path / 'playbook.yml'
+    path.write_text(yaml.safe_dump(playbook, sort_keys=False))
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(path),
+               '-i', 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable]
+    if verbosity:
+        command.append('-' + 'v' * verbosity)
+    if check:
+        command.append('--check')
+    if diff:
+        command.append('--diff')
+    run_env = dict((key, value) for key, value in os.environ.items() if not key.startswith('HEAT_RPC_'))
+    run_env.update({'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
+                    'ANSIBLE_RETRY_FILES_ENABLED': '0', 'ANSIBLE_LOG_PATH': str(tmp_path / 'ansible.log')})
+    run_env.update(env or {})
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=run_env, check=False)
+    results = json.loads(results_file.read_text()) if results_file.exists() else {}
+    # The collect task itself counts as changed when it writes the file the first time.
+    run = PlaybookRun(result.returncode, result.stdout, result.stderr, results)
+    if 'changed' in run.stats:
+        run.stats['changed'] -= 1
+    log = tmp_path / 'ansible.log'
+    run.log = log.read_text() if log.exists() else ''
+    return run
