@@ -50,10 +50,13 @@ options:
     default: 10
   call_monitor_timeout:
     description:
-      - When set, the engine sends heartbeats while it works on a call and a call whose engine stops
-        answering fails after this many seconds instead of after O(rpc_timeout).
-      - If not set, E(HEAT_RPC_CALL_MONITOR_TIMEOUT).
+      - The engine sends a heartbeat every half of this many seconds while it works on a call; a call
+        that gets neither an answer nor a heartbeat for this long fails ("the engine may be hung or gone")
+        without waiting for the whole O(rpc_timeout). A long call that keeps sending heartbeats may run up
+        to O(rpc_timeout).
+      - If not set, E(HEAT_RPC_CALL_MONITOR_TIMEOUT), else V(30).
     type: float
+    default: 30
   api_version_cap:
     description:
       - Highest engine RPC API version to use, for example V(1.26) for an older engine.

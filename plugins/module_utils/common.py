@@ -39,7 +39,7 @@ def connection_argument_spec():
         topic=dict(type='str', default='engine', fallback=_env('TOPIC')),
         rpc_timeout=dict(type='float', default=60, fallback=_env('TIMEOUT')),
         connect_timeout=dict(type='float', default=10, fallback=_env('CONNECT_TIMEOUT')),
-        call_monitor_timeout=dict(type='float', fallback=_env('CALL_MONITOR_TIMEOUT')),
+        call_monitor_timeout=dict(type='float', default=30, fallback=_env('CALL_MONITOR_TIMEOUT')),
         api_version_cap=dict(type='str', fallback=_env('API_VERSION_CAP')),
         ssl=dict(type='bool', default=False, fallback=_env('SSL')),
         ssl_ca_file=dict(type='path', fallback=_env('SSL_CA_FILE')),

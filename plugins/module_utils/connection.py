@@ -18,6 +18,7 @@ __metaclass__ = type
 import socket
 import ssl
 import threading
+import time
 import uuid
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
@@ -311,6 +312,7 @@ class EngineConnection:
         call_timeout = timeout or settings.timeout
         ctxt = context_dict(context or settings.context)
         self.calls += 1
+        started = time.monotonic()
         try:
             client = self.rpc_client(version, call_timeout)
             sender = client.cast if cast else client.call
@@ -319,17 +321,20 @@ class EngineConnection:
         except errors.HeatRpcError:
             raise
         except Exception as exc:  # pylint: disable=broad-except  # every failure gets a typed, scrubbed error
-            raise self._map_exception(exc, method, writes, call_timeout)
+            raise self._map_exception(exc, method, writes, call_timeout, time.monotonic() - started)
         if not finished:
-            raise self._no_answer(method, writes, call_timeout, guard=True)
+            raise self._no_answer(method, writes, call_timeout, time.monotonic() - started, guard=True)
         return result
 
-    def _no_answer(self, method, writes, call_timeout, guard=False):
+    def _no_answer(self, method, writes, call_timeout, elapsed, guard=False):
         settings = self.settings
         where = "exchange '%s', topic '%s' at %s" % (settings.exchange, settings.topic, settings.redacted_url)
         if guard:
-            text = ("no answer to '%s' within %.0f s (broker connection lost or blocked) on %s"
-                    % (method, settings.connect_timeout + call_timeout + DEADLINE_GRACE, where))
+            text = ("no answer to '%s' within %.1f s (broker connection lost or blocked) on %s"
+                    % (method, elapsed, where))
+        elif settings.call_monitor_timeout and elapsed < call_timeout:
+            text = ("heat-engine stopped answering '%s' after %.1f s (no heartbeat for call_monitor_timeout %s s) "
+                    "on %s: the engine may be hung or gone" % (method, elapsed, settings.call_monitor_timeout, where))
         else:
             text = ("heat-engine did not answer '%s' within %s s on %s: is an engine running on that vhost, "
                     "and does it use that exchange and topic?" % (method, call_timeout, where))
@@ -338,7 +343,7 @@ class EngineConnection:
                 text + '; the request was sent, so it may or may not have taken effect', method=method)
         return errors.EngineNotAnsweringError(text, method=method)
 
-    def _map_exception(self, exc, method, writes, call_timeout):
+    def _map_exception(self, exc, method, writes, call_timeout, elapsed):
         scrub = self.settings.scrubber.scrub
         name = type(exc).__name__
         # The dispatcher's own errors arrive as RemoteError over RabbitMQ, but as themselves in-process.
@@ -348,7 +353,7 @@ class EngineConnection:
             mapped.details = scrub(mapped.details)
             return mapped
         if oslo_messaging is not None and isinstance(exc, oslo_messaging.MessagingTimeout):
-            return self._no_answer(method, writes, call_timeout)
+            return self._no_answer(method, writes, call_timeout, elapsed)
         if name == 'AccessRefused' or 'ACCESS_REFUSED' in str(exc):
             users = sorted(set(host.username or 'guest' for host in self.settings.url.hosts))
             return errors.AuthError("the RabbitMQ broker refused the login of user '%s' (wrong username or password)"

@@ -442,3 +442,30 @@ def test_every_client_method_is_exercised_here():
         source = handle.read()
     missing = [name for name in METHODS if 'client.%s(' % name not in source and "'%s'" % name not in source]
     assert missing == []
+
+
+def test_a_frozen_engine_is_noticed_by_the_call_monitor(heat_testbed):
+    """With the engine stopped (SIGSTOP), no heartbeat comes: the call fails after call_monitor_timeout,
+    long before rpc_timeout; once the engine runs again the same client works."""
+    import json
+    import os
+    import signal
+
+    from conftest import settings_for
+    from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
+
+    with open(os.path.join(heat_testbed['state_dir'], 'testbed.json')) as handle:
+        engine_group = json.load(handle)['pgid']
+    with EngineClient(settings_for(heat_testbed, timeout=60, call_monitor_timeout=4)) as monitored:
+        assert monitored.get_revision(None)
+        os.killpg(engine_group, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            with pytest.raises(errors.EngineNotAnsweringError) as caught:
+                monitored.get_revision(None)
+            elapsed = time.monotonic() - started
+        finally:
+            os.killpg(engine_group, signal.SIGCONT)
+        assert 3.5 < elapsed < 15
+        assert 'no heartbeat for call_monitor_timeout 4 s' in str(caught.value)
+        assert monitored.get_revision(None)
