@@ -10,7 +10,7 @@ one machine do not interfere), with tests/testbed/heat_testbed.py, and takes it 
 the session. With ``HEAT_RPC_TESTBED`` set to the path of an existing connection.json (or of its
 state dir), that test bed is used as it is and left running, e.g. for a fast dev loop::
 
-    tests/testbed/heat_testbed.py up --name dev
+    python3 tests/testbed/heat_testbed.py up --name dev
     . ~/.cache/heat_rpc/testbeds/dev/connection.env   # sets HEAT_RPC_TESTBED among others
     pytest -m engine
 """
@@ -67,7 +67,7 @@ def heat_testbed():
     if existing:
         settings = _load_existing(existing)
         if os.path.exists(os.path.join(settings['state_dir'], 'testbed.json')):
-            code, out, _ = _run_testbed('status', '--state-dir', settings['state_dir'], timeout=60)
+            code, out, _err = _run_testbed('status', '--state-dir', settings['state_dir'], timeout=60)
             if code != 0:
                 pytest.fail(f'HEAT_RPC_TESTBED={existing}: the test bed does not answer (heat_testbed.py status):\n{out}'
                             f'Start it with: {TESTBED_SCRIPT} up --name {settings["name"]}', pytrace=False)

@@ -141,8 +141,8 @@ def local_error_name(error):
     """
     exc_type = getattr(error, 'exc_type', None)
     if exc_type:
-        return str(exc_type).split('_Remote')[0]
-    return type(error).__name__.split('_Remote')[0]
+        return str(exc_type).split('_Remote', maxsplit=1)[0]
+    return type(error).__name__.split('_Remote', maxsplit=1)[0]
 
 
 def remote_message(error):
@@ -153,7 +153,7 @@ def remote_message(error):
     else:
         text = str(error)
         # Builtin *_Remote exceptions carry "message\n<traceback>" in their args.
-        text = text.split('\nTraceback (most recent call last)')[0]
+        text = text.split('\nTraceback (most recent call last)', maxsplit=1)[0]
     return text.strip()
 
 

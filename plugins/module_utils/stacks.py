@@ -110,8 +110,7 @@ class StackService:
             if size <= 0:
                 return
             page = self.client.list_stacks(None, limit=size, marker=marker, **filters)
-            for raw in page:
-                yield raw
+            yield from page
             returned += len(page)
             if len(page) < size:
                 return

@@ -17,7 +17,7 @@ description:
     outputs, by calling heat-engine over its RPC API (no heat-api, no Keystone).
   - Never changes anything; always returns RV(ignore:changed=false).
 author:
-  - heat_rpc.engine developers
+  - heat_rpc.engine developers (@heat-rpc)
 extends_documentation_fragment:
   - heat_rpc.engine.connection
 attributes:

@@ -106,8 +106,8 @@ def test_template_versions_and_functions(client):
     older = 'heat_template_version.2016-10-14'
     with_conditions = set(f['functions'] for f in client.list_template_functions(None, older, with_condition=True))
     assert {'and', 'equals', 'not', 'or', 'get_param'} <= with_conditions
-    cfn = set(f['functions'] for f in client.list_template_functions(None, 'AWSTemplateFormatVersion.2010-09-09',
-                                                                      with_condition=True))
+    cfn_version = 'AWSTemplateFormatVersion.2010-09-09'
+    cfn = set(f['functions'] for f in client.list_template_functions(None, cfn_version, with_condition=True))
     assert {'Fn::Equals', 'Fn::GetAtt'} <= cfn
 
 

@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 """Local heat-engine test bed: a real heat-engine on this machine's RabbitMQ and MariaDB.
 
@@ -790,7 +789,7 @@ def cmd_status(args):
 
 def cmd_env(args):
     """Print connection.env of a test bed."""
-    _, state_dir = resolve(args)
+    _name, state_dir = resolve(args)
     path = os.path.join(state_dir, CONNECTION_ENV)
     if not os.path.exists(path):
         raise TestbedError(f'{path} does not exist: is the test bed up?')

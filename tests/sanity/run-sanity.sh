@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Run `ansible-test sanity` (no ignore-file entries) for one ansible-core version on one Python.
+#   tests/sanity/run-sanity.sh [ANSIBLE_CORE_VERSION [PYTHON_VERSION]]   default: 2.19.14 3.11
+# ansible-test needs the collection at ansible_collections/heat_rpc/engine; the tracked files of
+# this checkout (and the uncommitted changes to them) are copied there.
+set -euo pipefail
+
+core=${1:-2.19.14}
+py=${2:-3.11}
+repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cache_dir=${HEAT_RPC_CACHE_DIR:-$HOME/.cache/heat_rpc}
+python=$(command -v "python$py" || true)
+if [ -z "$python" ]; then
+    python=$(pyenv prefix "$py" 2>/dev/null)/bin/python$py || true
+fi
+[ -x "$python" ] || { echo "no python$py found" >&2; exit 1; }
+
+venv="$cache_dir/sanity-venv-core$core-py$py"
+mkdir -p "$cache_dir"
+exec 9>"$venv.lock"
+flock 9
+if [ ! -f "$venv/.complete" ]; then
+    rm -rf "$venv"
+    "$python" -m venv "$venv"
+    "$venv/bin/pip" install --quiet "ansible-core==$core"
+    touch "$venv/.complete"
+fi
+flock -u 9
+
+# ansible-test bootstraps pip in its per-test virtualenvs with a script it downloads; stand in for it.
+pip_version=$("$venv/bin/python" -c 'import ansible_test._internal.python_requirements as r, inspect, re
+print(re.search(r"pip==([0-9.]+)", open(r.__file__.replace("python_requirements.py", "../_data/requirements/ansible-test.txt")).read()).group(1))' 2>/dev/null || true)
+for version in $pip_version 24.2 25.0 25.1 25.2 25.3; do
+    shim="$HOME/.ansible/test/cache/get_pip_${version//./_}.py"
+    if [ ! -f "$shim" ]; then
+        mkdir -p "$(dirname "$shim")"
+        cp "$repo_root/tests/sanity/get_pip_shim.py" "$shim"
+    fi
+done
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+target="$work/ansible_collections/heat_rpc/engine"
+mkdir -p "$target"
+(cd "$repo_root" && git ls-files -z --cached --others --exclude-standard | xargs -0 -I{} cp --parents {} "$target" 2>/dev/null || true)
+cd "$target"
+"$venv/bin/ansible-test" sanity --local --python "$py" --color no "${@:3}"
