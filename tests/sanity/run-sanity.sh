@@ -9,11 +9,15 @@ core=${1:-2.19.14}
 py=${2:-3.11}
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache_dir=${HEAT_RPC_CACHE_DIR:-$HOME/.cache/heat_rpc}
-python=$(command -v "python$py" || true)
-if [ -z "$python" ]; then
-    python=$(pyenv prefix "$py" 2>/dev/null)/bin/python$py || true
-fi
-[ -x "$python" ] || { echo "no python$py found" >&2; exit 1; }
+# A pyenv install of that version if there is one (its shims only work for the selected versions).
+python=""
+for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$py".*/bin/"python$py" "$(command -v "python$py" || true)"; do
+    if [ -x "$candidate" ] && "$candidate" --version >/dev/null 2>&1; then
+        python=$candidate
+        break
+    fi
+done
+[ -n "$python" ] || { echo "no working python$py found" >&2; exit 1; }
 
 venv="$cache_dir/sanity-venv-core$core-py$py"
 mkdir -p "$cache_dir"
@@ -28,9 +32,9 @@ fi
 flock -u 9
 
 # ansible-test bootstraps pip in its per-test virtualenvs with a script it downloads; stand in for it.
-pip_version=$("$venv/bin/python" -c 'import ansible_test._internal.python_requirements as r, inspect, re
-print(re.search(r"pip==([0-9.]+)", open(r.__file__.replace("python_requirements.py", "../_data/requirements/ansible-test.txt")).read()).group(1))' 2>/dev/null || true)
-for version in $pip_version 24.2 25.0 25.1 25.2 25.3; do
+# The pip version ansible-test bootstraps is written in its python_requirements.py (pip='X.Y').
+pip_version=$(grep -oE "pip='[0-9.]+'" "$("$venv/bin/python" -c 'import ansible_test._internal.python_requirements as r; print(r.__file__)')" | head -1 | tr -dc '0-9.')
+for version in $pip_version; do
     shim="$HOME/.ansible/test/cache/get_pip_${version//./_}.py"
     if [ ! -f "$shim" ]; then
         mkdir -p "$(dirname "$shim")"
