@@ -136,6 +136,8 @@ class HeatRpcModule:
 
     def fail_from_error(self, exc, **result):
         """Fail the task for a HeatRpcError, with its details only at high verbosity."""
+        # Errors that end a wait carry the result to return with the failure (stack, events, ...).
+        result.update(getattr(exc, 'result', None) or {})
         result['error'] = exc.to_dict()
         if exc.details and self.module._verbosity >= TRACEBACK_VERBOSITY:
             result['engine_traceback'] = exc.details

@@ -1,0 +1,510 @@
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Declarative stack management: the logic behind heat_stack (the runner layer).
+
+Compares the desired stack (template, files, environment, settings) with
+what the engine has stored, and only then previews and applies an update,
+waits, judges the outcome on action and status, and shapes the result.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+import json
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import StackService, shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import TemplateLoader, empty_environment
+from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import Poller, WaitTimeout, wait_for_stack
+
+HIDDEN_MASK = '******'
+# How long to look for a stack whose create had an unknown outcome before giving up.
+REIDENTIFY_SECONDS = 15
+# Environment sections compared for idempotency (the engine stores these, and adds nothing else we send).
+COMPARED_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks')
+CHANGE_KINDS = ('added', 'updated', 'replaced', 'deleted', 'unchanged')
+
+
+class StackFailed(errors.HeatRpcError):
+    """The stack ended in a state that is not the one asked for; ``result`` carries what to return."""
+    kind = 'stack_failed'
+
+    def __init__(self, message, result):
+        super(StackFailed, self).__init__(message)
+        self.result = result
+
+
+class DesiredStack:
+    """What the playbook asks for, fully loaded and checked before any RPC."""
+
+    def __init__(self, name, template, files, environment, args, hidden):
+        self.name = name
+        self.template = template
+        self.files = files
+        self.environment = environment
+        self.args = args
+        self.hidden = hidden
+
+    @classmethod
+    def from_params(cls, params, loader):
+        environment, files = loader.load_environments(params.get('environment'), params.get('template_base_dir'))
+        template = None
+        if any(params.get(key) is not None for key in ('template', 'template_body', 'template_url')):
+            bundle = loader.load(template=params.get('template'), template_body=params.get('template_body'),
+                                 template_url=params.get('template_url'), base_dir=params.get('template_base_dir'))
+            template = bundle.template
+            files.update(bundle.files)
+        environment['parameters'].update(copy.deepcopy(params.get('parameters') or {}))
+        environment['parameter_defaults'].update(copy.deepcopy(params.get('parameter_defaults') or {}))
+        args = {}
+        if params.get('timeout') is not None:
+            args['timeout_mins'] = params['timeout']
+        if params.get('rollback') is not None:
+            args['disable_rollback'] = not params['rollback']
+        if params.get('tags') is not None:
+            args['tags'] = list(params['tags'])
+        hidden = hidden_parameters(template)
+        # JSON round trip: what the engine stores is JSON, so compare JSON with JSON.
+        return cls(params['name'], _json_copy(template), files, _json_copy(environment), args, hidden)
+
+
+def hidden_parameters(template):
+    parameters = (template or {}).get('parameters') or (template or {}).get('Parameters') or {}
+    return sorted(name for name, schema in parameters.items()
+                  if isinstance(schema, dict) and (schema.get('hidden') is True or schema.get('NoEcho') in (True, 'true')))
+
+
+def _json_copy(value):
+    return json.loads(json.dumps(value)) if value is not None else None
+
+
+def normalise_environment(environment):
+    normal = empty_environment()
+    for section in COMPARED_SECTIONS:
+        normal[section] = copy.deepcopy((environment or {}).get(section) or normal[section])
+    normal['resource_registry'].setdefault('resources', {})
+    return dict((section, normal[section]) for section in COMPARED_SECTIONS)
+
+
+def mask_hidden(parameters, hidden):
+    return dict((key, HIDDEN_MASK if key in hidden else value) for key, value in (parameters or {}).items())
+
+
+class StoredStack:
+    """What the engine has for a stack: the raw stack plus its template, files and environment."""
+
+    def __init__(self, raw, template, files, environment):
+        self.raw = raw
+        self.template = template
+        self.files = files
+        self.environment = environment
+
+    @property
+    def identity(self):
+        return self.raw['stack_identity']
+
+    @property
+    def state(self):
+        return '%s_%s' % (self.raw.get('stack_action'), self.raw.get('stack_status'))
+
+
+def differences(desired, stored):
+    """Names of what differs between the desired and the stored stack (empty: nothing to do).
+
+    Hidden parameters are stored masked by the engine, so a change of a hidden value alone cannot be
+    seen; such parameters are compared for presence only.
+    """
+    changed = []
+    if desired.template is not None and desired.template != stored.template:
+        changed.append('template')
+    if desired.files != (stored.files or {}):
+        changed.append('files')
+    wanted = normalise_environment(desired.environment)
+    have = normalise_environment(stored.environment)
+    for name in desired.hidden:
+        if name in wanted['parameters'] and have['parameters'].get(name) == HIDDEN_MASK:
+            wanted['parameters'][name] = HIDDEN_MASK
+    for section in COMPARED_SECTIONS:
+        if wanted[section] != have[section]:
+            changed.append(section)
+    raw = stored.raw
+    if 'timeout_mins' in desired.args and desired.args['timeout_mins'] != raw.get('timeout_mins'):
+        changed.append('timeout')
+    if 'disable_rollback' in desired.args and desired.args['disable_rollback'] != raw.get('disable_rollback'):
+        changed.append('rollback')
+    if 'tags' in desired.args and desired.args['tags'] != (raw.get('tags') or []):
+        changed.append('tags')
+    return changed
+
+
+def needs_repair(raw):
+    """A stack that must be updated even when its definition already matches.
+
+    Any *_FAILED stack, and one whose create was rolled back (ROLLBACK_COMPLETE, never updated: its
+    resources are gone).
+    """
+    if raw.get('stack_status') == 'FAILED':
+        return True
+    return (raw.get('stack_action'), raw.get('stack_status')) == ('ROLLBACK', 'COMPLETE') and not raw.get('updated_time')
+
+
+def summarise_changes(preview):
+    """preview_update_stack's answer -> {kind: [resource names]}."""
+    return dict((kind, sorted(r.get('resource_name') for r in preview.get(kind, []))) for kind in CHANGE_KINDS)
+
+
+class StackRunner:
+    """Drives one stack to the state a heat_stack task asks for."""
+
+    def __init__(self, module, loader=None):
+        self.module = module
+        self.params = module.params
+        self.client = module.client
+        self.service = StackService(self.client)
+        self.loader = loader or TemplateLoader(fetch_url=getattr(module, 'fetch_url', None))
+        self.wait = self.params.get('wait', True)
+        self.wait_timeout = self.params.get('wait_timeout')
+        self.result = {'changed': False}
+        # Events at or after this time belong to the action this run started ('' = all of them).
+        self.action_since = None
+
+    # -- entry point -------------------------------------------------------------------------------
+
+    def run(self):
+        state = self.params['state']
+        desired = None
+        if state != 'absent':
+            desired = DesiredStack.from_params(self.params, self.loader)
+        raw = self.settle_first(self.service.find(self.params['name']))
+        if state == 'absent':
+            self.ensure_absent(raw)
+        elif state == 'suspended':
+            self.ensure_suspended(desired, raw)
+        else:
+            self.ensure_present(desired, raw)
+        return self.result
+
+    def settle_first(self, raw):
+        """A stack with an action in progress is waited for (bounded) before anything is decided."""
+        if raw is None or raw.get('stack_status') != 'IN_PROGRESS':
+            return raw
+        if not self.wait:
+            raise errors.ConflictError('stack %s is %s_IN_PROGRESS; wait for it to finish or set wait: true'
+                                       % (raw['stack_name'], raw['stack_action']))
+        try:
+            return wait_for_stack(self.service, raw['stack_identity'], self.wait_timeout)
+        except WaitTimeout as exc:
+            raise errors.ConflictError('stack %s was still %s after waiting %ss for the action in progress to end'
+                                       % (raw['stack_name'], _state(exc.last), self.wait_timeout))
+
+    # -- present -----------------------------------------------------------------------------------
+
+    def ensure_present(self, desired, raw):
+        if raw is None:
+            self.create(desired)
+            return
+        if desired.template is None and not self.params.get('existing'):
+            raise errors.ValidationFailedError('state=present needs one of template, template_body or template_url '
+                                               '(or existing: true to change parameters only)')
+        if (raw['stack_action'], raw['stack_status']) == ('SUSPEND', 'COMPLETE'):
+            raw = self.resume(raw)
+        stored = self.load_stored(raw)
+        if self.params.get('existing'):
+            changed = self.patch_differences(desired, stored)
+        else:
+            changed = differences(desired, stored)
+        self.result['differences'] = changed
+        if self.module.module._diff:
+            self.result['diff'] = self.diff(desired, stored)
+        if not changed and not needs_repair(raw) and not self.params.get('converge'):
+            self.result['stack'] = self.shaped(stored.identity)
+            return
+        self.update(desired, stored)
+
+    def patch_differences(self, desired, stored):
+        """With existing: true, only what is given is compared: parameters over the stored ones, cleared ones."""
+        changed = []
+        have = (stored.environment or {}).get('parameters') or {}
+        for key, value in desired.environment['parameters'].items():
+            if key in desired.hidden or have.get(key) == HIDDEN_MASK:
+                continue
+            if have.get(key) != value:
+                changed.append('parameters')
+                break
+        if any(name in have for name in self.params.get('clear_parameters') or []):
+            changed.append('clear_parameters')
+        if desired.template is not None and desired.template != stored.template:
+            changed.append('template')
+        return changed + [d for d in differences(desired, stored) if d in ('timeout', 'rollback', 'tags')]
+
+    def create(self, desired):
+        if desired.template is None:
+            raise errors.ValidationFailedError('stack %s does not exist; creating it needs one of template, '
+                                               'template_body or template_url' % desired.name)
+        self.result['changed'] = True
+        if self.module.module._diff:
+            self.result['diff'] = {'before': {}, 'after': self.described(desired)}
+        args = dict(desired.args)
+        if self.module.check_mode:
+            preview = self.client.preview_stack(None, desired.name, desired.template, desired.environment,
+                                                desired.files, args)
+            self.result['resource_changes'] = dict((kind, []) for kind in CHANGE_KINDS)
+            self.result['resource_changes']['added'] = sorted(r.get('resource_name') for r in
+                                                              _flatten(preview.get('resources', [])))
+            self.result['stack'] = {'name': desired.name, 'id': None, 'status': None, 'action': None}
+            return
+        try:
+            identity = self.client.create_stack(None, desired.name, desired.template, desired.environment,
+                                                desired.files, args)
+        except errors.OutcomeUnknownError as exc:
+            identity = self.reidentify(desired.name, exc)
+        except errors.ConflictError as exc:
+            if exc.remote_name != 'StackExists':
+                raise
+            # Another run created it between our lookup and our create: converge on what is there now.
+            self.result['changed'] = False
+            self.ensure_present(desired, self.settle_first(self.service.find(desired.name)))
+            return
+        self.result['resource_changes'] = None
+        self.action_since = ''
+        self.finish(identity, ('CREATE', 'ROLLBACK'), 'CREATE')
+
+    def reidentify(self, name, cause):
+        """After a create with an unknown outcome: find the stack by name; never create it twice."""
+        try:
+            raw = Poller(REIDENTIFY_SECONDS).wait(lambda: self.service.find(name), lambda found: found is not None)
+        except WaitTimeout:
+            raise errors.OutcomeUnknownError(
+                '%s; no stack named %s appeared within %ss, so it was probably not created: run the task again'
+                % (cause.message, name, REIDENTIFY_SECONDS))
+        return raw['stack_identity']
+
+    def update(self, desired, stored):
+        self.result['changed'] = True
+        args = self.update_args(desired, stored)
+        template = desired.template if desired.template is not None else (
+            None if self.params.get('existing') else stored.template)
+        try:
+            preview = self.client.preview_update_stack(None, stored.identity, template, desired.environment,
+                                                       desired.files, args)
+            self.result['resource_changes'] = summarise_changes(preview)
+        except errors.HeatRpcError as exc:
+            if self.module.check_mode:
+                raise
+            # A FAILED stack may not preview; the update itself will say what is wrong.
+            self.result['resource_changes'] = None
+            self.result['preview_error'] = str(exc)
+        if self.module.check_mode:
+            self.result['stack'] = shape_stack(stored.raw)
+            return
+        self.action_since = stored.raw.get('updated_time') or stored.raw.get('creation_time') or ''
+        try:
+            self.client.update_stack(None, stored.identity, template, desired.environment, desired.files, args)
+        except errors.OutcomeUnknownError as exc:
+            self.confirm_update_started(stored, exc)
+        except errors.ConflictError as exc:
+            raise errors.ConflictError('stack %s could not be updated: %s (another run is acting on it)'
+                                       % (desired.name, exc.message), remote_name=exc.remote_name)
+        self.finish(stored.identity, ('UPDATE', 'ROLLBACK'), 'UPDATE')
+        if desired.template is not None:
+            self.check_not_overtaken(desired, stored.identity)
+
+    def update_args(self, desired, stored):
+        args = dict(desired.args)
+        # A full update clears tags that are not sent: keep the stack's own unless tags were given.
+        args.setdefault('tags', list(stored.raw.get('tags') or []))
+        if self.params.get('existing'):
+            args['existing'] = True
+            if self.params.get('clear_parameters'):
+                args['clear_parameters'] = list(self.params['clear_parameters'])
+        if self.params.get('converge'):
+            args['converge'] = True
+        return args
+
+    def confirm_update_started(self, stored, cause):
+        raw = self.service.show(stored.identity, resolve_outputs=False)
+        started = raw is not None and (raw.get('updated_time') != stored.raw.get('updated_time')
+                                       or raw.get('stack_status') == 'IN_PROGRESS')
+        if not started:
+            raise errors.OutcomeUnknownError('%s; the stack shows no new update, so it probably did not start: '
+                                             'run the task again' % cause.message)
+
+    def check_not_overtaken(self, desired, identity):
+        """Two runs updating one stack: the one whose template is no longer stored must not report success."""
+        stored = self.client.get_template(None, identity)
+        if stored != desired.template:
+            raise StackFailed('stack %s was updated by another run while this one waited: the stored template is '
+                              'not the one this task applied' % desired.name, self.failure_result(identity))
+
+    def resume(self, raw):
+        self.result['changed'] = True
+        self.result['resumed'] = True
+        if self.module.check_mode:
+            return raw
+        self.client.stack_resume(None, raw['stack_identity'])
+        return self.finish(raw['stack_identity'], ('RESUME',), 'RESUME', shape=False)
+
+    # -- absent and suspended ------------------------------------------------------------------------
+
+    def ensure_absent(self, raw):
+        if raw is None:
+            self.result['stack'] = None
+            return
+        self.result['changed'] = True
+        if self.module.module._diff:
+            self.result['diff'] = {'before': {'name': raw['stack_name'], 'state': _state(raw)}, 'after': {}}
+        self.result['stack'] = shape_stack(raw)
+        if self.module.check_mode:
+            return
+        try:
+            self.client.delete_stack(None, raw['stack_identity'])
+        except errors.NotFoundError:
+            self.result['changed'] = False
+            return
+        if self.wait:
+            final = self.wait_for(raw['stack_identity'], ('DELETE',))
+            if final is not None:
+                raise StackFailed('stack %s ended %s: %s' % (raw['stack_name'], _state(final),
+                                                               final.get('stack_status_reason')),
+                                  self.failure_result(raw['stack_identity'], final))
+            self.result['stack'] = None
+
+    def ensure_suspended(self, desired, raw):
+        if raw is None:
+            if desired.template is None:
+                raise errors.NotFoundError('stack %s does not exist and no template was given to create it'
+                                           % self.params['name'])
+            self.create(desired)
+            if self.module.check_mode:
+                return
+            raw = self.service.find(self.params['name'])
+        if (raw['stack_action'], raw['stack_status']) == ('SUSPEND', 'COMPLETE'):
+            self.result['stack'] = self.result.get('stack') or shape_stack(raw)
+            return
+        self.result['changed'] = True
+        if self.module.check_mode:
+            self.result['stack'] = shape_stack(raw)
+            return
+        self.client.stack_suspend(None, raw['stack_identity'])
+        self.finish(raw['stack_identity'], ('SUSPEND',), 'SUSPEND')
+
+    # -- waiting and judging -------------------------------------------------------------------------
+
+    def wait_for(self, identity, actions):
+        try:
+            return wait_for_stack(self.service, identity, self.wait_timeout, actions=actions)
+        except WaitTimeout as exc:
+            last = exc.last
+            result = self.failure_result(identity, last)
+            raise StackFailed('gave up after wait_timeout %ss with the stack %s; it goes on in the engine, and a '
+                              'new run waits for it instead of starting another action'
+                              % (self.wait_timeout, _state(last)), result)
+
+    def finish(self, identity, actions, expected, shape=True):
+        """Wait (if asked) and judge: only ``expected``_COMPLETE is success; ROLLBACK_COMPLETE is a failure."""
+        if not self.wait:
+            if shape:
+                self.result['stack'] = self.shaped(identity)
+            return None
+        final = self.wait_for(identity, actions)
+        if final is None:
+            raise StackFailed('the stack disappeared while waiting for %s' % expected, self.result)
+        if (final['stack_action'], final['stack_status']) != (expected, 'COMPLETE'):
+            raise StackFailed('stack %s ended %s: %s' % (final['stack_name'], _state(final),
+                                                           final.get('stack_status_reason')),
+                              self.failure_result(identity, final))
+        if shape:
+            self.result['stack'] = self.shaped(identity)
+        return final
+
+    def failure_result(self, identity, raw=None):
+        """The result of a failed task: the stack, its failed resources with reasons, this action's events."""
+        result = dict(self.result)
+        raw = raw or self.service.show(identity, resolve_outputs=False)
+        if raw is None:
+            return result
+        result['stack'] = shape_stack(raw)
+        result['failed_resources'] = self.failed_resources(identity)
+        result['events'] = self.action_events(identity, raw)
+        return result
+
+    def failed_resources(self, identity):
+        try:
+            resources = self.client.list_stack_resources(None, identity, nested_depth=3)
+        except errors.HeatRpcError:
+            return []
+        return [{'name': r.get('resource_name'), 'type': r.get('resource_type'),
+                 'status': '%s_%s' % (r.get('resource_action'), r.get('resource_status')),
+                 'status_reason': r.get('resource_status_reason'),
+                 'stack_name': r.get('stack_name')}
+                for r in resources if r.get('resource_status') == 'FAILED']
+
+    def action_events(self, identity, raw):
+        """Events of the action this run started (or else of the stack's latest action), oldest first."""
+        since = self.action_since
+        if since is None:
+            since = raw.get('updated_time') or raw.get('creation_time') or ''
+        # Not nested_depth: heat 27 answers it with no events at all once a rollback has deleted the resources
+        # (failed_resources already reaches into nested stacks).
+        try:
+            events = self.client.list_events(None, identity, sort_keys=['created_at'], sort_dir='asc')
+        except errors.HeatRpcError:
+            return []
+        return [shape_event(event) for event in events if (event.get('event_time') or '') >= since]
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def load_stored(self, raw):
+        identity = raw['stack_identity']
+        return StoredStack(raw, self.client.get_template(None, identity), self.client.get_files(None, identity),
+                           self.client.get_environment(None, identity))
+
+    def shaped(self, identity):
+        raw = self.service.show(identity)
+        return shape_stack(raw) if raw else None
+
+    def described(self, desired):
+        environment = normalise_environment(desired.environment)
+        environment['parameters'] = mask_hidden(environment['parameters'], desired.hidden)
+        return {'template': desired.template, 'files': sorted(desired.files), 'environment': environment,
+                'settings': desired.args}
+
+    def diff(self, desired, stored):
+        before_env = normalise_environment(stored.environment)
+        before_env['parameters'] = mask_hidden(before_env['parameters'], desired.hidden)
+        raw = stored.raw
+        before = {'template': stored.template, 'files': sorted(stored.files or {}), 'environment': before_env,
+                  'settings': {'timeout_mins': raw.get('timeout_mins'),
+                               'disable_rollback': raw.get('disable_rollback'), 'tags': raw.get('tags') or []}}
+        after = self.described(desired)
+        if desired.template is None:
+            after['template'] = stored.template
+        after['settings'] = dict(before['settings'], **desired.args)
+        return {'before': before, 'after': after}
+
+
+def shape_event(event):
+    return {'time': event.get('event_time'), 'resource_name': event.get('resource_name'),
+            'status': '%s_%s' % (event.get('resource_action'), event.get('resource_status')),
+            'status_reason': event.get('resource_status_reason'), 'stack_name': event.get('stack_name'),
+            'physical_resource_id': event.get('physical_resource_id')}
+
+
+def _flatten(resources):
+    """preview_stack nests the resources of nested stacks in lists."""
+    for item in resources:
+        if isinstance(item, list):
+            for nested in _flatten(item):
+                yield nested
+        else:
+            yield item
+
+
+def _state(raw):
+    if raw is None:
+        return 'gone'
+    return '%s_%s' % (raw.get('stack_action'), raw.get('stack_status'))

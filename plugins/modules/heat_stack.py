@@ -1,0 +1,324 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: heat_stack
+short_description: Create, update, suspend or delete a Heat stack, idempotently, straight through heat-engine
+version_added: 0.1.0
+description:
+  - Manages one Heat stack by calling heat-engine over its RPC API (no heat-api, no Keystone).
+  - O(state=present) compares the stack the engine has stored (template, files, environment, timeout,
+    rollback, tags) with the one asked for. When they are equal nothing is sent and the task reports
+    RV(ignore:changed=false); when they differ the engine's update preview tells which resources are added,
+    updated, replaced or deleted (RV(resource_changes)), then the update runs.
+  - Success is judged on action and status together; C(ROLLBACK_COMPLETE) after a failed create or update is
+    a failure. A failed task returns the failed resources with their reasons and the events of the action.
+  - In check mode no write is sent. A create is previewed (C(preview_stack)), so invalid templates and
+    parameters fail in check mode as they would for real; an update is previewed (C(preview_update_stack)).
+  - Templates, nested templates, C(get_file) files and environment files are read on the host the module
+    runs on (use C(delegate_to) to choose it), relative to the file that refers to them, as the heat CLI
+    does.
+author:
+  - heat_rpc.engine developers (@heat-rpc)
+extends_documentation_fragment:
+  - heat_rpc.engine.connection
+attributes:
+  check_mode:
+    support: full
+    description: Previews instead of writing; RV(ignore:changed) predicts the real run.
+  diff_mode:
+    support: full
+    description: Before and after of template, files, environment and settings; hidden parameters masked.
+options:
+  name:
+    description:
+      - Name of the stack, or the id of an existing stack.
+      - A value that looks like a UUID is looked up as a stack id first, then as a name. A deleted stack
+        (C(DELETE_COMPLETE)), which the engine still finds by id, counts as absent.
+    type: str
+    required: true
+    aliases: [stack]
+  state:
+    description:
+      - V(present) creates the stack or updates it to match. A C(*_FAILED) stack, and a stack whose create
+        was rolled back, is updated even when its definition already matches, so that it is repaired; it
+        is never recreated. A suspended stack is resumed first.
+      - V(suspended) suspends the stack (creating it first when a template is given and it does not exist).
+        The template of an existing suspended stack is not compared.
+      - V(absent) deletes the stack and waits until it is gone.
+    type: str
+    choices: [present, absent, suspended]
+    default: present
+  template:
+    description:
+      - Path of the template file. Nested templates and C(get_file) references are resolved relative to it.
+      - Mutually exclusive with O(template_body) and O(template_url).
+    type: path
+  template_body:
+    description:
+      - The template itself, as a dict or as a YAML or JSON string.
+      - Relative references inside it are resolved against O(template_base_dir).
+    type: raw
+  template_url:
+    description:
+      - URL of the template (V(http://), V(https://) or V(file://)). Relative references are resolved
+        against it.
+    type: str
+  template_base_dir:
+    description:
+      - Directory that relative references in O(template_body) and in environment dicts are resolved against.
+    type: path
+  environment:
+    description:
+      - Environments to merge, in order; later ones win. Each is the path of an environment file or a dict.
+      - Their C(resource_registry) file mappings are resolved relative to the environment file and sent as
+        files.
+      - Maps (C(resource_registry)) merge deeply; a parameter set in a later environment replaces the earlier value.
+    type: list
+    elements: raw
+    default: []
+  parameters:
+    description:
+      - Stack parameters, applied over the environments. Any name works, including V(timeout), V(files)
+        or V(tags): these are stack parameters, not module options.
+      - The engine never returns the values of hidden parameters, so a change of a hidden value alone is not
+        detected; change another setting or use O(converge) to push it.
+    type: dict
+    default: {}
+  parameter_defaults:
+    description:
+      - Parameter defaults for the stack and its nested stacks, applied over the environments.
+    type: dict
+    default: {}
+  timeout:
+    description:
+      - Engine-side timeout of a create or update, in minutes. Not set means the engine's default on create
+        and the stack's current value on update.
+    type: int
+  rollback:
+    description:
+      - Whether the engine rolls back a failed create or update. Not set means the engine's default (no
+        rollback) on create and the stack's current setting on update.
+    type: bool
+  tags:
+    description:
+      - Stack tags. Not set keeps the stack's current tags.
+    type: list
+    elements: str
+  existing:
+    description:
+      - Update with the engine's PATCH semantics: parameters not given keep their stored values, and the
+        stored template is used when no template is given.
+    type: bool
+    default: false
+  clear_parameters:
+    description:
+      - With O(existing=true), stored parameters to drop so that they go back to their defaults.
+    type: list
+    elements: str
+    default: []
+  converge:
+    description:
+      - Update even when the definition matches, and have the engine check the real resources
+        (its C(converge) flag). Always reports RV(ignore:changed=true).
+    type: bool
+    default: false
+  wait:
+    description:
+      - Wait for the action to finish and judge its outcome. With V(false) the task returns once the engine
+        has accepted the request.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - Seconds to wait for the action (and for an action already in progress to end first). The engine
+        carries on after this; the next run waits for it instead of starting a second action.
+    type: int
+    default: 1800
+notes:
+  - The engine's template size limit (512 KiB) is enforced for the template and each file before anything is sent.
+  - If the engine does not answer a create in time the outcome is unknown; the module then looks the stack up
+    by name and carries on with it when it exists, and never sends a second create.
+  - Two runs updating one stack at the same time never both report success with different templates: the run
+    whose template is no longer stored when its update ends fails.
+'''
+
+EXAMPLES = r'''
+- name: Create or update a stack from a template file with an environment
+  heat_rpc.engine.heat_stack:
+    name: web-tier
+    template: templates/web.yaml
+    environment:
+      - templates/env-prod.yaml
+      - parameter_defaults:
+          flavor: m1.small
+    parameters:
+      image: fedora-41
+      timeout: 30          # a stack parameter called "timeout" is fine: it lives in "parameters"
+    timeout: 20            # the engine-side timeout of the action, in minutes
+    rollback: true
+    tags: [web, prod]
+  register: web
+
+- name: Use an output of the stack
+  ansible.builtin.debug:
+    msg: "{{ web.stack.outputs.url }}"
+
+- name: Change one parameter, keep every other stored value (PATCH update)
+  heat_rpc.engine.heat_stack:
+    name: web-tier
+    existing: true
+    parameters:
+      image: fedora-42
+
+- name: Inline template, previewed in check mode
+  heat_rpc.engine.heat_stack:
+    name: demo
+    template_body:
+      heat_template_version: "2018-08-31"
+      resources:
+        password:
+          type: OS::Heat::RandomString
+          properties: {length: 16}
+      outputs:
+        password: {value: {get_attr: [password, value]}}
+  check_mode: true
+
+- name: Suspend it, then delete it
+  heat_rpc.engine.heat_stack:
+    name: demo
+    state: "{{ item }}"
+  loop: [suspended, absent]
+'''
+
+RETURN = r'''
+stack:
+  description: The stack after the task (null once deleted). In check mode of a create, only its name.
+  returned: always
+  type: dict
+  contains:
+    id: {description: Stack id., type: str}
+    name: {description: Stack name., type: str}
+    identity: {description: The engine's identity of the stack., type: dict}
+    action: {description: Last action, such as CREATE or UPDATE., type: str, sample: UPDATE}
+    status: {description: Action and status together., type: str, sample: UPDATE_COMPLETE}
+    status_reason: {description: The engine's reason for the status., type: str}
+    description: {description: Template description., type: str}
+    creation_time: {description: ISO 8601 creation time., type: str}
+    updated_time: {description: ISO 8601 time of the last update., type: str}
+    deletion_time: {description: ISO 8601 deletion time., type: str}
+    tags: {description: Stack tags., type: list, elements: str}
+    parent: {description: Parent stack id of a nested stack., type: str}
+    owner: {description: User that owns the stack., type: str}
+    parameters: {description: Parameters; hidden ones show as C(******)., type: dict}
+    timeout_mins: {description: Engine-side timeout in minutes., type: int}
+    disable_rollback: {description: Whether rollback is disabled., type: bool}
+    outputs: {description: Output values by key., type: dict, sample: {"url": "http://192.0.2.10/"}}
+    output_list: {description: Outputs with descriptions and errors., type: list, elements: dict}
+resource_changes:
+  description:
+    - What the update changed (or, in check mode, would change), from the engine's update preview, as
+      resource names by kind. For a create, every resource is C(added) in check mode and null for real.
+  returned: when the stack is created or updated
+  type: dict
+  contains:
+    added: {description: Resources added., type: list, elements: str}
+    updated: {description: Resources updated in place., type: list, elements: str}
+    replaced: {description: Resources replaced., type: list, elements: str}
+    deleted: {description: Resources deleted., type: list, elements: str}
+    unchanged: {description: Resources left as they are., type: list, elements: str}
+differences:
+  description:
+    - What differed between the stored and the desired stack (V(template), V(files), V(parameters),
+      V(parameter_defaults), V(resource_registry), V(event_sinks), V(timeout), V(rollback), V(tags)); empty
+      when nothing did.
+  returned: when the stack existed
+  type: list
+  elements: str
+  sample: [parameters]
+resumed:
+  description: True when a suspended stack was resumed for O(state=present).
+  returned: when it happened
+  type: bool
+failed_resources:
+  description: Resources in a C(*_FAILED) state (down to nested stacks), with their reasons.
+  returned: on failure
+  type: list
+  elements: dict
+  sample: [{"name": "server", "type": "OS::Nova::Server", "status": "CREATE_FAILED", "status_reason": "..."}]
+events:
+  description: The events of the failed action, oldest first.
+  returned: on failure
+  type: list
+  elements: dict
+preview_error:
+  description: Why the update preview failed (the update was still attempted; it happens for FAILED stacks).
+  returned: when the preview failed outside check mode
+  type: str
+'''
+
+from ansible.module_utils.urls import open_url
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils.stack_runner import StackRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import TemplateLoader
+
+ARGUMENT_SPEC = dict(
+    name=dict(type='str', required=True, aliases=['stack']),
+    state=dict(type='str', default='present', choices=['present', 'absent', 'suspended']),
+    template=dict(type='path'),
+    template_body=dict(type='raw'),
+    template_url=dict(type='str'),
+    template_base_dir=dict(type='path'),
+    environment=dict(type='list', elements='raw', default=[]),
+    parameters=dict(type='dict', default={}),
+    parameter_defaults=dict(type='dict', default={}),
+    timeout=dict(type='int'),
+    rollback=dict(type='bool'),
+    tags=dict(type='list', elements='str'),
+    existing=dict(type='bool', default=False),
+    clear_parameters=dict(type='list', elements='str', default=[]),
+    converge=dict(type='bool', default=False),
+    wait=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=1800),
+)
+
+
+def fetch(url):
+    return open_url(url, timeout=30).read()
+
+
+def check_options(module):
+    params = module.params
+    for name in ('timeout', 'wait_timeout'):
+        if params[name] is not None and params[name] <= 0:
+            module.fail_json('%s must be a positive number, not %s' % (name, params[name]))
+    if params['clear_parameters'] and not params['existing']:
+        module.fail_json('clear_parameters needs existing: true (a full update replaces every parameter anyway)')
+    if params['template_body'] is not None and not isinstance(params['template_body'], (dict, str)):
+        module.fail_json('template_body must be a dict or a YAML/JSON string, not %s'
+                         % type(params['template_body']).__name__)
+
+
+def run(module):
+    return StackRunner(module, loader=TemplateLoader(fetch_url=fetch)).run()
+
+
+def main():
+    module = HeatRpcModule(
+        argument_spec=ARGUMENT_SPEC,
+        mutually_exclusive=[('template', 'template_body', 'template_url')],
+    )
+    check_options(module)
+    module.run(run)
+
+
+if __name__ == '__main__':
+    main()
