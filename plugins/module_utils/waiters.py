@@ -23,14 +23,22 @@ class WaitTimeout(errors.HeatRpcError):
 
 
 class Poller:
-    """Adaptive polling: quick at first, so short operations are noticed within ~0.2 s,
-    slower later so a long one does not load the engine. Never sleeps past the deadline."""
+    """Adaptive polling that notices the end of an operation quickly without loading the engine.
 
-    def __init__(self, timeout, first=0.05, factor=1.5, longest=2.0, clock=time.monotonic, sleep=time.sleep):
+    Intervals start at ``first`` and grow by ``factor`` up to ``longest`` (0.2 s), so an operation is
+    seen finished within ~0.2 s of the engine finishing it; after ``relaxed_after`` seconds they may
+    grow to ``relaxed_longest``, so a long operation costs the engine about one cheap read a second.
+    Never sleeps past the deadline.
+    """
+
+    def __init__(self, timeout, first=0.05, factor=1.5, longest=0.2, relaxed_after=60.0, relaxed_longest=1.0,
+                 clock=time.monotonic, sleep=time.sleep):
         self.timeout = timeout
         self.first = first
         self.factor = factor
         self.longest = longest
+        self.relaxed_after = relaxed_after
+        self.relaxed_longest = relaxed_longest
         self.clock = clock
         self.sleep = sleep
 
@@ -39,18 +47,20 @@ class Poller:
 
         Raises WaitTimeout (with the last state) when ``timeout`` seconds pass first.
         """
-        deadline = self.clock() + self.timeout
+        started = self.clock()
+        deadline = started + self.timeout
         interval = self.first
         while True:
             state = fetch()
             if done(state):
                 return state
-            remaining = deadline - self.clock()
-            if remaining <= 0:
+            now = self.clock()
+            if now >= deadline:
                 raise WaitTimeout('gave up waiting after %ss; last state: %s' % (self.timeout, describe(state)),
                                   last=state)
-            self.sleep(min(interval, remaining))
-            interval = min(interval * self.factor, self.longest)
+            self.sleep(min(interval, deadline - now))
+            longest = self.longest if now - started < self.relaxed_after else self.relaxed_longest
+            interval = min(interval * self.factor, longest)
 
 
 def stack_settled(raw_stack, actions=None):

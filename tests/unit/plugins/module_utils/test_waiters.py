@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 """The polling helper, with a fake clock so the schedule itself is asserted."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import Poller, WaitTimeout, stack_settled
@@ -25,10 +28,29 @@ def test_polls_fast_first_then_backs_off_and_returns_the_settled_state():
     poller = Poller(60, clock=clock.clock, sleep=clock.sleep)
     assert poller.wait(lambda: next(states), lambda s: s == 'done') == 'done'
     assert clock.sleeps[0] == 0.05
-    assert clock.sleeps[:3] == pytest.approx([0.05, 0.075, 0.1125])
-    assert max(clock.sleeps) <= 2.0
-    # The first second has several polls, so short operations are seen within ~0.2 s.
-    assert sum(1 for s in clock.sleeps if s <= 0.2) >= 4
+    assert clock.sleeps[:4] == pytest.approx([0.05, 0.075, 0.1125, 0.16875])
+    # Within the first minute no gap is longer than 0.2 s: the end is noticed within ~0.2 s.
+    assert max(clock.sleeps) == pytest.approx(0.2)
+
+
+def test_a_long_wait_relaxes_to_one_poll_a_second():
+    clock = FakeClock()
+    poller = Poller(300, clock=clock.clock, sleep=clock.sleep)
+    with pytest.raises(WaitTimeout):
+        poller.wait(lambda: 'IN_PROGRESS', lambda s: False)
+    early = [s for s, at in zip(clock.sleeps, _moments(clock.sleeps)) if at < 60]
+    late = [s for s, at in zip(clock.sleeps, _moments(clock.sleeps)) if at > 70]
+    assert max(early) == pytest.approx(0.2)
+    assert min(late[:-1]) == pytest.approx(1.0) and max(late) <= 1.0  # the last one stops at the deadline
+    assert len(clock.sleeps) < 60 / 0.2 + 240 + 10  # about 300 + 240 reads for 5 minutes
+
+
+def _moments(sleeps):
+    moments, now = [], 0.0
+    for seconds in sleeps:
+        moments.append(now)
+        now += seconds
+    return moments
 
 
 def test_never_sleeps_past_the_deadline_and_reports_the_last_state():
