@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Build (once) the virtualenv with ansible-core, oslo.messaging, PyYAML and pytest from
-# tests/requirements.txt, and print its path. Used by tests/run-tests.sh and examples/demo.sh.
+# tests/requirements.txt (or the file HEAT_RPC_TEST_REQUIREMENTS names), and print its path.
+# Used by tests/run-tests.sh and examples/demo.sh.
 set -euo pipefail
 
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cache_dir=${HEAT_RPC_CACHE_DIR:-$HOME/.cache/heat_rpc}
 python=${HEAT_RPC_TEST_PYTHON:-python3}
+requirements=${HEAT_RPC_TEST_REQUIREMENTS:-$repo_root/tests/requirements.txt}
 
 # The name carries a hash of the requirements and the interpreter, so a change builds a new one.
-key=$( (cat "$repo_root/tests/requirements.txt"; "$python" --version) | sha256sum | cut -c1-12)
+key=$( (cat "$requirements"; "$python" --version) | sha256sum | cut -c1-12)
 venv="$cache_dir/test-venv-$key"
 
 mkdir -p "$cache_dir"
@@ -20,7 +22,7 @@ if [ ! -f "$venv/.complete" ]; then
     echo "building the test virtualenv in $venv" >&2
     rm -rf "$venv"
     "$python" -m venv "$venv"
-    "$venv/bin/pip" install --quiet -r "$repo_root/tests/requirements.txt"
+    "$venv/bin/pip" install --quiet -r "$requirements"
     touch "$venv/.complete"
 fi
 echo "$venv"

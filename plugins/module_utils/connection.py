@@ -304,7 +304,9 @@ class EngineConnection:
         options = {'timeout': timeout or settings.timeout}
         if settings.call_monitor_timeout:
             options['call_monitor_timeout'] = settings.call_monitor_timeout
-        return oslo_messaging.get_rpc_client(self.transport, target, **options)
+        # get_rpc_client arrived in oslo.messaging 14.1; RPCClient (deprecated since) is the older spelling.
+        factory = getattr(oslo_messaging, 'get_rpc_client', None) or oslo_messaging.RPCClient
+        return factory(self.transport, target, **options)
 
     def invoke(self, method, kwargs, version, writes=False, cast=False, timeout=None, context=None):
         """Send one RPC and return its result, mapping every failure to ``errors``."""
