@@ -151,9 +151,10 @@ def remote_message(error):
     if value is not None:
         text = str(value)
     else:
-        text = str(error)
-        # Builtin *_Remote exceptions carry "message\n<traceback>" in their args.
-        text = text.split('\nTraceback (most recent call last)', maxsplit=1)[0]
+        # Builtin exceptions carry "message\n<traceback>" as their first argument; str() of some
+        # (KeyError) would quote it, so the argument itself is read.
+        first = error.args[0] if error.args and isinstance(error.args[0], str) else str(error)
+        text = first.split('\nTraceback (most recent call last)', maxsplit=1)[0]
     return text.strip()
 
 

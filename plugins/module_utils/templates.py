@@ -319,3 +319,28 @@ def merge_environment(merged, environment):
         else:
             merged[section] = copy.deepcopy(value)
     return merged
+
+
+TEMPLATE_OPTIONS = ('template', 'template_body', 'template_url')
+
+
+def load_stack_inputs(loader, params, require_template=True):
+    """Template, files and environment from the options the template-taking modules share.
+
+    ``params`` has ``template`` / ``template_body`` / ``template_url``, ``template_base_dir``,
+    ``environment``, ``parameters`` and ``parameter_defaults``. The environments are merged in order,
+    then ``parameters`` and ``parameter_defaults`` go over them; the result has every section the
+    engine's merging expects. The template is None when no template option is set and
+    ``require_template`` is false. Everything is read and checked before any RPC.
+    """
+    base_dir = params.get('template_base_dir')
+    environment, files = loader.load_environments(params.get('environment') or [], base_dir)
+    template = None
+    if require_template or any(params.get(key) is not None for key in TEMPLATE_OPTIONS):
+        bundle = loader.load(template=params.get('template'), template_body=params.get('template_body'),
+                             template_url=params.get('template_url'), base_dir=base_dir)
+        template = bundle.template
+        files.update(bundle.files)
+    environment['parameters'].update(copy.deepcopy(params.get('parameters') or {}))
+    environment['parameter_defaults'].update(copy.deepcopy(params.get('parameter_defaults') or {}))
+    return template, files, environment

@@ -10,11 +10,15 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: heat_stack_info
-short_description: List Heat stacks, or show one with its outputs, straight from heat-engine
+short_description: List Heat stacks, or show one with its outputs and details, straight from heat-engine
 version_added: 0.1.0
 description:
-  - Lists the stacks of the request context's project, or shows one stack by name or id with its
-    outputs, by calling heat-engine over its RPC API (no heat-api, no Keystone).
+  - Lists the stacks of the request context's project, with filters, tags, sorting and paging done for
+    you, or counts them; or shows one stack by name or id with its outputs and, on request, its resources,
+    events, template, environment, files and snapshots. Talks to heat-engine over its RPC API (no
+    heat-api, no Keystone).
+  - Listing asks the engine for one page of O(page_size) stacks per call (never one call per stack), so
+    projects with tens of thousands of stacks can be listed.
   - Never changes anything; always returns RV(ignore:changed=false).
 author:
   - heat_rpc.engine developers (@heat-rpc)
@@ -32,16 +36,148 @@ options:
     description:
       - Name or id of one stack to show, with its outputs.
       - A value that looks like a UUID is looked up as a stack id first, then as a name.
-      - A stack that is not found (or is deleted) gives an empty RV(stacks) list, not a failure.
-      - When not set, every stack of the project is listed (without outputs).
+      - A stack that is not found (or is deleted) gives an empty RV(stacks) list, not a failure, unless
+        O(fail_if_missing=true).
+      - When not set, the stacks of the project are listed (without outputs).
     type: str
     aliases: [stack, id]
   resolve_outputs:
     description:
       - With O(name), resolve the values of the stack's outputs.
       - Set to V(false) to skip output resolution on big stacks; needs engine RPC API 1.20.
+        Add V(outputs) to O(include) to still get the output keys and descriptions.
     type: bool
     default: true
+  include:
+    description:
+      - With O(name), more about the stack, each as a key of the stack in RV(stacks).
+      - V(resources) lists its resources (see O(resource_options)); V(events) its events (see O(event_options));
+        V(template) the stored template; V(environment) the stored environment (hidden parameters masked,
+        needs RPC API 1.28); V(files) the stored files (RPC API 1.32); V(snapshots) its snapshots.
+      - V(outputs) with O(resolve_outputs=false) gives RV(stacks[].output_list) with keys and descriptions but
+        no values (RPC API 1.19); with O(resolve_outputs=true) outputs are there anyway.
+    type: list
+    elements: str
+    choices: [resources, events, template, environment, files, snapshots, outputs]
+    default: []
+  resource_options:
+    description: How resources are listed with O(include=[resources]).
+    type: dict
+    suboptions:
+      nested_depth:
+        description: How many levels of nested stacks to list resources of (V(0) is the stack's own resources).
+        type: int
+        default: 0
+      detail:
+        description: Add each resource's description, metadata and attributes (RPC API 1.12).
+        type: bool
+        default: false
+      filters:
+        description:
+          - Engine filters on resources, keyed C(name), C(status), C(action), C(type) or C(physical_resource_id).
+          - C(status) may be C(ACTION_STATUS) like V(CREATE_FAILED); C(type) matches a part of the type name.
+            Needs RPC API 1.25.
+        type: dict
+  event_options:
+    description: How events are listed with O(include=[events]).
+    type: dict
+    suboptions:
+      limit:
+        description: At most this many events. Not set means every event (fetched in pages of O(page_size)).
+        type: int
+      nested_depth:
+        description: Also list events of nested stacks down to this depth (RPC API 1.31).
+        type: int
+        default: 0
+      filters:
+        description:
+          - Exact-match filters on events; keys C(resource_name) (or C(name)), C(resource_action) (C(action)),
+            C(resource_status) (C(status)), C(resource_type) (C(type)), C(physical_resource_id),
+            C(resource_status_reason) (C(status_reason)). A list value matches any of its items.
+        type: dict
+      sort_dir:
+        description: Order of events by time. V(desc) with O(event_options.limit) gives the newest events.
+        type: str
+        choices: [asc, desc]
+        default: asc
+  fail_if_missing:
+    description: With O(name), fail the task when the stack does not exist instead of returning an empty list.
+    type: bool
+    default: false
+  status:
+    description:
+      - List only stacks in one of these statuses, as C(ACTION_STATUS) (V(CREATE_COMPLETE), V(UPDATE_FAILED))
+        or a bare status (V(COMPLETE), V(FAILED), V(IN_PROGRESS)).
+      - As in heat-api, C(ACTION_STATUS) values are split into an action filter and a status filter, so
+        V([CREATE_COMPLETE, UPDATE_FAILED]) also matches C(CREATE_FAILED) and C(UPDATE_COMPLETE).
+    type: list
+    elements: str
+  action:
+    description: List only stacks whose last action is one of these (V(CREATE), V(UPDATE), V(CHECK), ...).
+    type: list
+    elements: str
+  filters:
+    description:
+      - More exact-match filters, merged with O(status) and O(action). Keys are the engine's stack fields
+        C(name), C(id), C(action), C(status), C(status_reason), C(username), C(owner_id), C(parent_resource_name),
+        C(timeout), C(disable_rollback), C(stack_user_project_id), or their API spellings (C(stack_name),
+        C(stack_status), C(parent), C(stack_owner), ...). A list value matches any of its items.
+    type: dict
+    default: {}
+  tags:
+    description: List only stacks that have all of these tags.
+    type: list
+    elements: str
+  tags_any:
+    description: List only stacks that have at least one of these tags.
+    type: list
+    elements: str
+  not_tags:
+    description: Leave out stacks that have all of these tags.
+    type: list
+    elements: str
+  not_tags_any:
+    description: Leave out stacks that have at least one of these tags.
+    type: list
+    elements: str
+  show_deleted:
+    description: Also list deleted stacks the engine still keeps.
+    type: bool
+    default: false
+  show_nested:
+    description: Also list nested stacks.
+    type: bool
+    default: false
+  show_hidden:
+    description: Also list hidden stacks (those tagged with the engine's C(hidden_stack_tags)).
+    type: bool
+    default: false
+  sort_keys:
+    description: Sort the list by these fields. Not set means newest first.
+    type: list
+    elements: str
+    choices: [name, status, creation_time, updated_time]
+  sort_dir:
+    description: Sort direction for O(sort_keys).
+    type: str
+    choices: [asc, desc]
+  limit:
+    description: Return at most this many stacks. Not set means all of them.
+    type: int
+  page_size:
+    description:
+      - How many stacks (or events) to ask the engine for in one call while paging.
+    type: int
+    default: 500
+  count_only:
+    description:
+      - Only count the stacks that match (one C(count_stacks) call); RV(count) is set and RV(stacks) is empty.
+    type: bool
+    default: false
+notes:
+  - Listing options (O(status), O(filters), O(tags), O(sort_keys), O(limit), O(count_only), ...) cannot be
+    combined with O(name); showing options (O(include), O(resource_options), O(event_options),
+    O(fail_if_missing)) need O(name).
 '''
 
 EXAMPLES = r'''
@@ -53,18 +189,43 @@ EXAMPLES = r'''
     project_id: 8a3f0f6e2a5b4b8e9d7c6b5a4f3e2d1c
   register: all_stacks
 
-- name: Show one stack and use an output (connection from HEAT_RPC_* environment variables)
+- name: Failed production stacks, oldest first (connection from HEAT_RPC_* environment variables)
+  heat_rpc.engine.heat_stack_info:
+    status: [FAILED]
+    tags: [prod]
+    sort_keys: [creation_time]
+    sort_dir: asc
+  register: failed
+
+- name: How many stacks are being created right now
+  heat_rpc.engine.heat_stack_info:
+    status: [CREATE_IN_PROGRESS]
+    count_only: true
+  register: creating
+
+- name: Show one stack with its resources (two levels deep) and its last 20 events
   heat_rpc.engine.heat_stack_info:
     name: web-tier
+    include: [resources, events, template]
+    resource_options:
+      nested_depth: 2
+    event_options:
+      limit: 20
+      sort_dir: desc
+    fail_if_missing: true
   register: web
 
 - name: Print the stack's status and an output
   ansible.builtin.debug:
     msg: "{{ web.stacks[0].status }} {{ web.stacks[0].outputs.url }}"
-  when: web.stacks | length > 0
 '''
 
 RETURN = r'''
+count:
+  description: The number of matching stacks.
+  returned: when O(count_only=true)
+  type: int
+  sample: 42
 stacks:
   description:
     - The stacks found. With O(name), a list of at most one stack, with outputs and parameters.
@@ -134,41 +295,177 @@ stacks:
       returned: when O(name) is set and O(resolve_outputs=true)
       sample: {"url": "http://192.0.2.10/"}
     output_list:
-      description: The outputs as a list with their descriptions and errors.
+      description:
+        - The outputs as a list with their descriptions and errors.
+        - With O(resolve_outputs=false) and V(outputs) in O(include), only C(key) and C(description).
       type: list
       elements: dict
-      returned: when O(name) is set and O(resolve_outputs=true)
+      returned: when O(name) is set and O(resolve_outputs=true), or V(outputs) is in O(include)
       sample: [{"key": "url", "value": "http://192.0.2.10/", "description": "Entry point", "error": null}]
+    resources:
+      description:
+        - The stack's resources (and nested stacks' down to O(resource_options.nested_depth)).
+        - Each has C(name), C(type), C(action), C(status) (C(ACTION_STATUS)), C(status_reason), C(physical_id),
+          C(stack_name), C(stack_id), C(parent_resource), C(nested_stack_id), C(required_by), C(creation_time),
+          C(updated_time), and with O(resource_options.detail) C(description), C(metadata), C(attributes).
+      type: list
+      elements: dict
+      returned: when V(resources) is in O(include)
+      sample: [{"name": "server", "type": "OS::Heat::Value", "status": "CREATE_COMPLETE", "physical_id": "abc"}]
+    events:
+      description:
+        - The stack's events, each with C(id), C(time), C(resource_name), C(resource_type), C(action),
+          C(status) (C(ACTION_STATUS)), C(status_reason), C(physical_id), C(stack_name), C(stack_id).
+      type: list
+      elements: dict
+      returned: when V(events) is in O(include)
+    template:
+      description: The stack's stored template.
+      type: dict
+      returned: when V(template) is in O(include)
+    environment:
+      description: The stack's stored environment; hidden parameters show as C(******).
+      type: dict
+      returned: when V(environment) is in O(include)
+    files:
+      description: The stack's stored files (nested templates, get_file contents) by name.
+      type: dict
+      returned: when V(files) is in O(include)
+    snapshots:
+      description: The stack's snapshots with C(id), C(name), C(action), C(status), C(status_reason),
+        C(creation_time) and C(data).
+      type: list
+      elements: dict
+      returned: when V(snapshots) is in O(include)
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import NotFoundError
+from ansible_collections.heat_rpc.engine.plugins.module_utils.info import (
+    INCLUDE_CHOICES, StackDetails, StackQuery, count_stacks, list_stacks,
+)
 from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import StackService, shape_stack
 
+LIST_OPTIONS = ('status', 'action', 'filters', 'tags', 'tags_any', 'not_tags', 'not_tags_any', 'show_deleted',
+                'show_nested', 'show_hidden', 'sort_keys', 'sort_dir', 'limit', 'count_only')
+SHOW_OPTIONS = ('include', 'resource_options', 'event_options', 'fail_if_missing')
 
-def show_one(service, name, resolve_outputs):
-    raw = service.find(name, resolve_outputs=resolve_outputs)
-    return [shape_stack(raw)] if raw else []
+ARGUMENT_SPEC = dict(
+    name=dict(type='str', aliases=['stack', 'id']),
+    resolve_outputs=dict(type='bool', default=True),
+    include=dict(type='list', elements='str', choices=list(INCLUDE_CHOICES), default=[]),
+    resource_options=dict(type='dict', options=dict(
+        nested_depth=dict(type='int', default=0),
+        detail=dict(type='bool', default=False),
+        filters=dict(type='dict'),
+    )),
+    event_options=dict(type='dict', options=dict(
+        limit=dict(type='int'),
+        nested_depth=dict(type='int', default=0),
+        filters=dict(type='dict'),
+        sort_dir=dict(type='str', choices=['asc', 'desc'], default='asc'),
+    )),
+    fail_if_missing=dict(type='bool', default=False),
+    status=dict(type='list', elements='str'),
+    action=dict(type='list', elements='str'),
+    filters=dict(type='dict', default={}),
+    tags=dict(type='list', elements='str'),
+    tags_any=dict(type='list', elements='str'),
+    not_tags=dict(type='list', elements='str'),
+    not_tags_any=dict(type='list', elements='str'),
+    show_deleted=dict(type='bool', default=False),
+    show_nested=dict(type='bool', default=False),
+    show_hidden=dict(type='bool', default=False),
+    sort_keys=dict(type='list', elements='str', choices=['name', 'status', 'creation_time', 'updated_time']),
+    sort_dir=dict(type='str', choices=['asc', 'desc']),
+    limit=dict(type='int'),
+    page_size=dict(type='int', default=500),
+    count_only=dict(type='bool', default=False),
+)
 
 
-def list_all(service):
-    return [shape_stack(raw) for raw in service.iter_stacks()]
+def is_set(value):
+    return value not in (None, False, [], {})
 
 
-def run(module):
-    service = StackService(module.client)
-    name = module.params['name']
-    if name:
-        stacks = show_one(service, name, module.params['resolve_outputs'])
-    else:
-        stacks = list_all(service)
+def check_options(module):
+    """Reject options that do not apply to the chosen mode, and numbers out of range."""
+    params = module.params
+    wrong = LIST_OPTIONS if params['name'] else SHOW_OPTIONS
+    used = [option for option in wrong if is_set(params[option])]
+    if used:
+        module.fail_json('%s only appl%s %s name; remove %s' % (
+            ', '.join(used), 'y' if len(used) > 1 else 'ies', 'without' if params['name'] else 'with',
+            'name' if params['name'] else 'them or set name'))
+    if params['page_size'] < 1:
+        module.fail_json('page_size must be at least 1, not %d' % params['page_size'])
+    if params['limit'] is not None and params['limit'] < 0:
+        module.fail_json('limit must not be negative, not %d' % params['limit'])
+    events = params['event_options'] or {}
+    if events.get('limit') is not None and events['limit'] < 0:
+        module.fail_json('event_options.limit must not be negative, not %d' % events['limit'])
+    for option in ('resource_options', 'event_options'):
+        depth = (params[option] or {}).get('nested_depth')
+        if depth is not None and depth < 0:
+            module.fail_json('%s.nested_depth must not be negative, not %d' % (option, depth))
+
+
+def query_from_params(params):
+    return StackQuery(filters=params['filters'], status=params['status'], action=params['action'],
+                      tags=params['tags'], tags_any=params['tags_any'], not_tags=params['not_tags'],
+                      not_tags_any=params['not_tags_any'], show_deleted=params['show_deleted'],
+                      show_nested=params['show_nested'], show_hidden=params['show_hidden'],
+                      sort_keys=params['sort_keys'], sort_dir=params['sort_dir'])
+
+
+def add_details(client, raw, params):
+    """The shaped stack with the sections listed in ``include``."""
+    stack = shape_stack(raw)
+    include = params['include']
+    details = StackDetails(client, raw['stack_identity'], params['page_size'])
+    if 'resources' in include:
+        options = params['resource_options'] or {}
+        stack['resources'] = details.resources(nested_depth=options.get('nested_depth'),
+                                               detail=options.get('detail'), filters=options.get('filters'))
+    if 'events' in include:
+        options = params['event_options'] or {}
+        stack['events'] = details.events(limit=options.get('limit'), filters=options.get('filters'),
+                                         nested_depth=options.get('nested_depth'),
+                                         sort_dir=options.get('sort_dir') or 'asc')
+    for section in ('template', 'environment', 'files', 'snapshots'):
+        if section in include:
+            stack[section] = getattr(details, section)()
+    if 'outputs' in include and not params['resolve_outputs']:
+        stack['output_list'] = details.output_list()
+    return stack
+
+
+def show_one(module):
+    params = module.params
+    raw = StackService(module.client).find(params['name'], resolve_outputs=params['resolve_outputs'])
+    if raw is None:
+        if params['fail_if_missing']:
+            raise NotFoundError("stack '%s' not found" % params['name'], method='identify_stack')
+        return {'changed': False, 'stacks': []}
+    return {'changed': False, 'stacks': [add_details(module.client, raw, params)]}
+
+
+def list_many(module):
+    params = module.params
+    query = query_from_params(params)
+    if params['count_only']:
+        return {'changed': False, 'stacks': [], 'count': count_stacks(module.client, query)}
+    stacks = list_stacks(StackService(module.client), query, params['page_size'], limit=params['limit'])
     return {'changed': False, 'stacks': stacks}
 
 
+def run(module):
+    return show_one(module) if module.params['name'] else list_many(module)
+
+
 def main():
-    module = HeatRpcModule(argument_spec=dict(
-        name=dict(type='str', aliases=['stack', 'id']),
-        resolve_outputs=dict(type='bool', default=True),
-    ))
+    module = HeatRpcModule(argument_spec=ARGUMENT_SPEC)
+    check_options(module)
     module.run(run)
 
 

@@ -5,6 +5,9 @@ Proves, for every engine method, the method name and arguments that reach
 the server, the API version each call is pinned to, and the version cap.
 """
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import pytest
 
 oslo_messaging = pytest.importorskip('oslo_messaging')
@@ -276,6 +279,7 @@ class ActionInProgress(Exception):
     (EntityNotFound('The Stack (nope) could not be found.'), errors.NotFoundError),
     (ActionInProgress('Stack s1 already has an action (UPDATE) in progress.'), errors.ConflictError),
     (ValueError('bad value'), errors.ValidationFailedError),
+    (KeyError('Any'), errors.ValidationFailedError),
     (RuntimeError('boom'), errors.EngineError),
 ])
 def test_remote_errors_map_to_typed_errors(engine_factory, raised, expected):

@@ -1,0 +1,291 @@
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Read-only stack queries for heat_stack_info: list filters, paging, and a stack's details.
+
+Listing goes through StackService.iter_stacks (marker/limit pages), one
+list_stacks call per page and never one call per stack. Filters are
+translated here to the engine's database column names with list values,
+which keeps count_stacks (that does not translate filters itself) and
+list_stacks (whose scalar filters break next to ``tags`` in heat 27) correct.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import shape_stack
+
+STATUS_WORDS = ('COMPLETE', 'FAILED', 'IN_PROGRESS')
+
+# Filter keys the engine's stack table has, and the API spellings heat also accepts for them.
+STACK_FILTER_COLUMNS = ('id', 'name', 'action', 'status', 'status_reason', 'username', 'owner_id',
+                        'parent_resource_name', 'timeout', 'disable_rollback', 'stack_user_project_id')
+STACK_FILTER_ALIASES = {
+    'stack_name': 'name',
+    'stack_action': 'action',
+    'stack_status': 'status',
+    'stack_status_reason': 'status_reason',
+    'timeout_mins': 'timeout',
+    'stack_owner': 'username',
+    'owner': 'username',
+    'parent': 'owner_id',
+}
+
+# Friendly sort key -> the engine's key (list_stacks silently ignores keys it does not know).
+STACK_SORT_KEYS = {
+    'name': 'stack_name',
+    'status': 'stack_status',
+    'creation_time': 'creation_time',
+    'updated_time': 'updated_time',
+}
+
+EVENT_FILTER_ALIASES = {
+    'name': 'resource_name',
+    'action': 'resource_action',
+    'status': 'resource_status',
+    'type': 'resource_type',
+    'physical_resource_id': 'physical_resource_id',
+    'status_reason': 'resource_status_reason',
+}
+EVENT_FILTER_COLUMNS = ('resource_name', 'resource_action', 'resource_status', 'resource_type',
+                        'physical_resource_id', 'resource_status_reason', 'uuid')
+EVENT_SORT_KEYS = {'time': 'event_time', 'event_time': 'event_time', 'resource_type': 'resource_type'}
+
+INCLUDE_CHOICES = ('resources', 'events', 'template', 'environment', 'files', 'snapshots', 'outputs')
+
+
+def as_list(value):
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple, set)) else [value]
+
+
+def split_status(values, option='status'):
+    """'CREATE_COMPLETE' / 'FAILED' ... -> (actions, statuses), as heat-api splits them."""
+    actions, statuses = set(), set()
+    for value in values:
+        text = str(value).strip().upper()
+        for word in STATUS_WORDS:
+            if text == word:
+                statuses.add(word)
+                break
+            if text.endswith('_' + word):
+                statuses.add(word)
+                actions.add(text[:-len(word) - 1])
+                break
+        else:
+            raise errors.ValidationFailedError(
+                "%s: '%s' is not a stack status; use COMPLETE, FAILED, IN_PROGRESS or ACTION_STATUS "
+                "such as CREATE_COMPLETE" % (option, value))
+    return actions, statuses
+
+
+class StackQuery:
+    """What to list: engine filters (column -> list of values), tag filters and visibility flags."""
+
+    def __init__(self, filters=None, status=None, action=None, tags=None, tags_any=None, not_tags=None,
+                 not_tags_any=None, show_deleted=False, show_nested=False, show_hidden=False,
+                 sort_keys=None, sort_dir=None):
+        self.filters = {}
+        for key, value in (filters or {}).items():
+            column = STACK_FILTER_ALIASES.get(key, key)
+            if column not in STACK_FILTER_COLUMNS:
+                raise errors.ValidationFailedError(
+                    "filters: unknown key '%s'; known keys: %s" % (
+                        key, ', '.join(sorted(set(STACK_FILTER_COLUMNS) | set(STACK_FILTER_ALIASES)))))
+            self._add(column, as_list(value))
+        if 'status' in self.filters:
+            actions, statuses = split_status(self.filters.pop('status'), 'filters.status')
+            self._add('action', sorted(actions))
+            self._add('status', sorted(statuses))
+        actions, statuses = split_status(as_list(status))
+        self._add('action', sorted(actions) + [str(a).strip().upper() for a in as_list(action)])
+        self._add('status', sorted(statuses))
+        self.tags = {'tags': tags or None, 'tags_any': tags_any or None, 'not_tags': not_tags or None,
+                     'not_tags_any': not_tags_any or None}
+        self.flags = {'show_deleted': bool(show_deleted), 'show_nested': bool(show_nested),
+                      'show_hidden': bool(show_hidden)}
+        self.sort_keys = [STACK_SORT_KEYS[key] for key in sort_keys or []] or None
+        self.sort_dir = sort_dir
+
+    def _add(self, column, values):
+        if not values:
+            return
+        merged = self.filters.setdefault(column, [])
+        for value in values:
+            if value not in merged:
+                merged.append(value)
+
+    def count_arguments(self):
+        """Arguments for count_stacks, which sends filters to the database untranslated."""
+        arguments = dict(self.tags, **self.flags)
+        arguments['filters'] = dict((key, list(values)) for key, values in self.filters.items()) or None
+        return arguments
+
+    def list_arguments(self):
+        """(arguments for list_stacks, statuses to keep client-side or None).
+
+        list_stacks turns a single status back into a scalar filter, which heat 27 applies to the
+        tag table when ``tags`` joins it (an engine error). In that one case the status is
+        filtered here instead, on each page the engine returns.
+        """
+        arguments = self.count_arguments()
+        arguments['sort_keys'] = self.sort_keys
+        arguments['sort_dir'] = self.sort_dir
+        keep_statuses = None
+        statuses = self.filters.get('status') or []
+        if self.tags['tags'] and len(statuses) == 1:
+            keep_statuses = set(statuses)
+            arguments['filters'] = dict((k, v) for k, v in arguments['filters'].items() if k != 'status') or None
+        return arguments, keep_statuses
+
+
+def list_stacks(service, query, page_size, limit=None):
+    """Every matching stack, shaped, fetched page by page (no per-stack calls)."""
+    arguments, keep_statuses = query.list_arguments()
+    if keep_statuses is None:
+        return [shape_stack(raw) for raw in service.iter_stacks(page_size=page_size, limit=limit, **arguments)]
+    stacks = []
+    for raw in service.iter_stacks(page_size=page_size, **arguments):
+        if raw.get('stack_status') in keep_statuses:
+            stacks.append(shape_stack(raw))
+            if limit is not None and len(stacks) >= limit:
+                break
+    return stacks
+
+
+def count_stacks(client, query):
+    return client.count_stacks(None, **query.count_arguments())
+
+
+# -- one stack's details ------------------------------------------------------------------------------------------
+
+def combined_status(action, status):
+    return '%s_%s' % (action, status) if action and status else (action or status or '')
+
+
+def shape_resource(raw):
+    """A resource as list_stack_resources gives it, with short names added (engine keys kept)."""
+    shaped = {
+        'name': raw.get('resource_name'),
+        'type': raw.get('resource_type'),
+        'action': raw.get('resource_action'),
+        'status': combined_status(raw.get('resource_action'), raw.get('resource_status')),
+        'status_reason': raw.get('resource_status_reason'),
+        'physical_id': raw.get('physical_resource_id') or None,
+        'stack_name': raw.get('stack_name'),
+        'stack_id': (raw.get('stack_identity') or {}).get('stack_id'),
+        'parent_resource': raw.get('parent_resource'),
+        'nested_stack_id': (raw.get('nested_stack_id') or {}).get('stack_id'),
+        'required_by': raw.get('required_by') or [],
+        'creation_time': raw.get('creation_time'),
+        'updated_time': raw.get('updated_time'),
+    }
+    for key in ('description', 'metadata', 'attributes', 'properties'):
+        if key in raw:
+            shaped[key] = raw[key]
+    return shaped
+
+
+def event_id(raw):
+    path = (raw.get('event_identity') or {}).get('path') or ''
+    return path.rstrip('/').rsplit('/', 1)[-1] or None
+
+
+def shape_event(raw):
+    return {
+        'id': event_id(raw),
+        'time': raw.get('event_time'),
+        'resource_name': raw.get('resource_name'),
+        'resource_type': raw.get('resource_type'),
+        'action': raw.get('resource_action'),
+        'status': combined_status(raw.get('resource_action'), raw.get('resource_status')),
+        'status_reason': raw.get('resource_status_reason'),
+        'physical_id': raw.get('physical_resource_id') or None,
+        'stack_name': raw.get('stack_name'),
+        'stack_id': (raw.get('stack_identity') or {}).get('stack_id'),
+    }
+
+
+def shape_snapshot(raw):
+    return {
+        'id': raw.get('id'),
+        'name': raw.get('name'),
+        'action': raw.get('action'),
+        'status': combined_status(raw.get('action'), raw.get('status')),
+        'status_reason': raw.get('status_reason'),
+        'creation_time': raw.get('creation_time'),
+        'data': raw.get('data'),
+    }
+
+
+def event_filters(filters):
+    translated = {}
+    for key, value in (filters or {}).items():
+        column = EVENT_FILTER_ALIASES.get(key, key)
+        if column not in EVENT_FILTER_COLUMNS:
+            raise errors.ValidationFailedError(
+                "event_options.filters: unknown key '%s'; known keys: %s" % (
+                    key, ', '.join(sorted(set(EVENT_FILTER_COLUMNS) | set(EVENT_FILTER_ALIASES)))))
+        translated[column] = [str(v) for v in as_list(value)]
+    return translated
+
+
+def iter_events(client, identity, page_size, limit=None, filters=None, nested_depth=None, sort_dir=None,
+                sort_keys=None):
+    """A stack's events page by page (marker = the last event's id); at most ``limit``."""
+    marker = None
+    returned = 0
+    while True:
+        size = page_size if limit is None else min(page_size, limit - returned)
+        if size <= 0:
+            return
+        # The engine adds to the filters dict it gets (nested stacks): give it a fresh one per page.
+        page = client.list_events(None, identity, filters=dict(filters) if filters else None, limit=size,
+                                  marker=marker, sort_keys=sort_keys, sort_dir=sort_dir,
+                                  nested_depth=nested_depth or None)
+        yield from page
+        returned += len(page)
+        if len(page) < size or not event_id(page[-1]):
+            return
+        marker = event_id(page[-1])
+
+
+class StackDetails:
+    """Collects the sections of one stack a user asked for (``include``)."""
+
+    def __init__(self, client, identity, page_size):
+        self.client = client
+        self.identity = identity
+        self.page_size = page_size
+
+    def resources(self, nested_depth=0, detail=False, filters=None):
+        raw = self.client.list_stack_resources(None, self.identity, nested_depth=nested_depth or 0,
+                                               with_detail=bool(detail), filters=dict(filters) if filters else None)
+        return [shape_resource(item) for item in raw]
+
+    def events(self, limit=None, filters=None, nested_depth=None, sort_dir=None, sort_key=None):
+        sort_keys = [EVENT_SORT_KEYS[sort_key]] if sort_key else None
+        return [shape_event(raw) for raw in iter_events(
+            self.client, self.identity, self.page_size, limit=limit, filters=event_filters(filters),
+            nested_depth=nested_depth, sort_dir=sort_dir, sort_keys=sort_keys)]
+
+    def template(self):
+        return self.client.get_template(None, self.identity)
+
+    def environment(self):
+        return self.client.get_environment(None, self.identity)
+
+    def files(self):
+        return self.client.get_files(None, self.identity)
+
+    def snapshots(self):
+        return [shape_snapshot(raw) for raw in self.client.stack_list_snapshots(None, self.identity) or []]
+
+    def output_list(self):
+        """Output keys and descriptions, without resolving values (list_outputs)."""
+        return [{'key': raw.get('output_key'), 'description': raw.get('description')}
+                for raw in self.client.list_outputs(None, self.identity) or []]

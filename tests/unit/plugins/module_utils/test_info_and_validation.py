@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+"""Stack list queries, validation result shaping and engine-info option checks, without an engine."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_info import missing_needs, template_version_name
+from ansible_collections.heat_rpc.engine.plugins.module_utils.info import StackQuery, event_filters, split_status
+from ansible_collections.heat_rpc.engine.plugins.module_utils.validation import (
+    flatten_preview, mask_raw, missing_parameters, shape_level,
+)
+
+
+def test_status_values_split_into_actions_and_statuses():
+    assert split_status(['CREATE_COMPLETE', 'update_in_progress', 'FAILED']) == (
+        {'CREATE', 'UPDATE'}, {'COMPLETE', 'IN_PROGRESS', 'FAILED'})
+    with pytest.raises(errors.ValidationFailedError) as caught:
+        split_status(['DONE'])
+    assert str(caught.value).startswith("status: 'DONE' is not a stack status")
+
+
+def test_stack_query_translates_keys_and_sends_lists():
+    query = StackQuery(filters={'stack_name': 'a', 'parent': 'p', 'status': 'UPDATE_FAILED'},
+                       status=['CREATE_COMPLETE'], action=['check'], sort_keys=['name', 'creation_time'],
+                       sort_dir='asc', tags_any=['x'])
+    count = query.count_arguments()
+    assert count['filters'] == {'name': ['a'], 'owner_id': ['p'], 'action': ['UPDATE', 'CREATE', 'CHECK'],
+                                'status': ['FAILED', 'COMPLETE']}
+    assert count['tags_any'] == ['x'] and count['tags'] is None and count['show_deleted'] is False
+    listing, keep = query.list_arguments()
+    assert keep is None
+    assert (listing['sort_keys'], listing['sort_dir']) == (['stack_name', 'creation_time'], 'asc')
+    assert listing['filters'] == count['filters']
+
+
+def test_one_status_with_tags_is_filtered_client_side_when_listing():
+    query = StackQuery(status=['COMPLETE'], tags=['t'])
+    listing, keep = query.list_arguments()
+    assert keep == {'COMPLETE'} and listing['filters'] is None
+    assert query.count_arguments()['filters'] == {'status': ['COMPLETE']}
+
+
+def test_unknown_filter_keys_are_refused():
+    with pytest.raises(errors.ValidationFailedError) as caught:
+        StackQuery(filters={'colour': 'red'})
+    assert "filters: unknown key 'colour'" in str(caught.value)
+    assert event_filters({'name': 'r', 'status': ['COMPLETE', 'FAILED']}) == {
+        'resource_name': ['r'], 'resource_status': ['COMPLETE', 'FAILED']}
+    with pytest.raises(errors.ValidationFailedError):
+        event_filters({'when': 'now'})
+
+
+RAW = {
+    'Description': 'd',
+    'Parameters': {
+        'pw': {'Type': 'String', 'NoEcho': 'true', 'Value': 'secret', 'Label': 'pw', 'Description': ''},
+        'n': {'Type': 'Number', 'NoEcho': 'false', 'Default': 3, 'MinValue': 1, 'AllowedValues': [1, 3],
+              'ConstraintDescription': 'small', 'Label': 'n', 'Description': 'a number'},
+        'l': {'Type': 'CommaDelimitedList', 'NoEcho': 'false', 'Label': 'l', 'Description': ''},
+    },
+    'ParameterGroups': [{'label': 'g', 'parameters': ['n']}],
+    'NestedParameters': {'child': {'Type': 'c.yaml', 'Description': 'c', 'Parameters': {
+        'deep': {'Type': 'String', 'NoEcho': 'true', 'Value': 'deep-secret', 'Label': 'deep', 'Description': ''}}}},
+    'Environment': {'parameters': {'pw': 'secret'}, 'parameter_defaults': {'deep': 'deep-secret', 'n': 3}},
+}
+
+
+def test_validation_answer_is_masked_and_shaped():
+    masked = mask_raw(RAW)
+    assert 'secret' not in repr(masked).replace('******', '')
+    assert RAW['Parameters']['pw']['Value'] == 'secret'  # the engine's answer itself is left alone
+    assert masked['Environment'] == {'parameters': {'pw': '******'}, 'parameter_defaults': {'deep': '******', 'n': 3}}
+    shaped = shape_level(masked)
+    assert shaped['parameters']['n'] == {
+        'type': 'number', 'default': 3, 'hidden': False, 'required': False, 'label': 'n', 'description': 'a number',
+        'constraints': {'min_value': 1, 'allowed_values': [1, 3], 'description': 'small'}}
+    assert shaped['parameters']['pw']['hidden'] is True and shaped['parameters']['pw']['value'] == '******'
+    assert shaped['parameter_groups'] == [{'label': 'g', 'description': None, 'parameters': ['n']}]
+    assert shaped['nested']['child']['type'] == 'c.yaml'
+    assert shaped['nested']['child']['parameters']['deep']['value'] == '******'
+    assert missing_parameters(shaped['parameters']) == ['l']
+
+
+def test_preview_resources_are_flattened():
+    preview = [[{'resource_name': 'inner', 'resource_type': 'T', 'stack_name': 's-child', 'parent_resource': 'child'}],
+               {'resource_name': 'top', 'resource_type': 'U', 'stack_name': 's'}]
+    assert flatten_preview(preview) == [
+        {'name': 'inner', 'type': 'T', 'stack_name': 's-child', 'parent_resource': 'child'},
+        {'name': 'top', 'type': 'U', 'stack_name': 's', 'parent_resource': None}]
+
+
+def test_engine_info_needs_and_version_names():
+    assert missing_needs(['revision', 'generated_template'], {'resource_type': None}) == [
+        'generated_template needs resource_type']
+    assert missing_needs(['template_functions'], {'template_version': 'wallaby'}) == []
+    assert template_version_name('2018-08-31') == 'heat_template_version.2018-08-31'
+    assert template_version_name('AWSTemplateFormatVersion.2010-09-09') == 'AWSTemplateFormatVersion.2010-09-09'
