@@ -115,3 +115,41 @@ class StackService:
             if len(page) < size:
                 return
             marker = page[-1]['stack_identity']['stack_id']
+
+
+def require_stack(service, name_or_id, resolve_outputs=False):
+    """The raw stack dict of a live stack, by name or id; NotFoundError naming it when there is none."""
+    raw = service.find(name_or_id, resolve_outputs=resolve_outputs)
+    if raw is None:
+        raise errors.NotFoundError("stack '%s' not found" % name_or_id)
+    return raw
+
+
+def stack_state(raw):
+    """``ACTION_STATUS`` of a raw stack dict (CREATE_COMPLETE, UPDATE_IN_PROGRESS, ...)."""
+    return '%s_%s' % (raw.get('stack_action'), raw.get('stack_status'))
+
+
+def failed_resources(client, identity, nested_depth=3):
+    """The resources of a stack (and its nested stacks) whose status is FAILED, with their reasons."""
+    failed = []
+    for resource in client.list_stack_resources(None, identity, nested_depth=nested_depth):
+        if resource.get('resource_status') != 'FAILED':
+            continue
+        failed.append({
+            'name': resource.get('resource_name'),
+            'type': resource.get('resource_type'),
+            'status': '%s_%s' % (resource.get('resource_action'), resource.get('resource_status')),
+            'status_reason': resource.get('resource_status_reason'),
+            'stack_name': resource.get('stack_name'),
+        })
+    return failed
+
+
+def describe_failure(raw, failed):
+    """One sentence for a stack that ended FAILED, naming the failed resources and why."""
+    message = "stack '%s' is %s: %s" % (raw.get('stack_name'), stack_state(raw), raw.get('stack_status_reason'))
+    if failed:
+        message += '; failed resources: ' + '; '.join(
+            '%s (%s): %s' % (item['name'], item['status'], item['status_reason']) for item in failed)
+    return message

@@ -1,0 +1,136 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: heat_software_deployment_info
+short_description: Show Heat software deployments and a server's deployment metadata, straight from heat-engine
+version_added: 0.1.0
+description:
+  - Shows one software deployment by id, or lists the deployments of a server (or of the whole project), by
+    calling heat-engine over its RPC API (no heat-api, no Keystone).
+  - With O(server_id), also returns the server's deployment metadata - the configs deployed to it, which is
+    what the server's agent reads to know what to run.
+  - Never changes anything; always returns RV(ignore:changed=false).
+author:
+  - heat_rpc.engine developers (@heat-rpc)
+extends_documentation_fragment:
+  - heat_rpc.engine.connection
+attributes:
+  check_mode:
+    support: full
+    description: Reads only; behaves the same in check mode.
+  diff_mode:
+    support: none
+    description: Reads only; there is nothing to diff.
+options:
+  id:
+    description:
+      - Id of one deployment. A deployment that is not found gives an empty RV(deployments) list.
+    type: str
+    aliases: [deployment_id]
+  server_id:
+    description:
+      - Only the deployments of this server; also returns RV(metadata).
+    type: str
+'''
+
+EXAMPLES = r'''
+- name: What a server has to run
+  heat_rpc.engine.heat_software_deployment_info:
+    server_id: 9d7c4b4e-3b7f-4a43-9a36-0f6c8f1a2b3c
+  register: server
+
+- name: Show the names of the configs deployed to it
+  ansible.builtin.debug:
+    msg: "{{ server.metadata | map(attribute='name') | list }}"
+
+- name: One deployment
+  heat_rpc.engine.heat_software_deployment_info:
+    id: 4f1c2d3e-5a6b-4c7d-8e9f-0a1b2c3d4e5f
+  register: one
+'''
+
+RETURN = r'''
+deployments:
+  description: The deployments found, oldest first.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: Deployment id.
+      type: str
+    server_id:
+      description: Server id.
+      type: str
+    config_id:
+      description: Id of the deployed software config.
+      type: str
+    input_values:
+      description: Input values.
+      type: dict
+    output_values:
+      description: Output values reported by signals.
+      type: dict
+    action:
+      description: Deployment action.
+      type: str
+    status:
+      description: C(IN_PROGRESS), C(COMPLETE) or C(FAILED).
+      type: str
+    status_reason:
+      description: Reason for the status.
+      type: str
+    creation_time:
+      description: ISO 8601 creation time.
+      type: str
+    updated_time:
+      description: ISO 8601 time of the last update, or null.
+      type: str
+metadata:
+  description:
+    - The server's deployment metadata as heat-engine builds it - the full software config (id, name, group,
+      config, inputs, outputs, options, creation_time) of each deployment of the server, sorted by config name.
+  returned: when O(server_id) is set
+  type: list
+  elements: dict
+'''
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils.software import shape_deployment, show_deployment
+
+
+def run(module):
+    params = module.params
+    client = module.client
+    result = {'changed': False}
+    if params['id']:
+        found = show_deployment(client, params['id'])
+        if found and params['server_id'] and found.get('server_id') != params['server_id']:
+            found = None
+        result['deployments'] = [shape_deployment(found)] if found else []
+    else:
+        result['deployments'] = [shape_deployment(item)
+                                 for item in client.list_software_deployments(None, server_id=params['server_id'])]
+    if params['server_id']:
+        result['metadata'] = client.metadata_software_deployments(None, params['server_id'])
+    return result
+
+
+def main():
+    module = HeatRpcModule(argument_spec=dict(
+        id=dict(type='str', aliases=['deployment_id']),
+        server_id=dict(type='str'),
+    ))
+    module.run(run)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+"""The normal form of software config inputs/outputs, and the signal outcome prediction.
+
+The expected values are what heat-engine 27 stored and answered for the same definitions (see
+tests/integration/test_module_software.py, which checks the round trip against the real engine).
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils.software import (
+    definition, differences, looks_like_uuid, normalise_input, normalise_output, predict_signal,
+)
+
+
+@pytest.mark.parametrize('given,stored', [
+    ({'name': 'a'}, {'name': 'a', 'type': 'String'}),
+    ({'name': 'a', 'type': 'String', 'default': 5}, {'name': 'a', 'type': 'String', 'default': '5'}),
+    ({'name': 'a', 'type': 'String', 'default': True}, {'name': 'a', 'type': 'String', 'default': 'True'}),
+    ({'name': 'a', 'type': 'Number', 'default': '5'}, {'name': 'a', 'type': 'Number', 'default': 5}),
+    ({'name': 'a', 'type': 'Number', 'default': '5.5'}, {'name': 'a', 'type': 'Number', 'default': 5.5}),
+    ({'name': 'a', 'type': 'Number', 'default': ''}, {'name': 'a', 'type': 'Number', 'default': ''}),
+    ({'name': 'a', 'type': 'Boolean', 'default': 'true'}, {'name': 'a', 'type': 'Boolean', 'default': True}),
+    ({'name': 'a', 'type': 'Json', 'default': '{"a": 1}'}, {'name': 'a', 'type': 'Json', 'default': '{"a": 1}'}),
+    ({'name': 'a', 'type': 'CommaDelimitedList', 'default': 'x, y'},
+     {'name': 'a', 'type': 'CommaDelimitedList', 'default': ['x', ' y']}),
+    ({'name': 'a', 'replace_on_change': False, 'description': None, 'default': None}, {'name': 'a', 'type': 'String'}),
+    ({'name': 'a', 'replace_on_change': True, 'description': ''}, {'name': 'a', 'type': 'String',
+                                                                   'replace_on_change': True}),
+])
+def test_inputs_take_the_engines_normal_form(given, stored):
+    assert normalise_input(given) == stored
+    assert normalise_input(stored) == stored
+
+
+def test_outputs_get_type_and_error_output():
+    assert normalise_output({'name': 'o', 'description': None}) == {'name': 'o', 'type': 'String', 'error_output': False}
+    assert normalise_output({'name': 'o', 'error_output': True, 'description': 'd'}) == {
+        'name': 'o', 'type': 'String', 'error_output': True, 'description': 'd'}
+
+
+def test_definitions_compare_by_field():
+    engine_form = definition('script', 'echo', [{'name': 'a', 'type': 'String'}],
+                             [{'name': 'o', 'type': 'String', 'error_output': False}], {})
+    module_form = definition('script', 'echo', [{'name': 'a', 'type': None, 'default': None}], [{'name': 'o'}], None)
+    assert differences(engine_form, module_form) == []
+    assert definition(None, None, None, None, None) == {'group': 'Heat::Ungrouped', 'config': '', 'inputs': [],
+                                                        'outputs': [], 'options': {}}
+    changed = definition('script', 'echo 2', [{'name': 'b'}], [], {'x': 1})
+    assert differences(engine_form, changed) == ['config', 'inputs', 'outputs', 'options']
+
+
+def test_signal_prediction():
+    config = {'outputs': [{'name': 'result'}, {'name': 'problem', 'error_output': True}]}
+    running = {'status': 'IN_PROGRESS', 'output_values': None}
+    assert predict_signal(running, config, {'result': 1, 'deploy_status_code': 0}) == (
+        'COMPLETE', 'Outputs received',
+        {'result': 1, 'deploy_status_code': 0, 'deploy_stdout': None, 'deploy_stderr': None})
+    status, reason, outputs = predict_signal(running, config, {'deploy_status_code': '2', 'problem': 'disk'})
+    assert (status, reason) == ('FAILED', 'deploy_status_code : Deployment exited with non-zero status code: 2, '
+                                          'problem : disk')
+    assert outputs['problem'] == 'disk'
+    assert predict_signal({'status': 'COMPLETE'}, config, {'result': 1}) is None
+
+
+def test_uuid_detection():
+    assert looks_like_uuid('5d1b5e7c-1d3a-4c1e-9a57-0f3b1c9d2e4f')
+    assert looks_like_uuid('5d1b5e7c1d3a4c1e9a570f3b1c9d2e4f')
+    assert not looks_like_uuid('install-app') and not looks_like_uuid(None)
