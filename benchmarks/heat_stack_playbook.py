@@ -74,8 +74,8 @@ def main():
                 'create': playbook(directory, 'create', [stack_task(name)]),
                 'unchanged': playbook(directory, 'unchanged', [stack_task(name)]),
                 'update': playbook(directory, 'update', [stack_task(name, parameters={'length': 12})]),
-                'delete': playbook(directory, 'delete', [{'heat_rpc.engine.heat_stack': {'name': name,
-                                                                                          'state': 'absent'}}]),
+                'delete': playbook(directory, 'delete', [
+                    {'heat_rpc.engine.heat_stack': {'name': name, 'state': 'absent'}}]),
             }
             for step in steps:
                 times[step].append(timed_run(books[step]))

@@ -42,6 +42,9 @@ SUPPORTED_DRIVERS = ('rabbit', 'fake')
 # Seconds granted on top of connect_timeout + timeout before the wall-clock guard gives up.
 DEADLINE_GRACE = 2.0
 CLEANUP_TIMEOUT = 5.0
+# oslo.messaging's reply queues are not auto-delete; unused this long they expire, so module runs
+# (each with its own reply queue) leave only the last few seconds' worth behind.
+REPLY_QUEUE_TTL = 10
 
 # oslo.messaging >= 14.4 reads these option groups in RPCClient.call() but only
 # registers them on the global CONF; a private ConfigOpts must register them
@@ -124,6 +127,13 @@ class ConnectionSettings:
                 "transport_url uses the driver '%s'; this collection supports rabbit:// (RabbitMQ)" % url.scheme)
         if url.scheme != 'fake' and not url.hosts:
             raise errors.ConfigurationError('transport_url names no broker host')
+        for host in url.hosts:
+            # oslo.messaging hands the password to kombu URL-quoted with '/' left as is, which kombu then
+            # reads as the end of the host part.
+            if host.password and '/' in host.password:
+                raise errors.ConfigurationError(
+                    "the password of broker user '%s' contains '/', which oslo.messaging cannot pass to the "
+                    "RabbitMQ driver; use a password without '/'" % host.username)
         return url
 
     @staticmethod
@@ -238,7 +248,7 @@ class EngineConnection:
         settings = self.settings
         group = 'oslo_messaging_rabbit'
         # Reply queues of a run that was killed expire instead of piling up on the broker.
-        _set_if_known(conf, 'rabbit_transient_queues_ttl', 60, group)
+        _set_if_known(conf, 'rabbit_transient_queues_ttl', REPLY_QUEUE_TTL, group)
         _set_if_known(conf, 'heartbeat_timeout_threshold', max(10, int(settings.timeout)), group)
         _set_if_known(conf, 'rabbit_retry_interval', 1, group)
         _set_if_known(conf, 'rabbit_interval_max', 2, group)
@@ -438,4 +448,8 @@ def _is_remote(exc):
 
 
 def _ssl_reason(exc):
-    return getattr(exc, 'reason', None) or getattr(exc, 'verify_message', None) or str(exc)
+    reason = getattr(exc, 'reason', None)
+    detail = getattr(exc, 'verify_message', None)
+    if reason and detail:
+        return '%s: %s' % (reason, detail)
+    return reason or detail or str(exc)

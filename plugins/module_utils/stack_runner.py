@@ -17,9 +17,15 @@ import copy
 import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import StackService, shape_stack
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import TemplateLoader, empty_environment
-from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import Poller, WaitTimeout, wait_for_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import (
+    StackService, describe_failure, failed_resources, shape_stack, stack_state,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import (
+    TemplateLoader, empty_environment, load_stack_inputs,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import (
+    Poller, Unreadable, WaitTimeout, tolerant, wait_for_stack,
+)
 
 HIDDEN_MASK = '******'
 # How long to look for a stack whose create had an unknown outcome before giving up.
@@ -51,15 +57,7 @@ class DesiredStack:
 
     @classmethod
     def from_params(cls, params, loader):
-        environment, files = loader.load_environments(params.get('environment'), params.get('template_base_dir'))
-        template = None
-        if any(params.get(key) is not None for key in ('template', 'template_body', 'template_url')):
-            bundle = loader.load(template=params.get('template'), template_body=params.get('template_body'),
-                                 template_url=params.get('template_url'), base_dir=params.get('template_base_dir'))
-            template = bundle.template
-            files.update(bundle.files)
-        environment['parameters'].update(copy.deepcopy(params.get('parameters') or {}))
-        environment['parameter_defaults'].update(copy.deepcopy(params.get('parameter_defaults') or {}))
+        template, files, environment = load_stack_inputs(loader, params, require_template=False)
         args = {}
         if params.get('timeout') is not None:
             args['timeout_mins'] = params['timeout']
@@ -106,10 +104,6 @@ class StoredStack:
     @property
     def identity(self):
         return self.raw['stack_identity']
-
-    @property
-    def state(self):
-        return '%s_%s' % (self.raw.get('stack_action'), self.raw.get('stack_status'))
 
 
 def differences(desired, stored):
@@ -276,8 +270,14 @@ class StackRunner:
     def reidentify(self, name, cause):
         """After a create with an unknown outcome: find the stack by name; never create it twice."""
         try:
-            raw = Poller(REIDENTIFY_SECONDS).wait(lambda: self.service.find(name), lambda found: found is not None)
-        except WaitTimeout:
+            raw = Poller(REIDENTIFY_SECONDS).wait(tolerant(lambda: self.service.find(name)),
+                                                  lambda found: found is not None and not isinstance(found, Unreadable))
+        except WaitTimeout as exc:
+            if isinstance(exc.last, Unreadable):
+                raise errors.OutcomeUnknownError(
+                    '%s; the engine did not answer the lookups of stack %s for %ss either, so whether it will be '
+                    'created is unknown: run the task again, it finds the stack if it was' % (
+                        cause.message, name, REIDENTIFY_SECONDS))
             raise errors.OutcomeUnknownError(
                 '%s; no stack named %s appeared within %ss, so it was probably not created: run the task again'
                 % (cause.message, name, REIDENTIFY_SECONDS))
@@ -310,7 +310,7 @@ class StackRunner:
             raise errors.ConflictError('stack %s could not be updated: %s (another run is acting on it)'
                                        % (desired.name, exc.message), remote_name=exc.remote_name)
         self.finish(stored.identity, ('UPDATE', 'ROLLBACK'), 'UPDATE')
-        if desired.template is not None:
+        if desired.template is not None and self.wait:
             self.check_not_overtaken(desired, stored.identity)
 
     def update_args(self, desired, stored):
@@ -334,11 +334,13 @@ class StackRunner:
                                              'run the task again' % cause.message)
 
     def check_not_overtaken(self, desired, identity):
-        """Two runs updating one stack: the one whose template is no longer stored must not report success."""
-        stored = self.client.get_template(None, identity)
-        if stored != desired.template:
-            raise StackFailed('stack %s was updated by another run while this one waited: the stored template is '
-                              'not the one this task applied' % desired.name, self.failure_result(identity))
+        """Two runs updating one stack: the one whose definition is no longer stored must not report success."""
+        stored = StoredStack(self.service.show(identity, resolve_outputs=False), self.client.get_template(None, identity),
+                             self.client.get_files(None, identity), self.client.get_environment(None, identity))
+        overtaken = [name for name in differences(desired, stored) if name not in ('timeout', 'rollback', 'tags')]
+        if overtaken:
+            raise StackFailed('stack %s was updated by another run while this one waited: its stored %s is not what '
+                              'this task applied' % (desired.name, ', '.join(overtaken)), self.failure_result(identity))
 
     def resume(self, raw):
         self.result['changed'] = True
@@ -368,9 +370,7 @@ class StackRunner:
         if self.wait:
             final = self.wait_for(raw['stack_identity'], ('DELETE',))
             if final is not None:
-                raise StackFailed('stack %s ended %s: %s' % (raw['stack_name'], _state(final),
-                                                               final.get('stack_status_reason')),
-                                  self.failure_result(raw['stack_identity'], final))
+                raise self.failure(raw['stack_identity'], final)
             self.result['stack'] = None
 
     def ensure_suspended(self, desired, raw):
@@ -414,34 +414,33 @@ class StackRunner:
         if final is None:
             raise StackFailed('the stack disappeared while waiting for %s' % expected, self.result)
         if (final['stack_action'], final['stack_status']) != (expected, 'COMPLETE'):
-            raise StackFailed('stack %s ended %s: %s' % (final['stack_name'], _state(final),
-                                                           final.get('stack_status_reason')),
-                              self.failure_result(identity, final))
+            raise self.failure(identity, final)
         if shape:
             self.result['stack'] = self.shaped(identity)
         return final
 
+    def failure(self, identity, final):
+        """StackFailed for a stack that settled in the wrong state, naming the failed resources."""
+        result = self.failure_result(identity, final)
+        return StackFailed(describe_failure(final, result.get('failed_resources')), result)
+
     def failure_result(self, identity, raw=None):
         """The result of a failed task: the stack, its failed resources with reasons, this action's events."""
         result = dict(self.result)
-        raw = raw or self.service.show(identity, resolve_outputs=False)
+        if raw is None or isinstance(raw, Unreadable):
+            try:
+                raw = self.service.show(identity, resolve_outputs=False)
+            except errors.HeatRpcError:
+                return result
         if raw is None:
             return result
         result['stack'] = shape_stack(raw)
-        result['failed_resources'] = self.failed_resources(identity)
+        try:
+            result['failed_resources'] = failed_resources(self.client, identity)
+        except errors.HeatRpcError:
+            result['failed_resources'] = []
         result['events'] = self.action_events(identity, raw)
         return result
-
-    def failed_resources(self, identity):
-        try:
-            resources = self.client.list_stack_resources(None, identity, nested_depth=3)
-        except errors.HeatRpcError:
-            return []
-        return [{'name': r.get('resource_name'), 'type': r.get('resource_type'),
-                 'status': '%s_%s' % (r.get('resource_action'), r.get('resource_status')),
-                 'status_reason': r.get('resource_status_reason'),
-                 'stack_name': r.get('stack_name')}
-                for r in resources if r.get('resource_status') == 'FAILED']
 
     def action_events(self, identity, raw):
         """Events of the action this run started (or else of the stack's latest action), oldest first."""
@@ -498,13 +497,14 @@ def _flatten(resources):
     """preview_stack nests the resources of nested stacks in lists."""
     for item in resources:
         if isinstance(item, list):
-            for nested in _flatten(item):
-                yield nested
+            yield from _flatten(item)
         else:
             yield item
 
 
 def _state(raw):
+    if isinstance(raw, Unreadable):
+        return repr(raw)
     if raw is None:
         return 'gone'
-    return '%s_%s' % (raw.get('stack_action'), raw.get('stack_status'))
+    return stack_state(raw)

@@ -69,6 +69,8 @@ def stack_settled(raw_stack, actions=None):
     With ``actions``, the stack must also show one of them: right after an
     action is sent the engine may still show the previous action's COMPLETE.
     """
+    if isinstance(raw_stack, Unreadable):
+        return False
     if raw_stack is None:
         return True
     if raw_stack.get('stack_status') == 'IN_PROGRESS':
@@ -76,7 +78,29 @@ def stack_settled(raw_stack, actions=None):
     return not actions or raw_stack.get('stack_action') in actions
 
 
+class Unreadable:
+    """The state could not be read this time (broker or engine briefly away); polling goes on."""
+
+    def __init__(self, error):
+        self.error = error
+
+    def __repr__(self):
+        return 'unknown (%s)' % self.error
+
+
+def tolerant(fetch):
+    """``fetch`` that answers Unreadable instead of raising while the broker or the engine is away."""
+    def read():
+        try:
+            return fetch()
+        except (errors.BrokerUnreachableError, errors.EngineNotAnsweringError) as exc:
+            return Unreadable(exc)
+    return read
+
+
 def describe_stack(raw_stack):
+    if isinstance(raw_stack, Unreadable):
+        return repr(raw_stack)
     if raw_stack is None:
         return 'stack not found'
     return '%s_%s (%s)' % (raw_stack.get('stack_action'), raw_stack.get('stack_status'),
@@ -84,7 +108,12 @@ def describe_stack(raw_stack):
 
 
 def wait_for_stack(service, identity, timeout, actions=None, resolve_outputs=False, poller=None):
-    """Poll a stack until it settles (in one of ``actions``); returns the raw stack (None once deleted)."""
+    """Poll a stack until it settles (in one of ``actions``); returns the raw stack (None once deleted).
+
+    A read that fails because the broker or the engine is briefly away does not end the wait: the
+    connection is re-established and polling goes on until the stack settles or the timeout passes
+    (WaitTimeout.last is then the last stack seen, or Unreadable).
+    """
     poller = poller or Poller(timeout)
-    return poller.wait(lambda: service.show(identity, resolve_outputs=resolve_outputs),
+    return poller.wait(tolerant(lambda: service.show(identity, resolve_outputs=resolve_outputs)),
                        lambda raw: stack_settled(raw, actions), describe_stack)

@@ -87,7 +87,7 @@ options:
   parameters:
     description:
       - Stack parameters, applied over the environments. Any name works, including V(timeout), V(files)
-        or V(tags): these are stack parameters, not module options.
+        or V(tags), because these are stack parameters, not module options.
       - The engine never returns the values of hidden parameters, so a change of a hidden value alone is not
         detected; change another setting or use O(converge) to push it.
     type: dict
@@ -114,7 +114,7 @@ options:
     elements: str
   existing:
     description:
-      - Update with the engine's PATCH semantics: parameters not given keep their stored values, and the
+      - Update with the engine's PATCH semantics. Parameters not given keep their stored values, and the
         stored template is used when no template is given.
     type: bool
     default: false
@@ -146,8 +146,8 @@ notes:
   - The engine's template size limit (512 KiB) is enforced for the template and each file before anything is sent.
   - If the engine does not answer a create in time the outcome is unknown; the module then looks the stack up
     by name and carries on with it when it exists, and never sends a second create.
-  - Two runs updating one stack at the same time never both report success with different templates: the run
-    whose template is no longer stored when its update ends fails.
+  - Two runs updating one stack at the same time never both report success with different definitions. The run
+    whose template or parameters are no longer stored when its update ends fails.
 '''
 
 EXAMPLES = r'''
@@ -204,24 +204,65 @@ stack:
   returned: always
   type: dict
   contains:
-    id: {description: Stack id., type: str}
-    name: {description: Stack name., type: str}
-    identity: {description: The engine's identity of the stack., type: dict}
-    action: {description: Last action, such as CREATE or UPDATE., type: str, sample: UPDATE}
-    status: {description: Action and status together., type: str, sample: UPDATE_COMPLETE}
-    status_reason: {description: The engine's reason for the status., type: str}
-    description: {description: Template description., type: str}
-    creation_time: {description: ISO 8601 creation time., type: str}
-    updated_time: {description: ISO 8601 time of the last update., type: str}
-    deletion_time: {description: ISO 8601 deletion time., type: str}
-    tags: {description: Stack tags., type: list, elements: str}
-    parent: {description: Parent stack id of a nested stack., type: str}
-    owner: {description: User that owns the stack., type: str}
-    parameters: {description: Parameters; hidden ones show as C(******)., type: dict}
-    timeout_mins: {description: Engine-side timeout in minutes., type: int}
-    disable_rollback: {description: Whether rollback is disabled., type: bool}
-    outputs: {description: Output values by key., type: dict, sample: {"url": "http://192.0.2.10/"}}
-    output_list: {description: Outputs with descriptions and errors., type: list, elements: dict}
+    id:
+      description: Stack id.
+      type: str
+    name:
+      description: Stack name.
+      type: str
+    identity:
+      description: The engine's identity of the stack.
+      type: dict
+    action:
+      description: Last action, such as CREATE or UPDATE.
+      type: str
+      sample: UPDATE
+    status:
+      description: Action and status together.
+      type: str
+      sample: UPDATE_COMPLETE
+    status_reason:
+      description: The engine's reason for the status.
+      type: str
+    description:
+      description: Template description.
+      type: str
+    creation_time:
+      description: ISO 8601 creation time.
+      type: str
+    updated_time:
+      description: ISO 8601 time of the last update.
+      type: str
+    deletion_time:
+      description: ISO 8601 deletion time.
+      type: str
+    tags:
+      description: Stack tags.
+      type: list
+      elements: str
+    parent:
+      description: Parent stack id of a nested stack.
+      type: str
+    owner:
+      description: User that owns the stack.
+      type: str
+    parameters:
+      description: Parameters; hidden ones show as C(******).
+      type: dict
+    timeout_mins:
+      description: Engine-side timeout in minutes.
+      type: int
+    disable_rollback:
+      description: Whether rollback is disabled.
+      type: bool
+    outputs:
+      description: Output values by key.
+      type: dict
+      sample: {"url": "http://192.0.2.10/"}
+    output_list:
+      description: Outputs with descriptions and errors.
+      type: list
+      elements: dict
 resource_changes:
   description:
     - What the update changed (or, in check mode, would change), from the engine's update preview, as
@@ -229,11 +270,26 @@ resource_changes:
   returned: when the stack is created or updated
   type: dict
   contains:
-    added: {description: Resources added., type: list, elements: str}
-    updated: {description: Resources updated in place., type: list, elements: str}
-    replaced: {description: Resources replaced., type: list, elements: str}
-    deleted: {description: Resources deleted., type: list, elements: str}
-    unchanged: {description: Resources left as they are., type: list, elements: str}
+    added:
+      description: Resources added.
+      type: list
+      elements: str
+    updated:
+      description: Resources updated in place.
+      type: list
+      elements: str
+    replaced:
+      description: Resources replaced.
+      type: list
+      elements: str
+    deleted:
+      description: Resources deleted.
+      type: list
+      elements: str
+    unchanged:
+      description: Resources left as they are.
+      type: list
+      elements: str
 differences:
   description:
     - What differed between the stored and the desired stack (V(template), V(files), V(parameters),

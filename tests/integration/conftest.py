@@ -137,7 +137,33 @@ def run_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=False
     task writes them, by task name, to a JSON file. A failed task shows as ``failed`` in its result and
     as ``ignored`` in the recap.
     """
+    return start_playbook(tmp_path, tasks, env, verbosity, check, diff).finish(timeout)
+
+
+class RunningPlaybook:
+    """An ansible-playbook process started by start_playbook; finish() waits and collects."""
+
+    def __init__(self, process, tmp_path, results_file):
+        self.process = process
+        self.tmp_path = tmp_path
+        self.results_file = results_file
+
+    def finish(self, timeout=300):
+        stdout, stderr = self.process.communicate(timeout=timeout)
+        results = json.loads(self.results_file.read_text()) if self.results_file.exists() else {}
+        run = PlaybookRun(self.process.returncode, stdout, stderr, results)
+        # The collect task itself counts as changed when it writes the file the first time.
+        if 'changed' in run.stats:
+            run.stats['changed'] -= 1
+        log = self.tmp_path / 'ansible.log'
+        run.log = log.read_text() if log.exists() else ''
+        return run
+
+
+def start_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=False):
+    """Start ansible-playbook on ``tasks`` (see run_playbook) without waiting for it."""
     import yaml
+    tmp_path.mkdir(parents=True, exist_ok=True)
     results_file = tmp_path / 'results.json'
     play_tasks = []
     for index, task in enumerate(tasks):
@@ -162,12 +188,5 @@ def run_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=False
     run_env.update({'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
                     'ANSIBLE_RETRY_FILES_ENABLED': '0', 'ANSIBLE_LOG_PATH': str(tmp_path / 'ansible.log')})
     run_env.update(env or {})
-    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=run_env, check=False)
-    results = json.loads(results_file.read_text()) if results_file.exists() else {}
-    # The collect task itself counts as changed when it writes the file the first time.
-    run = PlaybookRun(result.returncode, result.stdout, result.stderr, results)
-    if 'changed' in run.stats:
-        run.stats['changed'] -= 1
-    log = tmp_path / 'ansible.log'
-    run.log = log.read_text() if log.exists() else ''
-    return run
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=run_env)
+    return RunningPlaybook(process, tmp_path, results_file)

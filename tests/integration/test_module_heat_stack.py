@@ -166,7 +166,7 @@ def test_runtime_failure_fails_the_task_and_a_fixed_run_recovers(tmp_path, env, 
     failed = run.results['stack']
     assert failed['failed'] is True and failed['changed'] is True
     assert failed['stack']['status'] == final
-    assert failed['msg'].startswith('stack %s ended %s' % (stack_name, final))
+    assert failed['msg'].startswith("stack '%s' is %s: " % (stack_name, final))
     if not rollback:
         [resource] = failed['failed_resources']
         assert resource['name'] == 'test' and resource['status'] == 'CREATE_FAILED'

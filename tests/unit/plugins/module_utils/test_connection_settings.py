@@ -50,6 +50,7 @@ def test_oslo_transport_url_itself_leaks_the_password():
     ({'transport_url': 'broker:5672'}, 'transport_url is not valid'),
     ({'transport_url': 'kafka://h:9092/'}, "driver 'kafka'"),
     ({'transport_url': 'rabbit://u:p@h:56x2/'}, 'port that is not a number'),
+    ({'transport_url': 'rabbit://u:pa%2Fss@h:5672/'}, "password of broker user 'u' contains '/'"),
     ({'ssl': True}, 'ssl_ca_file is not set'),
     ({'transport_url': 'rabbit://u:p@h/?ssl=1'}, 'ssl_ca_file is not set'),
     ({'ssl_ca_file': '/etc/hostname'}, 'need ssl: true'),
