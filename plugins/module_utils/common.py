@@ -13,9 +13,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.connection import (
@@ -27,8 +29,20 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client impo
 TRACEBACK_VERBOSITY = 3
 
 
+def nonempty_env_fallback(*names):
+    """The first of ``names`` set to a non-empty value in the environment.
+
+    AWX sets every variable a credential type injects, with '' for the fields left blank; such a
+    variable counts as unset here, so the option's default applies.
+    """
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
 def _env(name):
-    return (env_fallback, ['HEAT_RPC_' + name])
+    return (nonempty_env_fallback, ['HEAT_RPC_' + name])
 
 
 def connection_argument_spec():

@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 """An in-process RPC server on oslo.messaging's fake transport that records what reaches it."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import sys
 import threading
 

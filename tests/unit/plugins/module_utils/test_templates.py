@@ -1,6 +1,9 @@
 # -*- coding: utf-8 -*-
 """Template and environment loading: parsing, file resolution, limits and error messages."""
 
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
 import json
 
 import pytest
