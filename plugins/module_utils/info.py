@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import paginate, shape_stack
 
 STATUS_WORDS = ('COMPLETE', 'FAILED', 'IN_PROGRESS')
 
@@ -237,21 +237,10 @@ def event_filters(filters):
 def iter_events(client, identity, page_size, limit=None, filters=None, nested_depth=None, sort_dir=None,
                 sort_keys=None):
     """A stack's events page by page (marker = the last event's id); at most ``limit``."""
-    marker = None
-    returned = 0
-    while True:
-        size = page_size if limit is None else min(page_size, limit - returned)
-        if size <= 0:
-            return
-        # The engine adds to the filters dict it gets (nested stacks): give it a fresh one per page.
-        page = client.list_events(None, identity, filters=dict(filters) if filters else None, limit=size,
-                                  marker=marker, sort_keys=sort_keys, sort_dir=sort_dir,
-                                  nested_depth=nested_depth or None)
-        yield from page
-        returned += len(page)
-        if len(page) < size or not event_id(page[-1]):
-            return
-        marker = event_id(page[-1])
+    # The engine adds to the filters dict it gets (nested stacks): give it a fresh one per page.
+    return paginate(lambda size, marker: client.list_events(
+        None, identity, filters=dict(filters) if filters else None, limit=size, marker=marker,
+        sort_keys=sort_keys, sort_dir=sort_dir, nested_depth=nested_depth or None), event_id, page_size, limit)
 
 
 class StackDetails:

@@ -17,6 +17,7 @@ import copy
 import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils.info import shape_event
 from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import (
     StackService, describe_failure, failed_resources, shape_stack, stack_state,
 )
@@ -159,7 +160,7 @@ class StackRunner:
         self.params = module.params
         self.client = module.client
         self.service = StackService(self.client)
-        self.loader = loader or TemplateLoader(fetch_url=getattr(module, 'fetch_url', None))
+        self.loader = loader or TemplateLoader()
         self.wait = self.params.get('wait', True)
         self.wait_timeout = self.params.get('wait_timeout')
         self.result = {'changed': False}
@@ -484,13 +485,6 @@ class StackRunner:
             after['template'] = stored.template
         after['settings'] = dict(before['settings'], **desired.args)
         return {'before': before, 'after': after}
-
-
-def shape_event(event):
-    return {'time': event.get('event_time'), 'resource_name': event.get('resource_name'),
-            'status': '%s_%s' % (event.get('resource_action'), event.get('resource_status')),
-            'status_reason': event.get('resource_status_reason'), 'stack_name': event.get('stack_name'),
-            'physical_resource_id': event.get('physical_resource_id')}
 
 
 def _flatten(resources):

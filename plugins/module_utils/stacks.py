@@ -103,18 +103,30 @@ class StackService:
 
     def iter_stacks(self, page_size=DEFAULT_PAGE_SIZE, limit=None, **filters):
         """Every stack that matches ``filters``, paging with marker/limit; at most ``limit`` of them."""
-        marker = None
-        returned = 0
-        while True:
-            size = page_size if limit is None else min(page_size, limit - returned)
-            if size <= 0:
-                return
-            page = self.client.list_stacks(None, limit=size, marker=marker, **filters)
-            yield from page
-            returned += len(page)
-            if len(page) < size:
-                return
-            marker = page[-1]['stack_identity']['stack_id']
+        return paginate(lambda size, marker: self.client.list_stacks(None, limit=size, marker=marker, **filters),
+                        lambda raw: raw['stack_identity']['stack_id'], page_size, limit)
+
+
+def paginate(fetch_page, marker_of, page_size, limit=None):
+    """Items of a marker/limit listing, page by page, at most ``limit`` of them.
+
+    ``fetch_page(size, marker)`` returns one page; ``marker_of(item)`` the marker that follows it. A
+    short page, or a last item without a marker, ends the listing.
+    """
+    marker = None
+    returned = 0
+    while True:
+        size = page_size if limit is None else min(page_size, limit - returned)
+        if size <= 0:
+            return
+        page = fetch_page(size, marker)
+        yield from page
+        returned += len(page)
+        if len(page) < size:
+            return
+        marker = marker_of(page[-1])
+        if not marker:
+            return
 
 
 def require_stack(service, name_or_id, resolve_outputs=False):

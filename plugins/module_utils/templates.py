@@ -324,6 +324,18 @@ def merge_environment(merged, environment):
 TEMPLATE_OPTIONS = ('template', 'template_body', 'template_url')
 
 
+def template_argument_spec():
+    """The template options (documented in the ``template`` doc fragment); modules add ``parameters``."""
+    return dict(
+        template=dict(type='path'),
+        template_body=dict(type='raw'),
+        template_url=dict(type='str'),
+        template_base_dir=dict(type='path'),
+        environment=dict(type='list', elements='raw', default=[]),
+        parameter_defaults=dict(type='dict', default={}),
+    )
+
+
 def load_stack_inputs(loader, params, require_template=True):
     """Template, files and environment from the options the template-taking modules share.
 

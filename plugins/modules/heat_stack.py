@@ -29,6 +29,7 @@ author:
   - heat_rpc.engine developers (@heat-rpc)
 extends_documentation_fragment:
   - heat_rpc.engine.connection
+  - heat_rpc.engine.template
 attributes:
   check_mode:
     support: full
@@ -56,45 +57,12 @@ options:
     type: str
     choices: [present, absent, suspended]
     default: present
-  template:
-    description:
-      - Path of the template file. Nested templates and C(get_file) references are resolved relative to it.
-      - Mutually exclusive with O(template_body) and O(template_url).
-    type: path
-  template_body:
-    description:
-      - The template itself, as a dict or as a YAML or JSON string.
-      - Relative references inside it are resolved against O(template_base_dir).
-    type: raw
-  template_url:
-    description:
-      - URL of the template (V(http://), V(https://) or V(file://)). Relative references are resolved
-        against it.
-    type: str
-  template_base_dir:
-    description:
-      - Directory that relative references in O(template_body) and in environment dicts are resolved against.
-    type: path
-  environment:
-    description:
-      - Environments to merge, in order; later ones win. Each is the path of an environment file or a dict.
-      - Their C(resource_registry) file mappings are resolved relative to the environment file and sent as
-        files.
-      - Maps (C(resource_registry)) merge deeply; a parameter set in a later environment replaces the earlier value.
-    type: list
-    elements: raw
-    default: []
   parameters:
     description:
       - Stack parameters, applied over the environments. Any name works, including V(timeout), V(files)
         or V(tags), because these are stack parameters, not module options.
       - The engine never returns the values of hidden parameters, so a change of a hidden value alone is not
         detected; change another setting or use O(converge) to push it.
-    type: dict
-    default: {}
-  parameter_defaults:
-    description:
-      - Parameter defaults for the stack and its nested stacks, applied over the environments.
     type: dict
     default: {}
   timeout:
@@ -320,22 +288,15 @@ preview_error:
   type: str
 '''
 
-from ansible.module_utils.urls import open_url
-
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils.stack_runner import StackRunner
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import TemplateLoader
+from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import template_argument_spec
 
 ARGUMENT_SPEC = dict(
+    template_argument_spec(),
     name=dict(type='str', required=True, aliases=['stack']),
     state=dict(type='str', default='present', choices=['present', 'absent', 'suspended']),
-    template=dict(type='path'),
-    template_body=dict(type='raw'),
-    template_url=dict(type='str'),
-    template_base_dir=dict(type='path'),
-    environment=dict(type='list', elements='raw', default=[]),
     parameters=dict(type='dict', default={}),
-    parameter_defaults=dict(type='dict', default={}),
     timeout=dict(type='int'),
     rollback=dict(type='bool'),
     tags=dict(type='list', elements='str'),
@@ -345,10 +306,6 @@ ARGUMENT_SPEC = dict(
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=1800),
 )
-
-
-def fetch(url):
-    return open_url(url, timeout=30).read()
 
 
 def check_options(module):
@@ -364,7 +321,7 @@ def check_options(module):
 
 
 def run(module):
-    return StackRunner(module, loader=TemplateLoader(fetch_url=fetch)).run()
+    return StackRunner(module, loader=module.template_loader()).run()
 
 
 def main():

@@ -24,13 +24,7 @@ author:
   - heat_rpc.engine developers (@heat-rpc)
 extends_documentation_fragment:
   - heat_rpc.engine.connection
-attributes:
-  check_mode:
-    support: full
-    description: Reads only; behaves the same in check mode.
-  diff_mode:
-    support: none
-    description: Reads only; there is nothing to diff.
+  - heat_rpc.engine.attributes.info_module
 options:
   name:
     description:

@@ -27,6 +27,7 @@ author:
   - heat_rpc.engine developers (@heat-rpc)
 extends_documentation_fragment:
   - heat_rpc.engine.connection
+  - heat_rpc.engine.template
 attributes:
   check_mode:
     support: full
@@ -35,41 +36,10 @@ attributes:
     support: none
     description: Reads only; there is nothing to diff.
 options:
-  template:
-    description:
-      - Path of the template file. Nested templates and C(get_file) references are resolved relative to it.
-      - Exactly one of O(template), O(template_body) and O(template_url) is required.
-    type: path
-  template_body:
-    description:
-      - The template itself, as a dict or as a YAML or JSON string.
-      - Relative references inside it are resolved against O(template_base_dir).
-    type: raw
-  template_url:
-    description:
-      - URL of the template (V(http://), V(https://) or V(file://)). Relative references are resolved
-        against it.
-    type: str
-  template_base_dir:
-    description:
-      - Directory that relative references in O(template_body) and in environment dicts are resolved against.
-    type: path
-  environment:
-    description:
-      - Environments to merge, in order; later ones win. Each is the path of an environment file or a dict.
-      - Their C(resource_registry) file mappings are resolved relative to the environment file and sent as files.
-    type: list
-    elements: raw
-    default: []
   parameters:
     description:
       - Parameter values, applied over the environments. The engine checks them against the parameters'
         constraints. Values of hidden parameters are masked in the result.
-    type: dict
-    default: {}
-  parameter_defaults:
-    description:
-      - Parameter defaults (for the template and its nested templates), applied over the environments.
     type: dict
     default: {}
   show_nested:
@@ -213,28 +183,17 @@ raw:
   type: dict
 '''
 
-from ansible.module_utils.urls import open_url
-
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import TemplateLoader
+from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import template_argument_spec
 from ansible_collections.heat_rpc.engine.plugins.module_utils.validation import TemplateValidator, load_inputs
 
 ARGUMENT_SPEC = dict(
-    template=dict(type='path'),
-    template_body=dict(type='raw'),
-    template_url=dict(type='str'),
-    template_base_dir=dict(type='path'),
-    environment=dict(type='list', elements='raw', default=[]),
+    template_argument_spec(),
     parameters=dict(type='dict', default={}),
-    parameter_defaults=dict(type='dict', default={}),
     show_nested=dict(type='bool', default=False),
     ignore_errors=dict(type='list', elements='str'),
     strict=dict(type='bool', default=False),
 )
-
-
-def fetch(url):
-    return open_url(url, timeout=30).read()
 
 
 def check_options(module):
@@ -248,7 +207,7 @@ def check_options(module):
 
 def run(module):
     params = module.params
-    inputs = load_inputs(TemplateLoader(fetch_url=fetch), params)
+    inputs = load_inputs(module.template_loader(), params)
     result = TemplateValidator(module.client).run(inputs, show_nested=params['show_nested'],
                                                   ignore_errors=params['ignore_errors'], strict=params['strict'])
     result['changed'] = False

@@ -85,6 +85,23 @@ def make_stack(client, service):
             print('cleanup of %s failed: %s' % (identity.get('stack_name'), exc), file=sys.stderr)
 
 
+@pytest.fixture
+def env(heat_testbed):
+    """HEAT_RPC_* variables pointing module runs at the test bed."""
+    return engine_environment(heat_testbed)
+
+
+@pytest.fixture
+def stack_name(client, service):
+    """A fresh stack name; whatever stack has it at the end of the test is deleted."""
+    name = unique_name('st')
+    yield name
+    raw = service.find(name)
+    if raw is not None:
+        client.delete_stack(None, raw['stack_identity'])
+        wait_for_stack(service, raw['stack_identity'], STACK_WAIT, actions=('DELETE',))
+
+
 @pytest.fixture(scope='session')
 def engine_python(heat_testbed):
     """The engine virtualenv's python (for introspecting heat itself)."""

@@ -7,9 +7,7 @@ import json
 import pytest
 import yaml
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import wait_for_stack
-
-from conftest import STACK_WAIT, engine_environment, run_playbook, unique_name
+from conftest import run_playbook
 
 TEMPLATE = {
     'heat_template_version': '2018-08-31',
@@ -40,22 +38,6 @@ FAILING = {
                  'properties': {'value': 'x', 'fail': {'get_param': 'fail'}}},
     },
 }
-
-
-@pytest.fixture
-def env(heat_testbed):
-    return engine_environment(heat_testbed)
-
-
-@pytest.fixture
-def stack_name(client, service):
-    """A fresh stack name; whatever stack has it at the end is deleted."""
-    name = unique_name('mod')
-    yield name
-    raw = service.find(name)
-    if raw is not None:
-        client.delete_stack(None, raw['stack_identity'])
-        wait_for_stack(service, raw['stack_identity'], STACK_WAIT, actions=('DELETE',))
 
 
 def stack_task(name, title='stack', **options):

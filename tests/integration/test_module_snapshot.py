@@ -105,7 +105,7 @@ def test_failed_restore_and_snapshot_of_a_busy_stack(tmp_path, heat_testbed, cli
     # A snapshot of a CREATE_FAILED stack completes; once its failed resource is marked unhealthy, restoring the
     # snapshot re-runs the failing create.
     name = unique_name('snapfail')
-    identity = make_stack(BROKEN, name=name, args={'disable_rollback': True})
+    make_stack(BROKEN, name=name, args={'disable_rollback': True})
     busy = make_stack({'heat_template_version': '2018-08-31', 'resources': {'slow': {
         'type': 'OS::Heat::TestResource', 'properties': {'action_wait_secs': {'create': 60}}}}}, wait=False)
     run = play(tmp_path, 'run', [

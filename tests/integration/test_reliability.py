@@ -13,9 +13,8 @@ import uuid
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils.redaction import ParsedTransportURL
-from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import wait_for_stack
 
-from conftest import STACK_WAIT, engine_environment, run_playbook, start_playbook, unique_name
+from conftest import run_playbook, start_playbook, unique_name
 from faults import FaultProxy, TestCA
 
 SLOW = {
@@ -41,24 +40,9 @@ def url_through(testbed, host, port, password=None):
 
 
 @pytest.fixture
-def env(heat_testbed):
-    return engine_environment(heat_testbed)
-
-
-@pytest.fixture
 def engine_group(heat_testbed):
     with open(os.path.join(heat_testbed['state_dir'], 'testbed.json')) as handle:
         return json.load(handle)['pgid']
-
-
-@pytest.fixture
-def stack_name(client, service):
-    name = unique_name('rel')
-    yield name
-    raw = service.find(name)
-    if raw is not None:
-        client.delete_stack(None, raw['stack_identity'])
-        wait_for_stack(service, raw['stack_identity'], STACK_WAIT, actions=('DELETE',))
 
 
 def stack_task(name, title='stack', **options):
