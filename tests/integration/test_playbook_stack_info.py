@@ -59,7 +59,7 @@ def test_unreachable_broker_fails_fast_with_a_clear_message(tmp_path):
         port = sock.getsockname()[1]  # bound but not listening: connections are refused
         started = time.monotonic()
         run = run_playbook(tmp_path, [{'name': 'down', 'heat_rpc.engine.heat_stack_info': {
-            'transport_url': 'rabbit://heat:Sup3r%2Fsecret@127.0.0.1:' + str(port) + '/', 'connect_timeout': 3}}],
+            'transport_url': 'rabbit://heat:Sup3r%40secret@127.0.0.1:' + str(port) + '/', 'connect_timeout': 3}}],
             verbosity=3)
         elapsed = time.monotonic() - started
     result = run.results['down']
