@@ -175,6 +175,22 @@ def resolve_config(client, id_or_name, option='config'):
 
 # -- deployments ------------------------------------------------------------------------------------------------
 
+def delete_each(delete, items, check_mode):
+    """The absent side of configs and deployments: report what goes, delete it unless in check mode.
+
+    ``delete(id)`` is the client's delete method; an item already gone counts as deleted.
+    """
+    ids = [item['id'] for item in items]
+    result = {'changed': bool(ids), 'deleted_ids': ids, 'diff': {'before': {'ids': ids}, 'after': {'ids': []}}}
+    if not check_mode:
+        for item_id in ids:
+            try:
+                delete(None, item_id)
+            except errors.NotFoundError:
+                pass  # deleted meanwhile: that is what was wanted
+    return result
+
+
 def show_deployment(client, deployment_id):
     """The software deployment with id ``deployment_id``, or None."""
     try:

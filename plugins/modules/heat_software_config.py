@@ -230,7 +230,7 @@ deleted_ids:
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils.software import (
-    configs_named, current_config, definition, definition_of, differences, show_config,
+    configs_named, current_config, definition, definition_of, delete_each, differences, show_config,
 )
 
 
@@ -313,17 +313,8 @@ def ensure_absent(module):
         doomed = [found] if found else []
     else:
         doomed = configs_named(module.client, params['name'])
-    result = {'changed': bool(doomed), 'config': {}, 'replaced': False,
-              'deleted_ids': [item['id'] for item in doomed],
-              'diff': {'before': {'ids': [item['id'] for item in doomed]}, 'after': {'ids': []}}}
-    if module.check_mode:
-        return result
-    for item in doomed:
-        try:
-            module.client.delete_software_config(None, item['id'])
-        except errors.NotFoundError:
-            pass  # deleted meanwhile: that is what was wanted
-    return result
+    return dict(delete_each(module.client.delete_software_config, doomed, module.check_mode), config={},
+                replaced=False)
 
 
 def run(module):

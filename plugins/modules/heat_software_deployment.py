@@ -189,7 +189,7 @@ deleted_ids:
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils.software import (
-    predict_signal, resolve_config, shape_deployment, show_config, show_deployment,
+    delete_each, predict_signal, resolve_config, shape_deployment, show_config, show_deployment,
 )
 
 UPDATABLE = ('config_id', 'input_values', 'action', 'status', 'status_reason')
@@ -306,17 +306,8 @@ def ensure_absent(module):
     if not params['id'] and not config_id:
         raise errors.ValidationFailedError('state=absent needs id, or server_id and config')
     found = [shape_deployment(item) for item in find_deployments(module, config_id)]
-    result = {'changed': bool(found), 'deleted_ids': [item['id'] for item in found],
-              'deployment': found[0] if len(found) == 1 else {},
-              'diff': {'before': {'ids': [item['id'] for item in found]}, 'after': {'ids': []}}}
-    if module.check_mode:
-        return result
-    for item in found:
-        try:
-            module.client.delete_software_deployment(None, item['id'])
-        except errors.NotFoundError:
-            pass  # deleted meanwhile: that is what was wanted
-    return result
+    return dict(delete_each(module.client.delete_software_deployment, found, module.check_mode),
+                deployment=found[0] if len(found) == 1 else {})
 
 
 def run(module):
