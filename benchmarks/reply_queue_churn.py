@@ -21,7 +21,6 @@ import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests'))
-sys.path.insert(0, os.path.join(REPO_ROOT, 'tests', 'integration'))
 
 from conftest import COLLECTIONS_ROOT  # noqa: E402  (sets ANSIBLE_COLLECTIONS_PATH to this checkout)
 
