@@ -237,6 +237,8 @@ class StackRunner:
         return changed + [d for d in differences(desired, stored) if d in ('timeout', 'rollback', 'tags')]
 
     def create(self, desired):
+        if self.params.get('existing'):
+            raise errors.NotFoundError('stack %s not found: existing: true updates a stack that exists' % desired.name)
         if desired.template is None:
             raise errors.ValidationFailedError('stack %s does not exist; creating it needs one of template, '
                                                'template_body or template_url' % desired.name)

@@ -84,6 +84,7 @@ options:
     description:
       - Update with the engine's PATCH semantics. Parameters not given keep their stored values, and the
         stored template is used when no template is given.
+      - The stack must exist; if it does not, the task fails with "not found".
     type: bool
     default: false
   clear_parameters:

@@ -232,7 +232,12 @@ def test_bad_input_fails_before_anything_is_created(tmp_path, env, client, stack
         stack_task(stack_name, title='unknown parameter', parameters={'nope': 1}),
         stack_task(stack_name, title='bad timeout', timeout=0),
         stack_task(stack_name, title='two templates', template_url='file:///dev/null'),
+        {'name': 'patch missing', 'heat_rpc.engine.heat_stack': {'name': stack_name, 'existing': True,
+                                                                 'parameters': {'word': 'x'}}},
     ], env=env)
+    assert run.results['patch missing']['error']['kind'] == 'not_found'
+    assert run.results['patch missing']['msg'] == 'stack %s not found: existing: true updates a stack that exists' \
+        % stack_name
     # (libyaml and pure-Python PyYAML word the problem differently; the position is the same)
     assert run.results['bad yaml']['msg'].startswith(
         'template %s is not valid YAML (line 4, column 1): ' % (tmp_path / 'broken.yaml'))
