@@ -255,20 +255,43 @@ class StackRunner:
             self.result['stack'] = {'name': desired.name, 'id': None, 'status': None, 'action': None}
             return
         try:
-            identity = self.client.create_stack(None, desired.name, desired.template, desired.environment,
-                                                desired.files, args)
-        except errors.OutcomeUnknownError as exc:
-            identity = self.reidentify(desired.name, exc)
+            identity = self.send_create(desired, args)
         except errors.ConflictError as exc:
             if exc.remote_name != 'StackExists':
                 raise
-            # Another run created it between our lookup and our create: converge on what is there now.
-            self.result['changed'] = False
-            self.ensure_present(desired, self.settle_first(self.service.find(desired.name)))
-            return
+            raw = self.settle_first(self.service.find(desired.name))
+            if raw is not None:
+                # Another run created it between our lookup and our create: converge on what is there now.
+                self.result['changed'] = False
+                self.ensure_present(desired, raw)
+                return
+            # A stack of that name has just been deleted: the engine keeps the name for a moment after
+            # DELETE_COMPLETE. Wait for it to let go of the name, then create (once).
+            self.wait_name_released(desired.name, exc)
+            identity = self.send_create(desired, args)
         self.result['resource_changes'] = None
         self.action_since = ''
         self.finish(identity, ('CREATE', 'ROLLBACK'), 'CREATE')
+
+    def send_create(self, desired, args):
+        try:
+            return self.client.create_stack(None, desired.name, desired.template, desired.environment,
+                                            desired.files, args)
+        except errors.OutcomeUnknownError as exc:
+            return self.reidentify(desired.name, exc)
+
+    def wait_name_released(self, name, cause):
+        def released():
+            try:
+                self.client.identify_stack(None, name)
+            except errors.NotFoundError:
+                return True
+            return False
+        try:
+            Poller(REIDENTIFY_SECONDS).wait(released, bool)
+        except WaitTimeout:
+            raise errors.ConflictError('%s; the engine still holds the name of a deleted stack %s after %ss'
+                                       % (cause.message, name, REIDENTIFY_SECONDS), remote_name=cause.remote_name)
 
     def reidentify(self, name, cause):
         """After a create with an unknown outcome: find the stack by name; never create it twice."""

@@ -327,10 +327,18 @@ def test_delete_and_identity_of_a_deleted_stack(client, service, make_stack):
     identity = make_stack(TEMPLATE)
     client.delete_stack(None, identity)
     assert wait_for_stack(service, identity, STACK_WAIT, actions=('DELETE',)) is None
-    with pytest.raises(errors.NotFoundError):
-        client.identify_stack(None, identity['stack_name'])
-    # By id the engine still finds the record; the service treats it as absent.
+    # By name and by id the engine may still find the DELETE_COMPLETE record for a moment (by id for
+    # good); the service treats it as absent either way.
+    assert service.find(identity['stack_name']) is None
     assert service.find(identity['stack_id']) is None
+
+    def name_released():
+        try:
+            client.identify_stack(None, identity['stack_name'])
+        except errors.NotFoundError:
+            return True
+        return False
+    assert Poller(15).wait(name_released, bool)
     with pytest.raises(errors.NotFoundError):
         client.show_stack(None, {'stack_name': 'nope', 'stack_id': str(uuid.uuid4()), 'tenant': 'x', 'path': ''})
 

@@ -309,3 +309,19 @@ def test_stack_found_by_id_and_deleted_stack_counts_as_absent(tmp_path, env, cli
     assert run.results['by id']['changed'] is False and run.results['by id']['stack']['name'] == stack_name
     assert run.results['delete by id']['changed'] is True
     assert run.results['deleted id is absent']['changed'] is False
+
+
+def test_recreate_right_after_delete(tmp_path, env, client, stack_name):
+    """The engine holds a deleted stack's name for a moment after DELETE_COMPLETE; a create in that window
+    must still succeed (heat_stack waits for the name to be released) and make exactly one stack."""
+    run = run_playbook(tmp_path, [
+        stack_task(stack_name, title='create'),
+        {'name': 'delete', 'heat_rpc.engine.heat_stack': {'name': stack_name, 'state': 'absent'}},
+        stack_task(stack_name, title='recreate'),
+    ], env=env)
+    assert run.results['delete']['changed'] is True
+    recreated = run.results['recreate']
+    assert not recreated.get('failed'), recreated.get('msg')
+    assert recreated['changed'] is True and recreated['stack']['status'] == 'CREATE_COMPLETE'
+    assert recreated['stack']['id'] != run.results['create']['stack']['id']
+    assert client.count_stacks(None, filters={'name': stack_name}) == 1
