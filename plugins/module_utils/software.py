@@ -15,6 +15,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import paginate
 
 DEFAULT_GROUP = 'Heat::Ungrouped'
 CONFIG_PAGE_SIZE = 200
@@ -131,13 +132,8 @@ def differences(current, wanted):
 
 def iter_configs(client, page_size=CONFIG_PAGE_SIZE):
     """Every software config summary (id, name, group, creation_time) of the project, newest first."""
-    marker = None
-    while True:
-        page = client.list_software_configs(None, limit=page_size, marker=marker)
-        yield from page
-        if len(page) < page_size:
-            return
-        marker = page[-1]['id']
+    return paginate(lambda size, marker: client.list_software_configs(None, limit=size, marker=marker),
+                    lambda item: item['id'], page_size)
 
 
 def show_config(client, config_id):
@@ -151,6 +147,15 @@ def show_config(client, config_id):
 def configs_named(client, name):
     """Summaries of the software configs called ``name``, newest first (the engine's listing order)."""
     return [item for item in iter_configs(client) if item.get('name') == name]
+
+
+def config_like(client, name, wanted):
+    """A full software config called ``name`` whose definition is ``wanted``, or None."""
+    for item in configs_named(client, name):
+        found = show_config(client, item['id'])
+        if found is not None and not differences(definition_of(found), wanted):
+            return found
+    return None
 
 
 def current_config(client, name):

@@ -21,10 +21,10 @@ description:
   - The comparison uses heat-engine's normal form of inputs and outputs (C(type) defaults to C(String),
     C(replace_on_change) and C(error_output) default to false, an empty C(description) is none, an input's
     C(default) is converted to the input's type), so a definition that did not change is RV(ignore:changed=false).
-  - "Several configs can share a name in Heat. The rule here: the name refers to the newest config of that
-    name (the first heat-engine lists). O(state=present) compares with, and replaces, only that one - so with
-    O(keep_old=true) the older versions stay as history. O(state=absent) with O(name) deletes every config of
-    that name. O(id) selects one config exactly."
+  - "Several configs can share a name in Heat. The rule here: O(state=present) is satisfied by any config of
+    that name that already has the definition (changed false); otherwise it replaces the newest config of that
+    name (the first heat-engine lists) - so with O(keep_old=true) the older versions stay as history.
+    O(state=absent) with O(name) deletes every config of that name. O(id) selects one config exactly."
   - To list or read configs use M(heat_rpc.engine.heat_software_config_info).
 author:
   - heat_rpc.engine developers (@heat-rpc)
@@ -230,7 +230,7 @@ deleted_ids:
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils.software import (
-    configs_named, current_config, definition, definition_of, delete_each, differences, show_config,
+    config_like, configs_named, current_config, definition, definition_of, delete_each, differences, show_config,
 )
 
 
@@ -251,15 +251,17 @@ def wanted_definition(module):
                       params['options'])
 
 
-def existing_config(module):
-    """The config ``present`` compares with: the one with ``id``, else the newest called ``name``."""
+def existing_config(module, wanted):
+    """The config ``present`` compares with: the one with ``id``; else a config called ``name`` that already
+    has the wanted definition (several may share the name, and the engine's creation times have one-second
+    resolution, so "newest" alone is not always decidable); else the newest called ``name``."""
     params = module.params
     if params['id']:
         found = show_config(module.client, params['id'])
         if found is None:
             raise errors.NotFoundError("id: no software config with id '%s'" % params['id'])
         return found
-    return current_config(module.client, params['name'])
+    return config_like(module.client, params['name'], wanted) or current_config(module.client, params['name'])
 
 
 def create(module, wanted):
@@ -286,7 +288,7 @@ def diff_of(current, wanted, name):
 def ensure_present(module):
     params = module.params
     wanted = wanted_definition(module)
-    current = existing_config(module)
+    current = existing_config(module, wanted)
     result = {'changed': False, 'replaced': False, 'diff': diff_of(current, wanted, params['name'])}
     if current is not None:
         differing = differences(definition_of(current), wanted)

@@ -78,15 +78,18 @@ def test_software_config_lifecycle(tmp_path, heat_testbed, client):
         assert (keep['replaced'], keep['old_id'], keep['old_deleted']) == (True, change['config']['id'], False)
         assert results['newest unchanged']['changed'] is False
         assert results['newest unchanged']['config']['id'] == keep['config']['id']
-        detailed = results['info by name']['configs']
-        assert [c['id'] for c in detailed] == [keep['config']['id'], change['config']['id']]
-        assert detailed[0]['config'] == SCRIPT + 'exit 1\n' and detailed[0]['inputs'] == config['inputs']
+        # Newest first, but the engine's creation times have one-second resolution: configs made within the
+        # same second may come in either order, so compare by id.
+        detailed = dict((c['id'], c) for c in results['info by name']['configs'])
+        assert sorted(detailed) == sorted([keep['config']['id'], change['config']['id']])
+        kept = detailed[keep['config']['id']]
+        assert kept['config'] == SCRIPT + 'exit 1\n' and kept['inputs'] == config['inputs']
         assert [sorted(c) for c in results['info list']['configs']] == [['creation_time', 'group', 'id', 'name']] * 2
         assert "config_file: cannot read '%s'" % (tmp_path / 'nope.sh') in results['missing file']['msg']
         assert 'state is present but all of the following are missing: name' in results['no name']['msg']
         assert results['unknown id']['error']['kind'] == 'not_found'
         # The check-mode tasks wrote nothing; the first and the second versions were deleted on replacement.
-        assert ids_named(client, name) == [keep['config']['id'], change['config']['id']]
+        assert sorted(ids_named(client, name)) == sorted([keep['config']['id'], change['config']['id']])
 
         run = play(tmp_path, 'absent', [
             dict(config_task('dry absent', name=name, state='absent'), check_mode=True),
