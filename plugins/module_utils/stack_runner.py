@@ -31,6 +31,8 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import (
 HIDDEN_MASK = '******'
 # How long to look for a stack whose create had an unknown outcome before giving up.
 REIDENTIFY_SECONDS = 15
+# How long a failed create or update with rollback enabled may take to start its rollback.
+ROLLBACK_START_SECONDS = 10
 # Environment sections compared for idempotency (the engine stores these, and adds nothing else we send).
 COMPARED_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks')
 CHANGE_KINDS = ('added', 'updated', 'replaced', 'deleted', 'unchanged')
@@ -436,7 +438,7 @@ class StackRunner:
             if shape:
                 self.result['stack'] = self.shaped(identity)
             return None
-        final = self.wait_for(identity, actions)
+        final = self.follow_rollback(identity, self.wait_for(identity, actions))
         if final is None:
             raise StackFailed('the stack disappeared while waiting for %s' % expected, self.result)
         if (final['stack_action'], final['stack_status']) != (expected, 'COMPLETE'):
@@ -444,6 +446,23 @@ class StackRunner:
         if shape:
             self.result['stack'] = self.shaped(identity)
         return final
+
+    def follow_rollback(self, identity, raw):
+        """A failed create or update with rollback enabled is followed through its rollback.
+
+        The engine records CREATE_FAILED or UPDATE_FAILED first and starts the rollback a moment later;
+        judging at that moment would report a state the stack is about to leave.
+        """
+        if (raw is None or raw.get('stack_status') != 'FAILED' or raw.get('stack_action') not in ('CREATE', 'UPDATE')
+                or raw.get('disable_rollback') is not False):
+            return raw
+        try:
+            Poller(ROLLBACK_START_SECONDS).wait(tolerant(lambda: self.service.show(identity, resolve_outputs=False)),
+                                                lambda now: now is None or (not isinstance(now, Unreadable)
+                                                                            and now.get('stack_action') == 'ROLLBACK'))
+        except WaitTimeout:
+            return raw  # no rollback started (the engine can decline one): the failure stands as it is
+        return self.wait_for(identity, ('ROLLBACK',))
 
     def failure(self, identity, final):
         """StackFailed for a stack that settled in the wrong state, naming the failed resources."""
