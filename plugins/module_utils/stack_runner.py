@@ -363,8 +363,7 @@ class StackRunner:
 
     def check_not_overtaken(self, desired, identity):
         """Two runs updating one stack: the one whose definition is no longer stored must not report success."""
-        stored = StoredStack(self.service.show(identity, resolve_outputs=False), self.client.get_template(None, identity),
-                             self.client.get_files(None, identity), self.client.get_environment(None, identity))
+        stored = self.load_stored(self.service.show(identity, resolve_outputs=False))
         overtaken = [name for name in differences(desired, stored) if name not in ('timeout', 'rollback', 'tags')]
         if overtaken:
             raise StackFailed('stack %s was updated by another run while this one waited: its stored %s is not what '
