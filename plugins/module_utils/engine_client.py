@@ -97,6 +97,18 @@ class EngineClient:
         return self.connection.invoke(method, sent, version, writes=spec.writes, cast=cast, timeout=rpc_timeout,
                                       context=ctxt)
 
+    def allows(self, method, **kwargs):
+        """Whether a call of ``method`` with ``kwargs`` fits under the API version cap (nothing is sent)."""
+        version = plan_arguments(METHODS[method], kwargs)[1]
+        return parse_version(version) <= parse_version(self.settings.api_version_cap)
+
+    def require(self, version, purpose):
+        """Refuse, before anything is sent, work that needs RPC API ``version`` when the cap is below it."""
+        cap = self.settings.api_version_cap
+        if parse_version(version) > parse_version(cap):
+            raise errors.NotSupportedError('%s needs RPC API %s or newer, above api_version_cap %s; nothing was sent'
+                                           % (purpose, version, cap))
+
     @staticmethod
     def version_for(method, **kwargs):
         """The API version a call of ``method`` with ``kwargs`` would be pinned to."""

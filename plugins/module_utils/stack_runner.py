@@ -13,16 +13,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import copy
+import difflib
 import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils.definitions import Definition
 from ansible_collections.heat_rpc.engine.plugins.module_utils.info import shape_event
 from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import (
     StackService, describe_failure, failed_resources, shape_stack, stack_state,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import (
-    TemplateLoader, empty_environment, load_stack_inputs,
+    TemplateLoader, load_stack_inputs,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import (
     Poller, Unreadable, WaitTimeout, tolerant, wait_for_stack,
@@ -35,6 +36,8 @@ REIDENTIFY_SECONDS = 15
 ROLLBACK_START_SECONDS = 10
 # Environment sections compared for idempotency (the engine stores these, and adds nothing else we send).
 COMPARED_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks')
+# The lowest RPC API heat_stack can compare a stored stack with: get_files (get_environment is 1.28).
+COMPARE_API_VERSION = '1.32'
 CHANGE_KINDS = ('added', 'updated', 'replaced', 'deleted', 'unchanged')
 
 
@@ -50,17 +53,21 @@ class StackFailed(errors.HeatRpcError):
 class DesiredStack:
     """What the playbook asks for, fully loaded and checked before any RPC."""
 
-    def __init__(self, name, template, files, environment, args, hidden):
+    def __init__(self, name, template, files, environment, args, hidden, environment_files=None, sent_environment=None):
         self.name = name
         self.template = template
         self.files = files
+        # The environment the engine will store (layers merged); what is sent may be layers over a base.
         self.environment = environment
+        self.environment_files = environment_files
+        self.sent_environment = environment if sent_environment is None else sent_environment
         self.args = args
         self.hidden = hidden
 
     @classmethod
     def from_params(cls, params, loader):
-        template, files, environment = load_stack_inputs(loader, params, require_template=False)
+        inputs = load_stack_inputs(loader, params, require_template=False)
+        template = inputs.template
         args = {}
         if params.get('timeout') is not None:
             args['timeout_mins'] = params['timeout']
@@ -70,7 +77,17 @@ class DesiredStack:
             args['tags'] = list(params['tags'])
         hidden = hidden_parameters(template)
         # JSON round trip: what the engine stores is JSON, so compare JSON with JSON.
-        return cls(params['name'], _json_copy(template), files, _json_copy(environment), args, hidden)
+        return cls(params['name'], _json_copy(template), inputs.files, _json_copy(inputs.merged), args, hidden,
+                   environment_files=inputs.environment_files, sent_environment=_json_copy(inputs.environment))
+
+    def inputs_for(self, client, method):
+        """(environment, files, environment_files) to send with ``method``, under the API version cap.
+
+        Where the cap does not allow environment_files, the environment merged here is sent instead.
+        """
+        if self.environment_files and not client.allows(method, environment_files=self.environment_files):
+            return self.environment, self.files, None
+        return self.sent_environment, self.files, self.environment_files
 
 
 def hidden_parameters(template):
@@ -83,12 +100,9 @@ def _json_copy(value):
     return json.loads(json.dumps(value)) if value is not None else None
 
 
-def normalise_environment(environment):
-    normal = empty_environment()
-    for section in COMPARED_SECTIONS:
-        normal[section] = copy.deepcopy((environment or {}).get(section) or normal[section])
-    normal['resource_registry'].setdefault('resources', {})
-    return dict((section, normal[section]) for section in COMPARED_SECTIONS)
+def normalise_environment(environment, files=None):
+    """The compared sections of an environment, without the engine's self-mappings (for display)."""
+    return Definition(None, environment, files).environment
 
 
 def mask_hidden(parameters, hidden):
@@ -112,21 +126,23 @@ class StoredStack:
 def differences(desired, stored):
     """Names of what differs between the desired and the stored stack (empty: nothing to do).
 
+    Compared in the location-independent form of definitions.Definition: keys of ``files``, where
+    the files were read from and the engine's registry self-mappings do not count; contents do.
     Hidden parameters are stored masked by the engine, so a change of a hidden value alone cannot be
     seen; such parameters are compared for presence only.
     """
     changed = []
-    if desired.template is not None and desired.template != stored.template:
+    wanted = Definition(desired.template, desired.environment, desired.files)
+    have = Definition(stored.template, stored.environment, stored.files)
+    if desired.template is not None and wanted.template != have.template:
         changed.append('template')
-    if desired.files != (stored.files or {}):
+    if wanted.file_digests != have.file_digests:
         changed.append('files')
-    wanted = normalise_environment(desired.environment)
-    have = normalise_environment(stored.environment)
     for name in desired.hidden:
-        if name in wanted['parameters'] and have['parameters'].get(name) == HIDDEN_MASK:
-            wanted['parameters'][name] = HIDDEN_MASK
+        if name in wanted.environment['parameters'] and have.environment['parameters'].get(name) == HIDDEN_MASK:
+            wanted.environment['parameters'][name] = HIDDEN_MASK
     for section in COMPARED_SECTIONS:
-        if wanted[section] != have[section]:
+        if wanted.environment[section] != have.environment[section]:
             changed.append(section)
     raw = stored.raw
     if 'timeout_mins' in desired.args and desired.args['timeout_mins'] != raw.get('timeout_mins'):
@@ -150,8 +166,25 @@ def needs_repair(raw):
 
 
 def summarise_changes(preview):
-    """preview_update_stack's answer -> {kind: [resource names]}."""
-    return dict((kind, sorted(r.get('resource_name') for r in preview.get(kind, []))) for kind in CHANGE_KINDS)
+    """preview_update_stack's answer -> {kind: [resource paths]}; a nested stack's resources as parent/name."""
+    entries = [entry for kind in CHANGE_KINDS for entry in preview.get(kind, [])]
+    parents = dict(((item.get('nested_stack_id') or {}).get('stack_id'), item) for item in entries
+                   if (item.get('nested_stack_id') or {}).get('stack_id'))
+    return dict((kind, sorted(set(resource_path(entry, parents) for entry in preview.get(kind, []))))
+                for kind in CHANGE_KINDS)
+
+
+def resource_path(entry, parents):
+    """``parent/child/name`` for a resource of a nested stack; ``parents`` maps a nested stack id to its resource."""
+    names = [entry.get('resource_name')]
+    stack_id = (entry.get('stack_identity') or {}).get('stack_id')
+    while stack_id in parents and len(names) < 20:
+        parent = parents[stack_id]
+        names.insert(0, parent.get('resource_name'))
+        stack_id = (parent.get('stack_identity') or {}).get('stack_id')
+    if len(names) == 1 and entry.get('parent_resource'):
+        names.insert(0, entry['parent_resource'])
+    return '/'.join(str(name) for name in names)
 
 
 class StackRunner:
@@ -175,6 +208,8 @@ class StackRunner:
         state = self.params['state']
         desired = None
         if state != 'absent':
+            self.client.require(COMPARE_API_VERSION, 'heat_stack state=%s (it compares the stack with its stored '
+                                                     'files through get_files)' % state)
             desired = DesiredStack.from_params(self.params, self.loader)
         raw = self.settle_first(self.service.find(self.params['name']))
         if state == 'absent':
@@ -249,8 +284,9 @@ class StackRunner:
             self.result['diff'] = {'before': {}, 'after': self.described(desired)}
         args = dict(desired.args)
         if self.module.check_mode:
-            preview = self.client.preview_stack(None, desired.name, desired.template, desired.environment,
-                                                desired.files, args)
+            environment, files, environment_files = desired.inputs_for(self.client, 'preview_stack')
+            preview = self.client.preview_stack(None, desired.name, desired.template, environment, files, args,
+                                                environment_files=environment_files)
             self.result['resource_changes'] = dict((kind, []) for kind in CHANGE_KINDS)
             self.result['resource_changes']['added'] = sorted(r.get('resource_name') for r in
                                                               _flatten(preview.get('resources', [])))
@@ -277,8 +313,9 @@ class StackRunner:
 
     def send_create(self, desired, args):
         try:
-            return self.client.create_stack(None, desired.name, desired.template, desired.environment,
-                                            desired.files, args)
+            environment, files, environment_files = desired.inputs_for(self.client, 'create_stack')
+            return self.client.create_stack(None, desired.name, desired.template, environment, files, args,
+                                            environment_files=environment_files)
         except errors.OutcomeUnknownError as exc:
             return self.reidentify(desired.name, exc)
 
@@ -316,10 +353,10 @@ class StackRunner:
         args = self.update_args(desired, stored)
         template = desired.template if desired.template is not None else (
             None if self.params.get('existing') else stored.template)
+        environment, files, environment_files = desired.inputs_for(self.client, 'update_stack')
         try:
-            preview = self.client.preview_update_stack(None, stored.identity, template, desired.environment,
-                                                       desired.files, args)
-            self.result['resource_changes'] = summarise_changes(preview)
+            self.result['resource_changes'] = summarise_changes(self.preview_update(
+                stored.identity, template, environment, files, args, environment_files))
         except errors.HeatRpcError as exc:
             if self.module.check_mode:
                 raise
@@ -331,7 +368,8 @@ class StackRunner:
             return
         self.action_since = stored.raw.get('updated_time') or stored.raw.get('creation_time') or ''
         try:
-            self.client.update_stack(None, stored.identity, template, desired.environment, desired.files, args)
+            self.client.update_stack(None, stored.identity, template, environment, files, args,
+                                     environment_files=environment_files)
         except errors.OutcomeUnknownError as exc:
             self.confirm_update_started(stored, exc)
         except errors.ConflictError as exc:
@@ -340,6 +378,16 @@ class StackRunner:
         self.finish(stored.identity, ('UPDATE', 'ROLLBACK'), 'UPDATE')
         if desired.template is not None and self.wait:
             self.check_not_overtaken(desired, stored.identity)
+
+    def preview_update(self, identity, template, environment, files, args, environment_files):
+        """preview_update_stack down through nested stacks; the top level alone where the engine cannot."""
+        nested_args = dict(args, show_nested=True)
+        try:
+            return self.client.preview_update_stack(None, identity, template, environment, files, nested_args,
+                                                    environment_files=environment_files)
+        except (errors.EngineError, errors.NotSupportedError):
+            return self.client.preview_update_stack(None, identity, template, environment, files, args,
+                                                    environment_files=environment_files)
 
     def update_args(self, desired, stored):
         args = dict(desired.args)
@@ -527,7 +575,51 @@ class StackRunner:
         if desired.template is None:
             after['template'] = stored.template
         after['settings'] = dict(before['settings'], **desired.args)
-        return {'before': before, 'after': after}
+        diff = {'before': before, 'after': after}
+        changed_files = files_diff(stored.files or {}, desired.files, hidden_values(desired))
+        if changed_files:
+            diff['prepared'] = changed_files
+        return diff
+
+
+def hidden_values(desired):
+    """The text of every value given for a hidden parameter, to mask wherever it may show."""
+    values = []
+    for section in ('parameters', 'parameter_defaults'):
+        for name, value in (desired.environment.get(section) or {}).items():
+            if name in desired.hidden and value not in (None, ''):
+                values.append(value if isinstance(value, str) else json.dumps(value))
+    return values
+
+
+def matching_key(key, keys):
+    """The key among ``keys`` for the same file as ``key``: equal, or an absolute URL ending with it."""
+    if key in keys:
+        return key
+    tail = '/' + '/'.join(part for part in key.split('/') if part not in ('..', '.'))
+    candidates = [other for other in keys if other.endswith(tail)]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def files_diff(before, after, secrets):
+    """A unified diff of each file whose content changed, was added or removed; secrets masked."""
+    def masked(text):
+        for secret in secrets:
+            text = text.replace(secret, HIDDEN_MASK)
+        return text.splitlines(True)
+
+    chunks = []
+    matched = set()
+    for key in sorted(after):
+        old_key = matching_key(key, before)
+        matched.add(old_key)
+        old_text = before.get(old_key, '') if old_key else ''
+        if old_text != after[key]:
+            chunks.extend(difflib.unified_diff(masked(old_text), masked(after[key]),
+                                               'before: %s' % (old_key or '(none)'), 'after: %s' % key))
+    for key in sorted(set(before) - matched):
+        chunks.extend(difflib.unified_diff(masked(before[key]), [], 'before: %s' % key, 'after: (none)'))
+    return ''.join(chunk if chunk.endswith('\n') else chunk + '\n' for chunk in chunks)
 
 
 def _flatten(resources):

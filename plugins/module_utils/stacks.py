@@ -84,6 +84,8 @@ class StackService:
 
     def show(self, identity, resolve_outputs=True):
         """The raw stack dict for ``identity``, or None when it is gone or deleted."""
+        # Under an API version cap below 1.20 outputs are always resolved: slower, never refused.
+        resolve_outputs = resolve_outputs or not self.client.allows('show_stack', resolve_outputs=False)
         try:
             shown = self.client.show_stack(None, identity, resolve_outputs=resolve_outputs)
         except errors.NotFoundError:

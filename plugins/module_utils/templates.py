@@ -7,9 +7,16 @@
 Does what the heat CLI does on the client side: parse a template (JSON first,
 then YAML with timestamps kept as strings), follow nested template types and
 ``get_file`` references relative to the template's location and put them in
-``files`` under absolute URLs, resolve environment ``resource_registry`` file
-mappings the same way, and merge environments in order. Every problem is
-reported as a TemplateError naming the file and, for YAML, line and column.
+``files``, resolve environment ``resource_registry`` file mappings the same way,
+and hand the environments to the engine as ``environment_files`` (the engine
+merges them in order, honouring ``parameter_merge_strategies``), as
+``openstack stack create -e`` does. Every problem is reported as a
+TemplateError naming the file and, for YAML, line and column.
+
+Keys in ``files`` are relative to the root template's directory (``child.yaml``,
+``lib/x.sh``, ``../common/y.yaml``), and references are rewritten to them, so
+the same tree checked out anywhere sends the same template and files: the
+engine looks nested templates and ``get_file`` up by the exact key.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +26,7 @@ __metaclass__ = type
 import copy
 import json
 import os
+import posixpath
 
 try:
     from urllib.parse import urljoin, urlparse
@@ -35,6 +43,7 @@ except ImportError:  # pragma: no cover - exercised by sanity's import test
     HAS_YAML = False
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils.environments import merge_layers
 
 # heat-engine's default max_template_size (bytes); templates and files above it are refused.
 MAX_TEMPLATE_BYTES = 524288
@@ -43,6 +52,7 @@ VERSION_KEYS = ('heat_template_version', 'HeatTemplateFormatVersion', 'AWSTempla
 TEMPLATE_SUFFIXES = ('.yaml', '.yml', '.template', '.json')
 ENVIRONMENT_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks',
                         'encrypted_param_names', 'parameter_merge_strategies')
+LIST_SECTIONS = ('event_sinks', 'encrypted_param_names')
 
 
 class TemplateError(errors.ValidationFailedError):
@@ -97,17 +107,6 @@ def check_template_version(template, where):
         raise TemplateError('template %s has no version key (one of %s)' % (where, ', '.join(VERSION_KEYS)))
 
 
-class Source:
-    """Where a document came from: a URL (file:// for local paths) to resolve relative references against."""
-
-    def __init__(self, url, fetch):
-        self.url = url
-        self.fetch = fetch
-
-    def resolve(self, reference):
-        return urljoin(self.url, reference)
-
-
 def path_to_url(path):
     return 'file://' + pathname2url(os.path.abspath(path))
 
@@ -115,6 +114,11 @@ def path_to_url(path):
 def directory_url(path):
     """file:// URL of a directory, with the trailing slash relative references need."""
     return path_to_url(path).rstrip('/') + '/'
+
+
+def base_of(url):
+    """The URL of the directory ``url`` is in (with its trailing slash)."""
+    return urljoin(url, '.')
 
 
 def read_url(url, fetch_url=None):
@@ -145,13 +149,35 @@ def display(url):
     return url2pathname(parsed.path) if parsed.scheme == 'file' else url
 
 
+def relative_key(url, key_base):
+    """The key of ``url`` in ``files``: relative to ``key_base`` where both are on one host, else ``url``.
+
+    ``key_base`` is the root template's directory URL (or None: keys stay absolute). A file outside
+    that directory gets a ``../`` key, so only the layout of the tree matters, not where it lives.
+    """
+    if key_base is None:
+        return url
+    target, base = urlparse(url), urlparse(key_base)
+    if (target.scheme, target.netloc) != (base.scheme, base.netloc) or target.query or target.fragment:
+        return url
+    return posixpath.relpath(target.path, base.path.rstrip('/') or '/')
+
+
 class TemplateBundle:
     """A template with every file it needs: what create/update/preview/validate send."""
 
-    def __init__(self, template, files, url=None):
+    def __init__(self, template, files):
         self.template = template
         self.files = files
-        self.url = url
+
+
+class EnvironmentLayer:
+    """One environment, as the engine merges it: its key in ``files`` and its document."""
+
+    def __init__(self, key, document, where):
+        self.key = key
+        self.document = document
+        self.where = where
 
 
 class TemplateLoader:
@@ -167,16 +193,17 @@ class TemplateLoader:
     # -- templates ---------------------------------------------------------------------------
 
     def load(self, template=None, template_body=None, template_url=None, base_dir=None):
-        """Exactly one of ``template`` (path), ``template_body`` (dict or text), ``template_url``."""
+        """Exactly one of ``template`` (path), ``template_body`` (dict or text), ``template_url``.
+
+        Keys in ``files`` are relative to the template's directory (``base_dir`` for a template_body).
+        """
         files = {}
         if template is not None:
             url = path_to_url(template)
-            text = read_url(url, self.fetch_url)
-            document = parse_document(text, display(url))
+            document = parse_document(read_url(url, self.fetch_url), display(url))
         elif template_url is not None:
             url = template_url if urlparse(template_url).scheme else path_to_url(template_url)
-            text = read_url(url, self.fetch_url)
-            document = parse_document(text, display(url))
+            document = parse_document(read_url(url, self.fetch_url), display(url))
         elif template_body is not None:
             url = directory_url(base_dir) if base_dir else None
             if isinstance(template_body, dict):
@@ -188,13 +215,14 @@ class TemplateLoader:
             raise TemplateError('one of template, template_body or template_url is required')
         where = display(url) if template is not None or template_url is not None else 'template_body'
         check_template_version(document, where)
-        self._resolve(document, url, files, where)
-        return TemplateBundle(document, files, url)
+        key_base = base_of(url) if url else None
+        self._resolve(document, url, key_base, files, where)
+        return TemplateBundle(document, files)
 
-    def _resolve(self, document, base_url, files, where):
+    def _resolve(self, document, base_url, key_base, files, where):
         """Walk a template: nested template types and get_file references go into ``files``.
 
-        Each reference is rewritten to its absolute URL (the key in ``files``); returns whether any was.
+        Each reference is rewritten to its key in ``files``; returns whether any was changed.
         """
         rewritten = False
         resources = document.get('resources') or document.get('Resources') or {}
@@ -205,28 +233,29 @@ class TemplateLoader:
                 type_key = 'type' if 'type' in resource else 'Type'
                 rtype = resource.get(type_key)
                 if isinstance(rtype, str) and rtype.endswith(TEMPLATE_SUFFIXES):
-                    resource[type_key] = self._add_file(rtype, base_url, files, where, 'resource %s type' % name,
-                                                        template=True)
-                    rewritten = True
-        return self._resolve_get_file(document, base_url, files, where) or rewritten
+                    key = self._add_file(rtype, base_url, key_base, files, where, 'resource %s type' % name,
+                                         template=True)
+                    rewritten = rewritten or key != rtype
+                    resource[type_key] = key
+        return self._resolve_get_file(document, base_url, key_base, files, where) or rewritten
 
-    def _resolve_get_file(self, node, base_url, files, where):
+    def _resolve_get_file(self, node, base_url, key_base, files, where):
         rewritten = False
         if isinstance(node, dict):
             for key, value in node.items():
                 if key == 'get_file' and isinstance(value, str):
-                    node[key] = self._add_file(value, base_url, files, where, 'get_file')
-                    rewritten = True
-                elif self._resolve_get_file(value, base_url, files, where):
+                    node[key] = self._add_file(value, base_url, key_base, files, where, 'get_file')
+                    rewritten = rewritten or node[key] != value
+                elif self._resolve_get_file(value, base_url, key_base, files, where):
                     rewritten = True
         elif isinstance(node, list):
             for item in node:
-                if self._resolve_get_file(item, base_url, files, where):
+                if self._resolve_get_file(item, base_url, key_base, files, where):
                     rewritten = True
         return rewritten
 
-    def _add_file(self, reference, base_url, files, where, what, template=False):
-        """Load ``reference`` (relative to ``base_url``) into ``files``; return its key (absolute URL)."""
+    def _add_file(self, reference, base_url, key_base, files, where, what, template=False):
+        """Load ``reference`` (relative to ``base_url``) into ``files``; return its key."""
         if urlparse(reference).scheme:
             url = reference
         elif base_url is None:
@@ -238,53 +267,72 @@ class TemplateLoader:
                                     % (what, where, reference))
         else:
             url = urljoin(base_url, reference)
-        if url in files:
-            return url
+        key = relative_key(url, key_base)
+        if key in files:
+            return key
         text = read_url(url, self.fetch_url)
-        files[url] = text
+        files[key] = text
         if template:
             nested = parse_document(text, display(url), what='nested template')
             check_template_version(nested, display(url))
-            if self._resolve(nested, url, files, display(url)):
-                # Its own references now carry absolute URLs: store it rewritten, as the heat CLI does.
-                files[url] = json.dumps(nested)
-        return url
+            if self._resolve(nested, url, key_base, files, display(url)):
+                # Its own references were rewritten to their keys: store it rewritten, as the heat CLI does.
+                files[key] = json.dumps(nested)
+        return key
 
     # -- environments ------------------------------------------------------------------------
 
-    def load_environments(self, entries, base_dir=None):
-        """Merge environment files and dicts in order into one environment; returns (env, files)."""
-        merged = empty_environment()
+    def load_environments(self, entries, key_base=None, base_dir=None):
+        """Each environment (a path, URL or dict) as an EnvironmentLayer, in order; returns (layers, files).
+
+        ``files`` holds what their ``resource_registry`` refers to. A file's layer is keyed by its path
+        relative to ``key_base``; a dict's by ``ansible:environment[N]``.
+        """
+        layers = []
         files = {}
         for index, entry in enumerate(entries or []):
             if isinstance(entry, dict):
                 environment = copy.deepcopy(entry)
                 where = 'environment[%d]' % index
                 url = directory_url(base_dir) if base_dir else None
+                key = 'ansible:environment[%d]' % index
             elif isinstance(entry, str):
                 url = entry if urlparse(entry).scheme else path_to_url(entry)
                 where = display(url)
                 environment = parse_document(read_url(url, self.fetch_url), where, what='environment')
+                key = relative_key(url, key_base)
             else:
                 raise TemplateError('environment[%d] must be a file path or a dict, not %s'
                                     % (index, type(entry).__name__))
-            unknown = set(environment) - set(ENVIRONMENT_SECTIONS)
-            if unknown:
-                raise TemplateError('environment %s has unknown sections: %s (known: %s)' % (
-                    where, ', '.join(sorted(unknown)), ', '.join(ENVIRONMENT_SECTIONS)))
-            self._resolve_registry(environment.get('resource_registry') or {}, url, files, where)
-            merge_environment(merged, environment)
-        return merged, files
+            check_environment(environment, where)
+            registry = environment.get('resource_registry') or {}
+            self._resolve_registry(registry, url, key_base, files, where)
+            layers.append(EnvironmentLayer(key, environment, where))
+        return layers, files
 
-    def _resolve_registry(self, registry, base_url, files, where):
+    def _resolve_registry(self, registry, base_url, key_base, files, where):
         for key, value in list(registry.items()):
             if key == 'resources' and isinstance(value, dict):
                 for resource_name, mapping in value.items():
                     if isinstance(mapping, dict):
-                        self._resolve_registry(mapping, base_url, files, '%s resource %s' % (where, resource_name))
+                        self._resolve_registry(mapping, base_url, key_base, files,
+                                               '%s resource %s' % (where, resource_name))
             elif isinstance(value, str) and value.endswith(TEMPLATE_SUFFIXES):
-                registry[key] = self._add_file(value, base_url, files, where, 'resource_registry %s' % key,
-                                               template=True)
+                registry[key] = self._add_file(value, base_url, key_base, files, where,
+                                               'resource_registry %s' % key, template=True)
+
+
+def check_environment(environment, where):
+    """Refuse unknown sections and sections of the wrong type, naming the environment and the section."""
+    unknown = set(environment) - set(ENVIRONMENT_SECTIONS)
+    if unknown:
+        raise TemplateError('environment %s has unknown sections: %s (known: %s)' % (
+            where, ', '.join(sorted(str(name) for name in unknown)), ', '.join(ENVIRONMENT_SECTIONS)))
+    for section, value in environment.items():
+        wanted = list if section in LIST_SECTIONS else dict
+        if value is not None and not isinstance(value, wanted):
+            raise TemplateError('environment %s: %s must be a %s, not %s' % (
+                where, section, 'list' if wanted is list else 'mapping', type(value).__name__))
 
 
 def _check_size(document, where):
@@ -298,32 +346,7 @@ def empty_environment():
             'encrypted_param_names': [], 'parameter_merge_strategies': {}}
 
 
-def _deep_merge(base, extra):
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _deep_merge(base[key], value)
-        else:
-            base[key] = copy.deepcopy(value)
-    return base
-
-
-def merge_environment(merged, environment):
-    """Merge ``environment`` into ``merged``: parameters replace, maps merge deeply, lists replace."""
-    for section, value in environment.items():
-        if value is None:
-            continue
-        if section in ('parameters', 'parameter_defaults', 'parameter_merge_strategies'):
-            merged[section].update(copy.deepcopy(value))
-        elif section == 'resource_registry':
-            _deep_merge(merged[section], value)
-        else:
-            merged[section] = copy.deepcopy(value)
-    return merged
-
-
 TEMPLATE_OPTIONS = ('template', 'template_body', 'template_url')
-
-
 def template_argument_spec():
     """The template options (documented in the ``template`` doc fragment); modules add ``parameters``."""
     return dict(
@@ -336,23 +359,110 @@ def template_argument_spec():
     )
 
 
+class StackInputs:
+    """What a stack is made of, read and checked before any RPC.
+
+    ``environment`` and ``environment_files`` are what is sent: the engine merges the layers named by
+    ``environment_files`` (their contents are in ``files``) over ``environment``. ``merged`` is the
+    environment the engine will store, worked out here the same way, to compare with it and to send
+    in place of the layers where the API version cap does not allow ``environment_files``.
+    """
+
+    def __init__(self, template, files, environment, environment_files, merged):
+        self.template = template
+        self.files = files
+        self.environment = environment
+        self.environment_files = environment_files
+        self.merged = merged
+
+    def for_cap(self, allows_environment_files):
+        """(environment, files, environment_files) to send, under the cap."""
+        if self.environment_files and not allows_environment_files:
+            return self.merged, self.files, None
+        return self.environment, self.files, self.environment_files
+
+
+def key_base_for(params, template_url):
+    """The directory keys in ``files`` are relative to: the root template's, else template_base_dir's."""
+    if template_url is not None:
+        return base_of(template_url)
+    base_dir = params.get('template_base_dir')
+    return directory_url(base_dir) if base_dir else None
+
+
 def load_stack_inputs(loader, params, require_template=True):
-    """Template, files and environment from the options the template-taking modules share.
+    """Template, files and environment layers from the options the template-taking modules share.
 
     ``params`` has ``template`` / ``template_body`` / ``template_url``, ``template_base_dir``,
-    ``environment``, ``parameters`` and ``parameter_defaults``. The environments are merged in order,
-    then ``parameters`` and ``parameter_defaults`` go over them; the result has every section the
-    engine's merging expects. The template is None when no template option is set and
-    ``require_template`` is false. Everything is read and checked before any RPC.
+    ``environment``, ``parameters`` and ``parameter_defaults``. The environments become layers the
+    engine merges in order over ``parameters`` and ``parameter_defaults``, which win: a parameter they
+    set is taken out of the layers as sent. Keeping them out of the layers also keeps their values
+    out of ``files``, which the engine never masks. The template is None when no template option is
+    set and ``require_template`` is false.
     """
-    base_dir = params.get('template_base_dir')
-    environment, files = loader.load_environments(params.get('environment') or [], base_dir)
     template = None
+    files = {}
+    template_url = None
+    if params.get('template') is not None:
+        template_url = path_to_url(params['template'])
+    elif params.get('template_url') is not None:
+        given = params['template_url']
+        template_url = given if urlparse(given).scheme else path_to_url(given)
     if require_template or any(params.get(key) is not None for key in TEMPLATE_OPTIONS):
         bundle = loader.load(template=params.get('template'), template_body=params.get('template_body'),
-                             template_url=params.get('template_url'), base_dir=base_dir)
+                             template_url=params.get('template_url'), base_dir=params.get('template_base_dir'))
         template = bundle.template
         files.update(bundle.files)
-    environment['parameters'].update(copy.deepcopy(params.get('parameters') or {}))
-    environment['parameter_defaults'].update(copy.deepcopy(params.get('parameter_defaults') or {}))
-    return template, files, environment
+    layers, registry_files = loader.load_environments(params.get('environment') or [],
+                                                      key_base_for(params, template_url),
+                                                      params.get('template_base_dir'))
+    files.update(registry_files)
+    environment = empty_environment()
+    for section in ('parameters', 'parameter_defaults'):
+        environment[section].update(copy.deepcopy(params.get(section) or {}))
+    for name, value in environment['parameters'].items():
+        check_parameter_value(template, name, value)
+    for layer in layers:
+        for section in ('parameters', 'parameter_defaults'):
+            given = layer.document.get(section)
+            if isinstance(given, dict):
+                for name in set(given) & set(environment[section]):
+                    del given[name]
+        files[layer.key] = json.dumps(layer.document)
+    merged = merge_layers(environment, layers, parameter_types(template, files))
+    return StackInputs(template, files, environment, [layer.key for layer in layers] or None, merged)
+
+
+def parameter_types(template, files):
+    """Each parameter's declared type, from every template in ``files`` and then the root (which wins).
+
+    The engine merges environment parameters by these types (heat's Template.all_param_schemata).
+    """
+    types = {}
+    for text in files.values():
+        try:
+            document = parse_document(text, 'file')
+        except TemplateError:
+            continue
+        if any(key in document for key in VERSION_KEYS):
+            types.update(declared_types(document))
+    types.update(declared_types(template or {}))
+    return types
+
+
+def declared_types(template):
+    parameters = template.get('parameters') or template.get('Parameters') or {}
+    return dict((name, str(schema.get('type') or schema.get('Type') or 'string').lower())
+                for name, schema in parameters.items() if isinstance(schema, dict))
+
+
+def check_parameter_value(template, name, value):
+    """A list or mapping given for a parameter the template declares a string or number is refused.
+
+    The engine would silently turn it into its Python text form.
+    """
+    declared = ((template or {}).get('parameters') or (template or {}).get('Parameters') or {}).get(name)
+    kind = str(declared.get('type') or declared.get('Type') or '').lower() if isinstance(declared, dict) else ''
+    if kind in ('string', 'number') and isinstance(value, (list, dict)):
+        raise TemplateError('parameters.%s: the template declares it a %s, but a %s was given'
+                            % (name, kind, type(value).__name__))

@@ -5,11 +5,13 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import json
+import shutil
 
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import (
-    MAX_TEMPLATE_BYTES, TemplateError, TemplateLoader, empty_environment, parse_document, path_to_url,
+    MAX_TEMPLATE_BYTES, TemplateError, TemplateLoader, empty_environment, load_stack_inputs, parse_document,
+    relative_key,
 )
 
 PARENT = '''heat_template_version: 2018-08-31
@@ -42,21 +44,46 @@ def tree(tmp_path):
     return tmp_path
 
 
-def test_nested_templates_and_get_file_are_resolved_relative_to_each_template(tree):
+def test_nested_templates_and_get_file_are_keyed_relative_to_the_root_template(tree):
     bundle = TemplateLoader().load(template=str(tree / 'main.yaml'))
-    child_url = path_to_url(str(tree / 'nested' / 'child.yaml'))
-    grandchild_url = path_to_url(str(tree / 'nested' / 'grandchild.yaml'))
-    script_url = path_to_url(str(tree / 'scripts' / 'run.sh'))
-    data_url = path_to_url(str(tree / 'scripts' / 'data.txt'))
     assert bundle.template['heat_template_version'] == '2018-08-31'  # a string, not a date
-    assert bundle.template['resources']['child']['type'] == child_url
-    assert bundle.template['resources']['script']['properties']['value'] == {'get_file': script_url}
-    assert sorted(bundle.files) == sorted([child_url, grandchild_url, script_url, data_url])
-    assert bundle.files[script_url] == '#!/bin/sh\necho hi\n'
-    assert bundle.files[grandchild_url] == GRANDCHILD  # no references: stored as written
-    child = json.loads(bundle.files[child_url])  # its references were rewritten to absolute URLs
-    assert child['resources']['grandchild']['type'] == grandchild_url
-    assert child['outputs']['data']['value'] == {'get_file': data_url}
+    assert bundle.template['resources']['child']['type'] == 'nested/child.yaml'
+    assert bundle.template['resources']['script']['properties']['value'] == {'get_file': 'scripts/run.sh'}
+    assert sorted(bundle.files) == ['nested/child.yaml', 'nested/grandchild.yaml', 'scripts/data.txt',
+                                    'scripts/run.sh']
+    assert bundle.files['scripts/run.sh'] == '#!/bin/sh\necho hi\n'
+    assert bundle.files['nested/grandchild.yaml'] == GRANDCHILD  # no references: stored as written
+    child = json.loads(bundle.files['nested/child.yaml'])  # its references were rewritten to their keys
+    assert child['resources']['grandchild']['type'] == 'nested/grandchild.yaml'
+    assert child['outputs']['data']['value'] == {'get_file': 'scripts/data.txt'}
+
+
+def test_the_same_tree_elsewhere_gives_the_same_bundle(tree, tmp_path_factory):
+    moved = tmp_path_factory.mktemp('elsewhere') / 'checkout'
+    shutil.copytree(str(tree), str(moved))
+    here = TemplateLoader().load(template=str(tree / 'main.yaml'))
+    there = TemplateLoader().load(template=str(moved / 'main.yaml'))
+    assert (here.template, here.files) == (there.template, there.files)
+
+
+def test_files_outside_the_root_directory_get_parent_keys(tree):
+    (tree / 'nested' / 'root.yaml').write_text('heat_template_version: 2018-08-31\nresources:\n'
+                                               '  s: {type: OS::Heat::Value, properties: {value: {get_file: '
+                                               '../scripts/run.sh}}}\n')
+    bundle = TemplateLoader().load(template=str(tree / 'nested' / 'root.yaml'))
+    assert list(bundle.files) == ['../scripts/run.sh']
+
+
+@pytest.mark.parametrize('url,base,key', [
+    ('file:///a/b/c.yaml', 'file:///a/', 'b/c.yaml'),
+    ('file:///a/c.yaml', 'file:///a/b/', '../c.yaml'),
+    ('http://h/t/c.yaml', 'http://h/t/', 'c.yaml'),
+    ('http://other/t/c.yaml', 'http://h/t/', 'http://other/t/c.yaml'),
+    ('http://h/t/c.yaml?x=1', 'http://h/t/', 'http://h/t/c.yaml?x=1'),
+    ('file:///a/c.yaml', None, 'file:///a/c.yaml'),
+])
+def test_relative_key(url, base, key):
+    assert relative_key(url, base) == key
 
 
 def test_loading_twice_gives_identical_bundles(tree):
@@ -114,19 +141,69 @@ def test_missing_files_name_the_path(tree):
     assert 'No such file' in str(caught.value)
 
 
-def test_environments_merge_in_order_and_resolve_registry_files(tree):
+def test_environments_become_layers_the_engine_merges_in_order(tree):
     env_file = tree / 'env.yaml'
     env_file.write_text('parameters:\n  a: from-file\n  b: from-file\nresource_registry:\n'
                         '  My::Child: nested/child.yaml\n  resources:\n    r1: {hooks: pre-create}\n')
-    env, files = TemplateLoader().load_environments([
-        str(env_file),
-        {'parameters': {'b': 'from-dict'}, 'resource_registry': {'resources': {'r2': {'hooks': 'pre-update'}}}},
-    ])
-    assert env['parameters'] == {'a': 'from-file', 'b': 'from-dict'}
-    assert env['resource_registry']['My::Child'] == path_to_url(str(tree / 'nested' / 'child.yaml'))
-    assert env['resource_registry']['resources'] == {'r1': {'hooks': 'pre-create'}, 'r2': {'hooks': 'pre-update'}}
-    assert path_to_url(str(tree / 'nested' / 'grandchild.yaml')) in files
-    assert set(env) == set(empty_environment())
+    template = {'heat_template_version': '2018-08-31', 'parameters': {'a': {'type': 'string'},
+                                                                     'b': {'type': 'string'}}}
+    params = {'template_body': template, 'template_base_dir': str(tree), 'parameter_defaults': {},
+              'environment': [str(env_file), {'parameters': {'b': 'from-dict'},
+                                              'resource_registry': {'resources': {'r2': {'hooks': 'pre-update'}}}}],
+              'parameters': {}}
+    inputs = load_stack_inputs(TemplateLoader(), params)
+    assert inputs.environment_files == ['env.yaml', 'ansible:environment[1]']
+    assert json.loads(inputs.files['env.yaml'])['resource_registry']['My::Child'] == 'nested/child.yaml'
+    assert 'nested/grandchild.yaml' in inputs.files
+    assert inputs.merged['parameters'] == {'a': 'from-file', 'b': 'from-dict'}
+    # The engine merges registries one level deep: the later 'resources' replaces the earlier one.
+    assert inputs.merged['resource_registry'] == {'My::Child': 'nested/child.yaml',
+                                                  'resources': {'r2': {'hooks': 'pre-update'}}}
+    assert inputs.environment == empty_environment()
+
+
+def test_task_parameters_win_and_stay_out_of_files(tree):
+    (tree / 'env.yaml').write_text('parameters:\n  a: from-file\n  b: from-file\n')
+    template = {'heat_template_version': '2018-08-31', 'parameters': {'a': {'type': 'string'},
+                                                                     'b': {'type': 'string', 'hidden': True}}}
+    params = {'template_body': template, 'template_base_dir': str(tree), 'environment': [str(tree / 'env.yaml')],
+              'parameters': {'b': 'the-secret'}, 'parameter_defaults': {}}
+    inputs = load_stack_inputs(TemplateLoader(), params)
+    assert inputs.merged['parameters'] == {'a': 'from-file', 'b': 'the-secret'}
+    assert inputs.environment['parameters'] == {'b': 'the-secret'}
+    assert 'the-secret' not in json.dumps(inputs.files)
+    assert json.loads(inputs.files['env.yaml'])['parameters'] == {'a': 'from-file'}
+
+
+def test_without_environments_nothing_is_layered(tree):
+    params = {'template_body': {'heat_template_version': '2018-08-31'}, 'environment': [],
+              'parameters': {'x': 1}, 'parameter_defaults': {'y': 2}}
+    inputs = load_stack_inputs(TemplateLoader(), params)
+    assert inputs.environment_files is None and inputs.files == {}
+    assert inputs.environment['parameters'] == {'x': 1} and inputs.merged['parameter_defaults'] == {'y': 2}
+
+
+@pytest.mark.parametrize('environment,message', [
+    ({'parameters': ['a', 'b']}, 'environment[0]: parameters must be a mapping, not list'),
+    ({'resource_registry': 'x'}, 'environment[0]: resource_registry must be a mapping, not str'),
+    ({'event_sinks': {}}, 'environment[0]: event_sinks must be a list, not dict'),
+])
+def test_environment_sections_of_the_wrong_type_are_refused(environment, message):
+    with pytest.raises(TemplateError) as caught:
+        TemplateLoader().load_environments([environment])
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize('value,refused', [(['a'], True), ({'a': 1}, True), ('text', False), (3, False)])
+def test_a_list_or_mapping_for_a_string_parameter_is_refused(value, refused):
+    template = {'heat_template_version': '2018-08-31', 'parameters': {'p': {'type': 'string'}}}
+    params = {'template_body': template, 'environment': [], 'parameters': {'p': value}, 'parameter_defaults': {}}
+    if refused:
+        with pytest.raises(TemplateError) as caught:
+            load_stack_inputs(TemplateLoader(), params)
+        assert 'parameters.p: the template declares it a string' in str(caught.value)
+    else:
+        assert load_stack_inputs(TemplateLoader(), params).merged['parameters'] == {'p': value}
 
 
 def test_environment_with_unknown_section_is_refused(tree):
