@@ -55,29 +55,19 @@ class Definition:
         """``document`` with each file reference replaced by FILE_TOKEN."""
         return self._walk(copy.deepcopy(document), lambda key: None)
 
-    def _walk(self, document, visit):
-        """Replace the file references in ``document`` by FILE_TOKEN, calling ``visit(key)`` for each."""
-        resources = document.get('resources') or document.get('Resources')
-        if isinstance(resources, dict):
-            for resource in resources.values():
-                for type_key in ('type', 'Type'):
-                    if isinstance(resource, dict) and self.is_reference(resource.get(type_key)):
-                        visit(resource[type_key])
-                        resource[type_key] = FILE_TOKEN
-        self._walk_get_file(document, visit)
-        return document
-
-    def _walk_get_file(self, node, visit):
+    def _walk(self, node, visit):
+        """Replace the file references under ``node`` (a ``get_file``, a ``type``) by FILE_TOKEN."""
         if isinstance(node, dict):
             for key, value in node.items():
-                if key == 'get_file' and self.is_reference(value):
+                if key in ('get_file', 'type', 'Type') and self.is_reference(value):
                     visit(value)
                     node[key] = FILE_TOKEN
                 else:
-                    self._walk_get_file(value, visit)
+                    self._walk(value, visit)
         elif isinstance(node, list):
             for item in node:
-                self._walk_get_file(item, visit)
+                self._walk(item, visit)
+        return node
 
     def references(self, document):
         found = []

@@ -53,16 +53,15 @@ class StackFailed(errors.HeatRpcError):
 class DesiredStack:
     """What the playbook asks for, fully loaded and checked before any RPC."""
 
-    def __init__(self, name, template, files, environment, args, hidden, environment_files=None, sent_environment=None):
+    def __init__(self, name, template, files, environment, args, hidden, inputs=None):
         self.name = name
         self.template = template
         self.files = files
-        # The environment the engine will store (layers merged); what is sent may be layers over a base.
+        # The environment the engine will store (layers merged); ``inputs`` says what is sent.
         self.environment = environment
-        self.environment_files = environment_files
-        self.sent_environment = environment if sent_environment is None else sent_environment
         self.args = args
         self.hidden = hidden
+        self.inputs = inputs
 
     @classmethod
     def from_params(cls, params, loader):
@@ -78,16 +77,7 @@ class DesiredStack:
         hidden = hidden_parameters(template)
         # JSON round trip: what the engine stores is JSON, so compare JSON with JSON.
         return cls(params['name'], _json_copy(template), inputs.files, _json_copy(inputs.merged), args, hidden,
-                   environment_files=inputs.environment_files, sent_environment=_json_copy(inputs.environment))
-
-    def inputs_for(self, client, method):
-        """(environment, files, environment_files) to send with ``method``, under the API version cap.
-
-        Where the cap does not allow environment_files, the environment merged here is sent instead.
-        """
-        if self.environment_files and not client.allows(method, environment_files=self.environment_files):
-            return self.environment, self.files, None
-        return self.sent_environment, self.files, self.environment_files
+                   inputs=inputs)
 
 
 def hidden_parameters(template):
@@ -284,7 +274,7 @@ class StackRunner:
             self.result['diff'] = {'before': {}, 'after': self.described(desired)}
         args = dict(desired.args)
         if self.module.check_mode:
-            environment, files, environment_files = desired.inputs_for(self.client, 'preview_stack')
+            environment, files, environment_files = desired.inputs.sendable(self.client, 'preview_stack')
             preview = self.client.preview_stack(None, desired.name, desired.template, environment, files, args,
                                                 environment_files=environment_files)
             self.result['resource_changes'] = dict((kind, []) for kind in CHANGE_KINDS)
@@ -313,7 +303,7 @@ class StackRunner:
 
     def send_create(self, desired, args):
         try:
-            environment, files, environment_files = desired.inputs_for(self.client, 'create_stack')
+            environment, files, environment_files = desired.inputs.sendable(self.client, 'create_stack')
             return self.client.create_stack(None, desired.name, desired.template, environment, files, args,
                                             environment_files=environment_files)
         except errors.OutcomeUnknownError as exc:
@@ -353,7 +343,7 @@ class StackRunner:
         args = self.update_args(desired, stored)
         template = desired.template if desired.template is not None else (
             None if self.params.get('existing') else stored.template)
-        environment, files, environment_files = desired.inputs_for(self.client, 'update_stack')
+        environment, files, environment_files = desired.inputs.sendable(self.client, 'update_stack')
         try:
             self.result['resource_changes'] = summarise_changes(self.preview_update(
                 stored.identity, template, environment, files, args, environment_files))

@@ -219,39 +219,28 @@ class TemplateLoader:
         self._resolve(document, url, key_base, files, where)
         return TemplateBundle(document, files)
 
-    def _resolve(self, document, base_url, key_base, files, where):
+    def _resolve(self, node, base_url, key_base, files, where):
         """Walk a template: nested template types and get_file references go into ``files``.
 
-        Each reference is rewritten to its key in ``files``; returns whether any was changed.
+        A ``type`` naming a template file counts wherever it stands (a resource, or a resource
+        definition such as a ResourceGroup's resource_def), as in the heat CLI. Each reference is
+        rewritten to its key in ``files``; returns whether any was changed.
         """
-        rewritten = False
-        resources = document.get('resources') or document.get('Resources') or {}
-        if isinstance(resources, dict):
-            for name, resource in resources.items():
-                if not isinstance(resource, dict):
-                    continue
-                type_key = 'type' if 'type' in resource else 'Type'
-                rtype = resource.get(type_key)
-                if isinstance(rtype, str) and rtype.endswith(TEMPLATE_SUFFIXES):
-                    key = self._add_file(rtype, base_url, key_base, files, where, 'resource %s type' % name,
-                                         template=True)
-                    rewritten = rewritten or key != rtype
-                    resource[type_key] = key
-        return self._resolve_get_file(document, base_url, key_base, files, where) or rewritten
-
-    def _resolve_get_file(self, node, base_url, key_base, files, where):
         rewritten = False
         if isinstance(node, dict):
             for key, value in node.items():
                 if key == 'get_file' and isinstance(value, str):
                     node[key] = self._add_file(value, base_url, key_base, files, where, 'get_file')
-                    rewritten = rewritten or node[key] != value
-                elif self._resolve_get_file(value, base_url, key_base, files, where):
-                    rewritten = True
+                elif key in ('type', 'Type') and isinstance(value, str) and value.endswith(TEMPLATE_SUFFIXES):
+                    node[key] = self._add_file(value, base_url, key_base, files, where, 'type %s' % value,
+                                               template=True)
+                else:
+                    rewritten = self._resolve(value, base_url, key_base, files, where) or rewritten
+                    continue
+                rewritten = rewritten or node[key] != value
         elif isinstance(node, list):
             for item in node:
-                if self._resolve_get_file(item, base_url, key_base, files, where):
-                    rewritten = True
+                rewritten = self._resolve(item, base_url, key_base, files, where) or rewritten
         return rewritten
 
     def _add_file(self, reference, base_url, key_base, files, where, what, template=False):
@@ -375,9 +364,12 @@ class StackInputs:
         self.environment_files = environment_files
         self.merged = merged
 
-    def for_cap(self, allows_environment_files):
-        """(environment, files, environment_files) to send, under the cap."""
-        if self.environment_files and not allows_environment_files:
+    def sendable(self, client, method):
+        """(environment, files, environment_files) to send with ``method``, under the API version cap.
+
+        Where the cap does not allow environment_files, the environment merged here is sent instead.
+        """
+        if self.environment_files and not client.allows(method, environment_files=self.environment_files):
             return self.merged, self.files, None
         return self.environment, self.files, self.environment_files
 

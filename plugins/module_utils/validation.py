@@ -56,18 +56,9 @@ PARAMETER_TYPES = {
 }
 
 
-class TemplateInputs:
-    """A loaded template with its files and the environment (parameters merged over it)."""
-
-    def __init__(self, template, files, environment):
-        self.template = template
-        self.files = files
-        self.environment = environment
-
-
 def load_inputs(loader, params):
-    """Template, files and environment from module params, read and checked before any RPC."""
-    return TemplateInputs(*load_stack_inputs(loader, params))
+    """Template, files and environment layers from module params, read and checked before any RPC."""
+    return load_stack_inputs(loader, params)
 
 
 def is_hidden(schema):
@@ -163,8 +154,10 @@ class TemplateValidator:
         self.client = client
 
     def validate(self, inputs, show_nested=False, ignore_errors=None):
-        raw = self.client.validate_template(None, inputs.template, params=inputs.environment, files=inputs.files,
-                                            show_nested=show_nested, ignorable_errors=ignore_errors or None)
+        environment, files, environment_files = inputs.sendable(self.client, 'validate_template')
+        raw = self.client.validate_template(None, inputs.template, params=environment, files=files,
+                                            show_nested=show_nested, environment_files=environment_files,
+                                            ignorable_errors=ignore_errors or None)
         if not isinstance(raw, dict):
             # heat answers a bad ignorable_errors code with the repr of a webob HTTPBadRequest.
             hint = ''
@@ -179,8 +172,9 @@ class TemplateValidator:
 
     def preview(self, inputs):
         """preview_stack: every check create_stack makes, creating nothing. Raises on any problem."""
-        return self.client.preview_stack(None, PREVIEW_STACK_NAME, inputs.template, inputs.environment,
-                                         inputs.files, {})
+        environment, files, environment_files = inputs.sendable(self.client, 'preview_stack')
+        return self.client.preview_stack(None, PREVIEW_STACK_NAME, inputs.template, environment, files, {},
+                                         environment_files=environment_files)
 
     def run(self, inputs, show_nested=False, ignore_errors=None, strict=False):
         raw = self.validate(inputs, show_nested=show_nested, ignore_errors=ignore_errors)

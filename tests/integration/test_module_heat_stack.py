@@ -210,7 +210,8 @@ def test_nested_template_get_file_and_environment_files(tmp_path, env, client, s
     assert not result.get('failed'), result.get('msg')
     assert result['stack']['outputs']['said'] == 'hello from a file, the env file'
     files = client.get_files(None, service.find(stack_name)['stack_identity'])
-    assert sorted(f.rsplit('/', 1)[-1] for f in files) == ['child.yaml', 'greeting.txt']
+    # Keyed relative to the root template; the environment file is sent as a layer the engine merges.
+    assert sorted(files) == ['env.yaml', 'lib/child.yaml', 'lib/greeting.txt']
     run = run_playbook(tmp_path, [task], env=env)
     assert run.results['stack']['changed'] is False
     (tmp_path / 'lib' / 'greeting.txt').write_text('hi from a changed file')
