@@ -104,3 +104,81 @@ def test_every_optional_argument_is_reachable(engine_api):
 @pytest.mark.parametrize('method', sorted(name for name, spec in METHODS.items() if spec.removed))
 def test_removed_methods_are_really_gone_from_the_engine(engine_api, method):
     assert method not in engine_api['methods']
+
+
+# -- environment merging: the client's rules against heat.common.environment_util ----------------
+
+ENGINE_MERGE = r'''
+import json, sys, warnings
+warnings.simplefilter('ignore')
+from heat.common import environment_util
+from heat.engine import parameters
+cases = json.loads(sys.stdin.read())
+kinds = {'string': parameters.Schema.STRING, 'number': parameters.Schema.NUMBER, 'json': parameters.Schema.MAP,
+         'comma_delimited_list': parameters.Schema.LIST, 'boolean': parameters.Schema.BOOLEAN}
+out = []
+for case in cases:
+    schemata = dict((name, parameters.Schema(kinds[kind])) for name, kind in case['types'].items())
+    files = dict(('env%d' % index, json.dumps(document)) for index, document in enumerate(case['layers']))
+    params = json.loads(json.dumps(case['base']))
+    try:
+        environment_util.merge_environments(sorted(files), files, params, schemata)
+        out.append({'merged': params})
+    except Exception as exc:
+        out.append({'error': type(exc).__name__})
+print(json.dumps(out))
+'''
+
+
+def merge_cases():
+    """The unit table of tests/unit/.../test_environments.py, plus registry and defaults sections."""
+    from test_environments import MERGE_CASES, TYPES
+    cases = []
+    for name, base, layers, _expected in MERGE_CASES:
+        documents = []
+        for parameters, strategies in layers:
+            document = {'parameters': parameters}
+            if strategies:
+                document['parameter_merge_strategies'] = strategies
+            documents.append(document)
+        cases.append((name, base, documents))
+    cases.append(('registries one level deep', {}, [
+        {'resource_registry': {'A': 'a.yaml', 'resources': {'r1': {'hooks': 'pre-create'}}}},
+        {'resource_registry': {'B': 'b.yaml', 'resources': {'r2': {'hooks': 'pre-update'}}},
+         'parameter_defaults': {'j': {'a': {'b': 1}}}},
+        {'parameter_defaults': {'j': {'a': {'c': 2}}}, 'parameter_merge_strategies': {'j': 'deep_merge'}}]))
+    cases.append(('conflicting strategies', {}, [
+        {'parameters': {'l': [1]}, 'parameter_merge_strategies': {'l': 'merge'}},
+        {'parameters': {'l': [2]}, 'parameter_merge_strategies': {'l': 'overwrite'}}]))
+    return TYPES, cases
+
+
+def test_environment_merging_matches_the_engine(engine_python):
+    """Every case merges to the same environment here as in heat's own code, or both refuse it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from ansible_collections.heat_rpc.engine.plugins.module_utils.environments import MergeError, merge_layers
+    from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import EnvironmentLayer
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'unit', 'plugins', 'module_utils'))
+    types, cases = merge_cases()
+    sections = ('parameters', 'parameter_defaults', 'resource_registry')
+    payload = [{'types': types, 'base': dict((section, dict(base) if section == 'parameters' else {})
+                                             for section in sections), 'layers': layers}
+               for _name, base, layers in cases]
+    engine = subprocess.run([engine_python, '-c', ENGINE_MERGE], input=json.dumps(payload), capture_output=True,
+                            text=True, timeout=120, check=True)
+    answers = json.loads(engine.stdout.strip().splitlines()[-1])
+    assert len(answers) == len(cases) > 10
+    for (name, _base, layers), sent, answer in zip(cases, payload, answers):
+        try:
+            ours = merge_layers(sent['base'], [EnvironmentLayer('env%d' % i, layer, 'env%d' % i)
+                                               for i, layer in enumerate(layers)], types)
+        except MergeError:
+            assert 'error' in answer, (name, answer)
+            continue
+        assert 'merged' in answer, (name, answer)
+        assert dict((section, ours[section]) for section in sections) == answer['merged'], name
