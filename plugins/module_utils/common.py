@@ -18,17 +18,13 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
-from ansible.module_utils.urls import open_url
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.connection import (
     HAS_OSLO_MESSAGING, OSLO_MESSAGING_IMPORT_ERROR, ConnectionSettings, RequestContext,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import TemplateLoader
 
-# Seconds allowed to fetch a template_url (or a file it refers to) over HTTP.
-URL_FETCH_TIMEOUT = 30
 
 # Verbosity (-vvv) from which the engine's traceback is returned with a failure.
 TRACEBACK_VERBOSITY = 3
@@ -130,10 +126,6 @@ class HeatRpcModule:
         # Ansible masks no_log values only where they appear whole; the broker password inside
         # transport_url, and its URL-encoded spellings, must be masked too.
         self.module.no_log_values.update(self.settings.scrubber.secret_values())
-
-    def template_loader(self):
-        """A TemplateLoader that fetches http(s) URLs with Ansible's own URL handling."""
-        return TemplateLoader(fetch_url=lambda url: open_url(url, timeout=URL_FETCH_TIMEOUT).read())
 
     @property
     def client(self):

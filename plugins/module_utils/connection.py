@@ -17,18 +17,84 @@ __metaclass__ = type
 
 import socket
 import ssl
+import sys
 import threading
 import time
+import types
 import uuid
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.api_versions import LATEST_API_VERSION, parse_version
 from ansible_collections.heat_rpc.engine.plugins.module_utils.redaction import ParsedTransportURL, Scrubber
 
+
+class _ClientOnlyImport:
+    """Import oslo.messaging for an RPC client without eventlet and oslo.service's service module.
+
+    ``oslo_messaging/__init__`` imports its RPC server, whose base class is
+    ``oslo_service.service.ServiceBase``; that module loads oslo.service's eventlet backend, and
+    ``oslo_messaging._utils`` and ``oslo_utils.eventletutils`` import eventlet whenever it is
+    installed. Together that is about half of oslo.messaging's import time, and a client uses none
+    of it. For the duration of the import (and of the RabbitMQ driver's, which the transport loads
+    later) this:
+
+    - blocks ``eventlet`` (``sys.modules['eventlet'] = None``, the documented way), so the optional
+      imports take their no-eventlet branch: plain threads, as in any process that is not
+      monkey-patched;
+    - stands in for ``oslo_service.service`` with a module holding the real ``ServiceBase`` class
+      from ``oslo_service.backend.base`` (oslo.service >= 4.0: an abstract interface with no
+      imports of its own), so ``MessageHandlingServer`` has its usual base class.
+
+    Both entries are removed afterwards: a later ``import oslo_service.service`` or
+    ``import eventlet`` in the same process gets the real modules. Nothing is done when the process
+    already has oslo.messaging, eventlet or oslo_service.service loaded (an OpenStack service), or
+    when oslo.service has no ``backend.base`` (< 4.0): then it is the plain import.
+    """
+
+    BLOCKED = ('eventlet',)
+    STAND_IN = 'oslo_service.service'
+    PRELOADED = ('oslo_messaging', 'eventlet', 'oslo_service.service')
+
+    def __init__(self):
+        self.entries = {}
+        self.active = False
+
+    def __enter__(self):
+        if any(name in sys.modules for name in self.PRELOADED):
+            return self
+        try:
+            from oslo_service.backend.base import ServiceBase
+        except ImportError:
+            return self
+        stand_in = types.ModuleType(self.STAND_IN, 'heat_rpc.engine stand-in: ServiceBase only')
+        stand_in.ServiceBase = ServiceBase
+        self.entries = dict((name, None) for name in self.BLOCKED)
+        self.entries[self.STAND_IN] = stand_in
+        sys.modules.update(self.entries)
+        self.active = True
+        return self
+
+    def __exit__(self, *exc_info):
+        for name, value in self.entries.items():
+            if sys.modules.get(name, False) is value:
+                del sys.modules[name]
+        parent = sys.modules.get('oslo_service')
+        if self.active and getattr(parent, 'service', None) is self.entries[self.STAND_IN]:
+            delattr(parent, 'service')
+        self.entries = {}
+        return False
+
+
 try:
-    import oslo_messaging
-    from oslo_messaging import opts as oslo_messaging_opts
-    from oslo_config import cfg
+    with _ClientOnlyImport() as CLIENT_ONLY_IMPORT:
+        import oslo_messaging
+        from oslo_messaging import opts as oslo_messaging_opts
+        from oslo_config import cfg
+        try:
+            # What get_rpc_transport loads for rabbit://, imported here while eventlet is blocked.
+            from oslo_messaging._drivers import impl_rabbit as _impl_rabbit  # noqa: F401  pylint: disable=unused-import
+        except ImportError:  # pragma: no cover - the transport reports it when it needs the driver
+            pass
     HAS_OSLO_MESSAGING = True
     OSLO_MESSAGING_IMPORT_ERROR = None
 except ImportError as import_error:  # pragma: no cover - exercised by sanity's import test

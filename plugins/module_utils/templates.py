@@ -42,6 +42,8 @@ except ImportError:  # pragma: no cover - exercised by sanity's import test
     yaml = None
     HAS_YAML = False
 
+from ansible.module_utils.urls import open_url
+
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.environments import merge_layers
 
@@ -50,6 +52,8 @@ MAX_TEMPLATE_BYTES = 524288
 VERSION_KEYS = ('heat_template_version', 'HeatTemplateFormatVersion', 'AWSTemplateFormatVersion')
 # Resource types that name a template file, as the heat CLI recognises them.
 TEMPLATE_SUFFIXES = ('.yaml', '.yml', '.template', '.json')
+# Seconds allowed to fetch a template_url (or a file it refers to) over HTTP.
+URL_FETCH_TIMEOUT = 30
 ENVIRONMENT_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks',
                         'encrypted_param_names', 'parameter_merge_strategies')
 LIST_SECTIONS = ('event_sinks', 'encrypted_param_names')
@@ -458,3 +462,12 @@ def check_parameter_value(template, name, value):
     if kind in ('string', 'number') and isinstance(value, (list, dict)):
         raise TemplateError('parameters.%s: the template declares it a %s, but a %s was given'
                             % (name, kind, type(value).__name__))
+
+
+def ansible_template_loader():
+    """A TemplateLoader that fetches http(s) URLs with Ansible's own URL handling (open_url).
+
+    It lives here, not in common.py, so that only the modules that read templates carry
+    ansible.module_utils.urls and this file in their payload.
+    """
+    return TemplateLoader(fetch_url=lambda url: open_url(url, timeout=URL_FETCH_TIMEOUT).read())

@@ -291,7 +291,7 @@ preview_error:
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils.stack_runner import StackRunner
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import template_argument_spec
+from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import ansible_template_loader, template_argument_spec
 
 ARGUMENT_SPEC = dict(
     template_argument_spec(),
@@ -322,7 +322,7 @@ def check_options(module):
 
 
 def run(module):
-    return StackRunner(module, loader=module.template_loader()).run()
+    return StackRunner(module, loader=ansible_template_loader()).run()
 
 
 def main():

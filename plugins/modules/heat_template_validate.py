@@ -184,7 +184,7 @@ raw:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import template_argument_spec
+from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import ansible_template_loader, template_argument_spec
 from ansible_collections.heat_rpc.engine.plugins.module_utils.validation import TemplateValidator, load_inputs
 
 ARGUMENT_SPEC = dict(
@@ -207,7 +207,7 @@ def check_options(module):
 
 def run(module):
     params = module.params
-    inputs = load_inputs(module.template_loader(), params)
+    inputs = load_inputs(ansible_template_loader(), params)
     result = TemplateValidator(module.client).run(inputs, show_nested=params['show_nested'],
                                                   ignore_errors=params['ignore_errors'], strict=params['strict'])
     result['changed'] = False

@@ -23,7 +23,8 @@ progress go to stderr. ``up`` is idempotent: a running, answering test bed is le
 Environment: HEAT_RPC_CACHE_DIR (cache root), HEAT_RPC_ENGINE_PYTHON (interpreter for the engine
 virtualenv, default: the first python >= 3.11 of python3.11, this interpreter, python3.12,
 python3.13, python3), HEAT_RPC_ENGINE_DEBUG=1 (debug logging in the engine log),
-HEAT_RPC_ENGINE_WORKERS (num_engine_workers, default 1).
+HEAT_RPC_ENGINE_WORKERS (num_engine_workers, default 1), HEAT_RPC_ENGINE_MAX_STACKS_PER_TENANT
+(max_stacks_per_tenant, default 512).
 """
 
 import argparse
@@ -483,6 +484,8 @@ def heat_conf(meta):
     connection = f'mysql+pymysql://{db_auth}@{DB_HOST}:{DB_PORT}/{meta["database"]}?charset=utf8'
     workers = int(os.environ.get('HEAT_RPC_ENGINE_WORKERS') or 1)
     debug = 'false' if os.environ.get('HEAT_RPC_ENGINE_DEBUG', '') in ('', '0', 'false') else 'true'
+    # heat's default is 512 stacks per project; benchmarks/module_overhead.py lists 1,000.
+    max_stacks = int(os.environ.get('HEAT_RPC_ENGINE_MAX_STACKS_PER_TENANT') or 512)
     lines = [
         '# heat.conf of a heat-engine test bed, written by heat_testbed.py',
         '[DEFAULT]',
@@ -494,6 +497,7 @@ def heat_conf(meta):
         'deferred_auth_method = password',
         'auth_encryption_key = ' + secrets.token_hex(16),
         f'num_engine_workers = {workers}',
+        f'max_stacks_per_tenant = {max_stacks}',
         'periodic_interval = 60',
         '# Let tests exercise abandon/adopt (off by default).',
         'enable_stack_abandon = true',

@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+"""What a module process imports: no eventlet, and of oslo.service only the ServiceBase interface.
+
+Each check runs in a fresh interpreter (the pytest process has imported everything already): it
+imports a module's code path as ansible would, opens a transport, sends a cast, and lists
+``sys.modules``. CI runs this at both ends of the supported oslo.messaging range.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip('oslo_messaging')
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..', '..'))
+MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO_ROOT, 'plugins', 'modules'))
+                 if name.endswith('.py') and not name.startswith('_'))
+PACKAGE = 'ansible_collections.heat_rpc.engine.plugins'
+# The only part of oslo.service a client process may load: the abstract ServiceBase and its package.
+SERVICE_INTERFACE = {'oslo_service', 'oslo_service._i18n', 'oslo_service.backend', 'oslo_service.backend.base',
+                     'oslo_service.backend.exceptions'}
+
+PROBE = '''
+import importlib, json, sys
+sys.path[:0] = [%(root)r, %(here)r]
+before = sys.argv[1:]
+for name in before:
+    importlib.import_module(name)
+importlib.import_module(%(module)r)
+connection = importlib.import_module(%(package)r + '.module_utils.connection')
+conn = connection.EngineConnection(connection.ConnectionSettings('fake:///'))
+conn.rpc_client('1.0').cast({}, 'get_revision')
+client_modules = sorted(sys.modules)
+guard_active = connection.CLIENT_ONLY_IMPORT.active
+
+# The same process can still serve RPC, and later imports get the real modules.
+from fake_engine import FakeEngine
+engine = FakeEngine(conn.transport)
+engine.start()
+try:
+    answer = conn.invoke('get_revision', {}, '1.0', timeout=10)
+finally:
+    engine.stop()
+conn.close()
+import oslo_service.service
+import oslo_messaging
+print(json.dumps({
+    'client_modules': client_modules,
+    'guard_active': guard_active,
+    'answer': answer,
+    'server_is_service': issubclass(oslo_messaging.server.MessageHandlingServer, oslo_service.service.ServiceBase),
+    'real_service_module': hasattr(oslo_service.service, 'ServiceLauncher'),
+}))
+'''
+
+
+def probe(module, preload=()):
+    from conftest import COLLECTIONS_ROOT
+    code = PROBE % {'root': COLLECTIONS_ROOT, 'here': HERE, 'module': module, 'package': PACKAGE}
+    result = subprocess.run([sys.executable, '-W', 'ignore', '-c', code] + list(preload), capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def loaded(modules, top):
+    return [name for name in modules if name == top or name.startswith(top + '.')]
+
+
+@pytest.mark.parametrize('module', MODULES)
+def test_module_code_path_imports_no_eventlet_and_no_oslo_service(module):
+    found = probe('%s.modules.%s' % (PACKAGE, module))
+    modules = found['client_modules']
+    assert found['guard_active']
+    assert loaded(modules, 'eventlet') == []
+    assert loaded(modules, 'greenlet') == []
+    assert set(loaded(modules, 'oslo_service')) <= SERVICE_INTERFACE
+    assert 'oslo_service.service' not in modules
+    # The RabbitMQ driver was imported under the guard, so the transport does not import eventlet later.
+    assert 'oslo_messaging._drivers.impl_rabbit' in modules
+    assert found['answer'] == {'method': 'get_revision', 'kwargs': {}}
+    assert found['server_is_service'] and found['real_service_module']
+
+
+def test_process_that_already_has_eventlet_gets_the_plain_import():
+    found = probe('%s.modules.heat_stack_info' % PACKAGE, preload=['eventlet'])
+    assert not found['guard_active']
+    assert 'oslo_service.service' in found['client_modules']
+    assert found['answer'] == {'method': 'get_revision', 'kwargs': {}}
