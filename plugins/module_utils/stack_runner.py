@@ -84,10 +84,19 @@ def _json_copy(value):
 
 
 def normalise_environment(environment):
+    """The compared sections of an environment, in one form for what is asked and what is stored.
+
+    A resource whose type names a template file (``type: child.yaml``) makes the engine register that
+    file as a type of its own: the stored resource_registry gains ``<url>: <url>``, which nobody sent.
+    Such self-mappings say nothing (the type is that template either way), so they are left out.
+    """
     normal = empty_environment()
     for section in COMPARED_SECTIONS:
         normal[section] = copy.deepcopy((environment or {}).get(section) or normal[section])
-    normal['resource_registry'].setdefault('resources', {})
+    registry = normal['resource_registry']
+    for name in [key for key, value in registry.items() if key == value and isinstance(value, str)]:
+        del registry[name]
+    registry.setdefault('resources', {})
     return dict((section, normal[section]) for section in COMPARED_SECTIONS)
 
 
