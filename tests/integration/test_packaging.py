@@ -202,3 +202,27 @@ def test_awx_credential_environment_alone_drives_a_module(tmp_path, heat_testbed
     assert run.returncode == 0, run.output
     [stack] = run.results['show']['stacks']
     assert (stack['status'], stack['outputs']['test_output']) == ('CREATE_COMPLETE', 'awx')
+
+
+# --- ansible-core range ----------------------------------------------------------------------------
+
+def test_requires_ansible_is_the_range_ci_tests():
+    """meta/runtime.yml admits exactly the ansible-core minor versions from the oldest to the newest CI
+    runs: sanity (.ci/run) and the pytest virtualenvs (tests/requirements*.txt)."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import Version
+    with open(os.path.join(REPO_ROOT, 'meta', 'runtime.yml')) as handle:
+        admitted = SpecifierSet(yaml.safe_load(handle)['requires_ansible'])
+    with open(os.path.join(REPO_ROOT, '.ci', 'run')) as handle:
+        tested = re.findall(r'tests/sanity/run-sanity\.sh (\d+\.\d+\.\d+)', handle.read())
+    for name in os.listdir(os.path.join(REPO_ROOT, 'tests')):
+        if name.startswith('requirements') and name.endswith('.txt'):
+            with open(os.path.join(REPO_ROOT, 'tests', name)) as handle:
+                tested += re.findall(r'^ansible-core==(\S+)', handle.read(), re.MULTILINE)
+    versions = sorted(set(Version(v) for v in tested))
+    assert len(versions) >= 3, tested
+    assert all(version in admitted for version in versions), (admitted, versions)
+    oldest, newest = versions[0], versions[-1]
+    assert Version('%d.%d.0' % (oldest.major, oldest.minor - 1)) not in admitted
+    assert Version('%d.%d.0' % (oldest.major, oldest.minor)) in admitted
+    assert Version('%d.%d.0' % (newest.major, newest.minor + 1)) not in admitted
