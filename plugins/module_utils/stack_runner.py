@@ -17,6 +17,7 @@ import copy
 import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed
 from ansible_collections.heat_rpc.engine.plugins.module_utils.info import shape_event
 from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import (
     StackService, describe_failure, failed_resources, shape_stack, stack_state,
@@ -36,15 +37,6 @@ ROLLBACK_START_SECONDS = 10
 # Environment sections compared for idempotency (the engine stores these, and adds nothing else we send).
 COMPARED_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks')
 CHANGE_KINDS = ('added', 'updated', 'replaced', 'deleted', 'unchanged')
-
-
-class StackFailed(errors.HeatRpcError):
-    """The stack ended in a state that is not the one asked for; ``result`` carries what to return."""
-    kind = 'stack_failed'
-
-    def __init__(self, message, result):
-        super(StackFailed, self).__init__(message)
-        self.result = result
 
 
 class DesiredStack:
