@@ -117,6 +117,7 @@ class HeatRpcModule:
         self._client = None
         if not HAS_OSLO_MESSAGING:
             self.module.fail_json(msg=missing_required_lib('oslo.messaging'),
+                                  error=errors.ConfigurationError('oslo.messaging is missing').to_dict(),
                                   exception=''.join(traceback.format_exception_only(
                                       type(OSLO_MESSAGING_IMPORT_ERROR), OSLO_MESSAGING_IMPORT_ERROR)))
         try:

@@ -95,6 +95,18 @@ class EngineError(HeatRpcError):
     kind = 'engine_error'
 
 
+class StackFailed(HeatRpcError):
+    """The stack (or its snapshot) ended in a state that is not the one asked for.
+
+    ``result`` carries what the module returns with the failure (stack, failed resources, events, ...).
+    """
+    kind = 'stack_failed'
+
+    def __init__(self, message, result=None):
+        super(StackFailed, self).__init__(message)
+        self.result = result or {}
+
+
 # Engine-side exception class names (heat.common.exception and friends) by category.
 _REMOTE_CATEGORIES = (
     (NotFoundError, (

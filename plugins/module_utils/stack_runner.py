@@ -18,6 +18,7 @@ import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.definitions import Definition
+from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed
 from ansible_collections.heat_rpc.engine.plugins.module_utils.info import shape_event
 from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import (
     StackService, describe_failure, failed_resources, shape_stack, stack_state,
@@ -39,15 +40,6 @@ COMPARED_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'e
 # The lowest RPC API heat_stack can compare a stored stack with: get_files (get_environment is 1.28).
 COMPARE_API_VERSION = '1.32'
 CHANGE_KINDS = ('added', 'updated', 'replaced', 'deleted', 'unchanged')
-
-
-class StackFailed(errors.HeatRpcError):
-    """The stack ended in a state that is not the one asked for; ``result`` carries what to return."""
-    kind = 'stack_failed'
-
-    def __init__(self, message, result):
-        super(StackFailed, self).__init__(message)
-        self.result = result
 
 
 class DesiredStack:

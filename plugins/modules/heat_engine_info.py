@@ -175,6 +175,7 @@ credentials_explanation:
   type: str
 '''
 
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_info import (
     GATHER_CHOICES, SUPPORT_STATUSES, gather, missing_needs,
@@ -196,13 +197,14 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def check_options(module):
-    problems = missing_needs(module.params['gather'], module.params)
+def check_options(params):
+    problems = missing_needs(params['gather'], params)
     if problems:
-        module.fail_json('; '.join(problems))
+        raise errors.ConfigurationError('; '.join(problems))
 
 
 def run(module):
+    check_options(module.params)
     result = gather(module.client, module.params['gather'], module.params)
     result['changed'] = False
     return result
@@ -210,7 +212,6 @@ def run(module):
 
 def main():
     module = HeatRpcModule(argument_spec=ARGUMENT_SPEC)
-    check_options(module)
     module.run(run)
 
 

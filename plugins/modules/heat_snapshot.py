@@ -201,12 +201,12 @@ def wait_for_snapshot(client, identity, snapshot_id, timeout):
 
 def fail_unless_complete(module, raw, stack):
     if raw is None:
-        module.fail_json("the snapshot disappeared while it was being taken", changed=True, snapshot={},
-                         stack=shape_stack(stack))
+        raise errors.StackFailed("the snapshot disappeared while it was being taken",
+                                 dict(changed=True, snapshot={}, stack=shape_stack(stack)))
     if raw.get('status') != 'COMPLETE':
-        module.fail_json("snapshot '%s' of stack '%s' is %s: %s" % (
+        raise errors.StackFailed("snapshot '%s' of stack '%s' is %s: %s" % (
             raw.get('name'), stack.get('stack_name'), raw.get('status'), raw.get('status_reason')),
-            changed=True, snapshot=shape_snapshot(raw, module.params['include_data']), stack=shape_stack(stack))
+            dict(changed=True, snapshot=shape_snapshot(raw, module.params['include_data']), stack=shape_stack(stack)))
 
 
 def ensure_present(module, service, stack):
@@ -249,8 +249,9 @@ def ensure_absent(module, stack):
                                                lambda raw: raw is None or raw.get('status') == 'FAILED',
                                                describe_snapshot)
     if gone is not None:
-        module.fail_json("deleting snapshot '%s' failed: %s" % (found.get('name'), gone.get('status_reason')),
-                         changed=True, snapshot=shape_snapshot(gone, params['include_data']), stack=shape_stack(stack))
+        raise errors.StackFailed("deleting snapshot '%s' failed: %s" % (found.get('name'), gone.get('status_reason')),
+                                 dict(changed=True, snapshot=shape_snapshot(gone, params['include_data']),
+                                      stack=shape_stack(stack)))
     return result
 
 
@@ -278,7 +279,7 @@ def ensure_restored(module, service, stack):
     result['stack'] = shape_stack(raw)
     if raw.get('stack_status') == 'FAILED':
         failed = failed_resources(client, identity)
-        module.fail_json(describe_failure(raw, failed), failed_resources=failed, **result)
+        raise errors.StackFailed(describe_failure(raw, failed), dict(result, failed_resources=failed))
     return result
 
 

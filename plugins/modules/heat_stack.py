@@ -15,7 +15,7 @@ version_added: 0.1.0
 description:
   - Manages one Heat stack by calling heat-engine over its RPC API (no heat-api, no Keystone).
   - O(state=present) compares the stack the engine has stored (template, files, environment, timeout,
-    rollback, tags) with the one asked for. When they are equal nothing is sent and the task reports
+    rollback, tags) with the one asked for. When they are equal no write is sent (only reads) and the task reports
     RV(ignore:changed=false); when they differ the engine's update preview tells which resources are added,
     updated, replaced or deleted (RV(resource_changes)), then the update runs.
   - Success is judged on action and status together; C(ROLLBACK_COMPLETE) after a failed create or update is
@@ -289,6 +289,7 @@ preview_error:
   type: str
 '''
 
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils.stack_runner import StackRunner
 from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import ansible_template_loader, template_argument_spec
@@ -309,19 +310,20 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def check_options(module):
-    params = module.params
+def check_options(params):
     for name in ('timeout', 'wait_timeout'):
         if params[name] is not None and params[name] <= 0:
-            module.fail_json('%s must be a positive number, not %s' % (name, params[name]))
+            raise errors.ConfigurationError('%s must be a positive number, not %s' % (name, params[name]))
     if params['clear_parameters'] and not params['existing']:
-        module.fail_json('clear_parameters needs existing: true (a full update replaces every parameter anyway)')
+        raise errors.ConfigurationError('clear_parameters needs existing: true (a full update replaces every '
+                                        'parameter anyway)')
     if params['template_body'] is not None and not isinstance(params['template_body'], (dict, str)):
-        module.fail_json('template_body must be a dict or a YAML/JSON string, not %s'
-                         % type(params['template_body']).__name__)
+        raise errors.ConfigurationError('template_body must be a dict or a YAML/JSON string, not %s'
+                                        % type(params['template_body']).__name__)
 
 
 def run(module):
+    check_options(module.params)
     return StackRunner(module, loader=ansible_template_loader()).run()
 
 
@@ -330,7 +332,6 @@ def main():
         argument_spec=ARGUMENT_SPEC,
         mutually_exclusive=[('template', 'template_body', 'template_url')],
     )
-    check_options(module)
     module.run(run)
 
 

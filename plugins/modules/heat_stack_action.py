@@ -228,8 +228,8 @@ def wait_and_judge(module, service, action, identity, before):
         return shape_stack(before)
     if raw.get('stack_status') == 'FAILED' and not expected_failure(action, params, raw):
         failed = failed_resources(module.client, identity)
-        module.fail_json(describe_failure(raw, failed), changed=True, action=action, stack=shape_stack(raw),
-                         failed_resources=failed)
+        raise errors.StackFailed(describe_failure(raw, failed), dict(changed=True, action=action, stack=shape_stack(raw),
+                                                                     failed_resources=failed))
     return shape_stack(raw)
 
 

@@ -334,6 +334,7 @@ stacks:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import NotFoundError
 from ansible_collections.heat_rpc.engine.plugins.module_utils.info import (
     INCLUDE_CHOICES, StackDetails, StackQuery, count_stacks, list_stacks,
@@ -382,26 +383,25 @@ def is_set(value):
     return value not in (None, False, [], {})
 
 
-def check_options(module):
+def check_options(params):
     """Reject options that do not apply to the chosen mode, and numbers out of range."""
-    params = module.params
     wrong = LIST_OPTIONS if params['name'] else SHOW_OPTIONS
     used = [option for option in wrong if is_set(params[option])]
     if used:
-        module.fail_json('%s only appl%s %s name; remove %s' % (
+        raise errors.ConfigurationError('%s only appl%s %s name; remove %s' % (
             ', '.join(used), 'y' if len(used) > 1 else 'ies', 'without' if params['name'] else 'with',
             'name' if params['name'] else 'them or set name'))
     if params['page_size'] < 1:
-        module.fail_json('page_size must be at least 1, not %d' % params['page_size'])
+        raise errors.ConfigurationError('page_size must be at least 1, not %d' % params['page_size'])
     if params['limit'] is not None and params['limit'] < 0:
-        module.fail_json('limit must not be negative, not %d' % params['limit'])
+        raise errors.ConfigurationError('limit must not be negative, not %d' % params['limit'])
     events = params['event_options'] or {}
     if events.get('limit') is not None and events['limit'] < 0:
-        module.fail_json('event_options.limit must not be negative, not %d' % events['limit'])
+        raise errors.ConfigurationError('event_options.limit must not be negative, not %d' % events['limit'])
     for option in ('resource_options', 'event_options'):
         depth = (params[option] or {}).get('nested_depth')
         if depth is not None and depth < 0:
-            module.fail_json('%s.nested_depth must not be negative, not %d' % (option, depth))
+            raise errors.ConfigurationError('%s.nested_depth must not be negative, not %d' % (option, depth))
 
 
 def query_from_params(params):
@@ -454,12 +454,12 @@ def list_many(module):
 
 
 def run(module):
+    check_options(module.params)
     return show_one(module) if module.params['name'] else list_many(module)
 
 
 def main():
     module = HeatRpcModule(argument_spec=ARGUMENT_SPEC)
-    check_options(module)
     module.run(run)
 
 

@@ -20,8 +20,8 @@ description:
     hidden flags), parameter groups and, with O(show_nested), the parameters of nested stacks.
   - An invalid template fails the task with the engine's message. The engine's own validation accepts some
     templates a create would refuse (a string for an integer property, a missing required parameter, a
-    C(get_param) of an unknown parameter); O(strict=true) also previews the stack, so that valid means
-    "would create".
+    C(get_param) of an unknown parameter); O(strict=true) also runs the engine's stack preview, so that valid
+    means "passes the engine's preview" (a create can still fail on the real resources).
   - Never changes anything; always returns RV(ignore:changed=false).
 author:
   - heat_rpc.engine developers (@heat-rpc)
@@ -183,6 +183,7 @@ raw:
   type: dict
 '''
 
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import ansible_template_loader, template_argument_spec
 from ansible_collections.heat_rpc.engine.plugins.module_utils.validation import TemplateValidator, load_inputs
@@ -196,17 +197,20 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def check_options(module):
-    body = module.params['template_body']
+def check_options(params):
+    body = params['template_body']
     if body is not None and not isinstance(body, (dict, str)):
-        module.fail_json('template_body must be a dict or a YAML/JSON string, not %s' % type(body).__name__)
-    bad = [code for code in module.params['ignore_errors'] or [] if not code.isdigit()]
+        raise errors.ConfigurationError('template_body must be a dict or a YAML/JSON string, not %s'
+                                        % type(body).__name__)
+    bad = [code for code in params['ignore_errors'] or [] if not code.isdigit()]
     if bad:
-        module.fail_json('ignore_errors must hold numeric engine error codes such as 99001, not %s' % ', '.join(bad))
+        raise errors.ConfigurationError('ignore_errors must hold numeric engine error codes such as 99001, not %s'
+                                        % ', '.join(bad))
 
 
 def run(module):
     params = module.params
+    check_options(params)
     inputs = load_inputs(ansible_template_loader(), params)
     result = TemplateValidator(module.client).run(inputs, show_nested=params['show_nested'],
                                                   ignore_errors=params['ignore_errors'], strict=params['strict'])
@@ -220,7 +224,6 @@ def main():
         mutually_exclusive=[('template', 'template_body', 'template_url')],
         required_one_of=[('template', 'template_body', 'template_url')],
     )
-    check_options(module)
     module.run(run)
 
 

@@ -247,6 +247,7 @@ def test_bad_input_fails_before_anything_is_created(tmp_path, env, client, stack
     assert 'OS::No::Such' in run.results['unknown type']['msg']
     assert 'nope' in run.results['unknown parameter']['msg']
     assert run.results['bad timeout']['msg'] == 'timeout must be a positive number, not 0'
+    assert run.results['bad timeout']['error']['kind'] == 'configuration'
     assert 'mutually exclusive' in run.results['two templates']['msg']
     assert all(result['failed'] for result in run.results.values())
     assert client.count_stacks(None, filters={'name': stack_name}) == 0

@@ -119,6 +119,7 @@ def test_failed_restore_and_snapshot_of_a_busy_stack(tmp_path, heat_testbed, cli
     restore = run.results['restore']
     assert restore.get('failed') is True and restore['changed'] is True, restore
     assert restore['stack']['status'] == 'RESTORE_FAILED'
+    assert restore['error']['kind'] == 'stack_failed'
     assert restore['msg'].startswith("stack '%s' is RESTORE_FAILED: Resource CREATE failed: ValueError: "
                                      "resources.broken: Test Resource failed broken" % name)
     assert [item['name'] for item in restore['failed_resources']] == ['broken']

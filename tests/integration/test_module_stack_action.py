@@ -100,6 +100,7 @@ def test_check_failure_reports_resources_then_abandon(tmp_path, heat_testbed, se
     check = run.results['check']
     assert check['failed'] is True and check['changed'] is True
     assert check['stack']['status'] == 'CHECK_FAILED'
+    assert check['error']['kind'] == 'stack_failed'
     assert check['msg'].startswith("stack '%s' is CHECK_FAILED: Resource CHECK failed: " % name)
     assert check['msg'].endswith('; failed resources: broken (CHECK_FAILED): '
                                  'Exception: resources.broken: Resource not created')

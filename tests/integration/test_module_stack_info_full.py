@@ -154,6 +154,7 @@ def test_list_filters_tags_sorting_and_counting(tmp_path, heat_testbed, bulk):
                                             "IN_PROGRESS or ACTION_STATUS such as CREATE_COMPLETE")
     assert results['name and list option']['msg'] == 'tags only applies without name; remove name'
     assert results['bad page size']['msg'] == 'page_size must be at least 1, not 0'
+    assert results['bad page size']['error']['kind'] == 'configuration'
     assert all('outputs' not in stack for stack in results['all']['stacks'])
 
 

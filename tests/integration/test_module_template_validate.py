@@ -207,3 +207,4 @@ def test_invalid_templates_fail_with_the_reason(tmp_path, heat_testbed):
     assert failure('no template') == 'one of the following is required: template, template_body, template_url'
     for name in ('bad yaml', 'not a mapping', 'no version', 'too big', 'missing nested file'):
         assert results[name]['error']['kind'] == 'template_error', name
+    assert results['code not numeric']['error']['kind'] == 'configuration'

@@ -1,23 +1,15 @@
 #!/usr/bin/env bash
 # Run `ansible-test sanity` (no ignore-file entries) for one ansible-core version on one Python.
-#   tests/sanity/run-sanity.sh [ANSIBLE_CORE_VERSION [PYTHON_VERSION]]   default: 2.19.14 3.11
+#   tests/sanity/run-sanity.sh [ANSIBLE_CORE_VERSION [PYTHON_VERSION]]   default: 2.21.5 3.12
 # ansible-test needs the collection at ansible_collections/heat_rpc/engine; the tracked files of
 # this checkout (and the uncommitted changes to them) are copied there.
 set -euo pipefail
 
-core=${1:-2.19.14}
-py=${2:-3.11}
+core=${1:-2.21.5}
+py=${2:-3.12}
 repo_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cache_dir=${HEAT_RPC_CACHE_DIR:-$HOME/.cache/heat_rpc}
-# A pyenv install of that version if there is one (its shims only work for the selected versions).
-python=""
-for candidate in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$py".*/bin/"python$py" "$(command -v "python$py" || true)"; do
-    if [ -x "$candidate" ] && "$candidate" --version >/dev/null 2>&1; then
-        python=$candidate
-        break
-    fi
-done
-[ -n "$python" ] || { echo "no working python$py found" >&2; exit 1; }
+python=$("$repo_root/tests/find-python.sh" "$py")
 
 venv="$cache_dir/sanity-venv-core$core-py$py"
 mkdir -p "$cache_dir"

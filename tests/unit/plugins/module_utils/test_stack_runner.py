@@ -53,3 +53,14 @@ def test_a_rollback_that_never_starts_leaves_the_failure_as_it_is(monkeypatch):
     raw = stack('CREATE', 'FAILED', False)
     assert runner(service).follow_rollback({'stack_id': 'x'}, raw) is raw
     assert service.reads >= 2
+
+
+def test_registry_entries_the_engine_adds_for_template_file_types_are_not_differences():
+    """heat-engine stores ``<url>: <url>`` in the registry for ``type: child.yaml``; nobody sent it."""
+    url = 'file:///srv/templates/child.yaml'
+    stored = {'parameters': {'a': 1}, 'resource_registry': {url: url, 'resources': {}}}
+    asked = {'parameters': {'a': 1}, 'resource_registry': {}}
+    assert stack_runner.normalise_environment(stored) == stack_runner.normalise_environment(asked)
+    # A real mapping is kept (and compared).
+    mapped = {'resource_registry': {'My::Child': url}}
+    assert stack_runner.normalise_environment(mapped)['resource_registry'] == {'My::Child': url}
