@@ -14,8 +14,12 @@ class ModuleDocFragment(object):
 options:
   template:
     description:
-      - Path of the template file. Nested templates and C(get_file) references are resolved relative to it,
-        as the heat CLI does.
+      - Path of the template file. Nested templates (a C(type) naming a template file, also inside a
+        C(OS::Heat::ResourceGroup) resource definition) and C(get_file) references are resolved relative to
+        the file that holds them, as the heat CLI does.
+      - Each file is sent under a key relative to this template's directory (V(lib/child.yaml),
+        V(../common/net.yaml)), and references are rewritten to those keys, so the same tree checked out in
+        another directory (another clone, an AWX project sync, a molecule run) is the same stack definition.
       - Mutually exclusive with O(template_body) and O(template_url).
     type: path
   template_body:
@@ -34,17 +38,21 @@ options:
     type: path
   environment:
     description:
-      - Environments to merge, in order; later ones win. Each is the path of an environment file or a dict.
+      - Environments, in order; later ones win. Each is the path (or URL) of an environment file or a dict.
+      - They are sent as the engine's C(environment_files), and the engine merges them, exactly as
+        C(openstack stack create -e a.yaml -e b.yaml) does, C(parameter_merge_strategies) included
+        (V(overwrite), V(merge), V(deep_merge)); other sections merge one level deep. Their contents are
+        stored with the stack's files. Under an O(api_version_cap) below 1.23 the same merge is worked out
+        here and sent as one environment.
       - Their C(resource_registry) file mappings are resolved relative to the environment file and sent as
         files.
-      - Maps (C(resource_registry)) merge deeply; a parameter set in a later environment replaces the earlier
-        value.
     type: list
     elements: raw
     default: []
   parameter_defaults:
     description:
-      - Parameter defaults for the template and its nested templates, applied over the environments.
+      - Parameter defaults for the template and its nested templates. They win over the environments
+        (whatever merge strategy an environment sets) and are not stored among the stack's files.
     type: dict
     default: {}
 notes:

@@ -18,6 +18,13 @@ description:
     rollback, tags) with the one asked for. When they are equal no write is sent (only reads) and the task reports
     RV(ignore:changed=false); when they differ the engine's update preview tells which resources are added,
     updated, replaced or deleted (RV(resource_changes)), then the update runs.
+  - The comparison does not depend on where the files were read from. File keys, the C(file://) keys of
+    stacks created by version 0.1.0, and the registry entry the engine adds for each template-file resource
+    type do not count; the template's shape, the contents of every file it reaches (nested templates
+    followed) and the merged environment do. A file renamed with unchanged content is the same stack.
+  - O(state=present) and O(state=suspended) need RPC API 1.32 (C(get_files)) to compare; under a lower
+    O(api_version_cap) they fail before anything is sent, naming that version. O(state=absent) works down to
+    1.0.
   - Success is judged on action and status together; C(ROLLBACK_COMPLETE) after a failed create or update is
     a failure. A failed task returns the failed resources with their reasons and the events of the action.
   - In check mode no write is sent. A create is previewed (C(preview_stack)), so invalid templates and
@@ -36,7 +43,10 @@ attributes:
     description: Previews instead of writing; RV(ignore:changed) predicts the real run.
   diff_mode:
     support: full
-    description: Before and after of template, files, environment and settings; hidden parameters masked.
+    description:
+      - Before and after of template, files, environment and settings; hidden parameters masked.
+      - A unified diff of each file whose content changed (C(prepared)), values given for hidden parameters
+        masked.
 options:
   name:
     description:
@@ -236,6 +246,7 @@ resource_changes:
   description:
     - What the update changed (or, in check mode, would change), from the engine's update preview, as
       resource names by kind. For a create, every resource is C(added) in check mode and null for real.
+    - Resources of nested stacks are included, named by their path (V(group/0/server)).
   returned: when the stack is created or updated
   type: dict
   contains:
