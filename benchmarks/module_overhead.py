@@ -217,7 +217,7 @@ def payload_figures(runner, rounds):
 
 def connection_figures(runner, stack_name):
     """TCP connects to the broker and AMQP handshakes made by one task of each kind."""
-    from ansible_collections.heat_rpc.engine.plugins.module_utils.redaction import ParsedTransportURL
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
     port = ParsedTransportURL(os.environ['HEAT_RPC_TRANSPORT_URL']).hosts[0].port or 5672
     hook_dir = os.path.join(runner.directory, 'hook')
     os.makedirs(hook_dir, exist_ok=True)

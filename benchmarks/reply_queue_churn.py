@@ -24,7 +24,7 @@ sys.path.insert(0, os.path.join(REPO_ROOT, 'tests'))
 
 from conftest import COLLECTIONS_ROOT  # noqa: E402  (sets ANSIBLE_COLLECTIONS_PATH to this checkout)
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.redaction import ParsedTransportURL  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL  # noqa: E402
 
 
 def reply_queues(vhost):

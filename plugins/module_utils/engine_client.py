@@ -16,10 +16,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.api_versions import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import (
     BASE_API_VERSION, METHODS, MethodSpec, format_version, parse_version, plan_arguments,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils.connection import EngineConnection
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import EngineConnection
 
 
 class EngineClient:

@@ -176,8 +176,8 @@ credentials_explanation:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_info import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.engine_info_runner import (
     GATHER_CHOICES, SUPPORT_STATUSES, gather, missing_needs,
 )
 

@@ -136,8 +136,8 @@ stack:
   type: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
     StackService, require_stack, shape_stack,
 )
 

@@ -228,8 +228,8 @@ deleted_ids:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.software import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import (
     config_like, configs_named, current_config, definition, definition_of, delete_each, differences, show_config,
 )
 

@@ -95,8 +95,8 @@ configs:
       returned: with O(detail=true) or O(id)
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.software import iter_configs, show_config
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import iter_configs, show_config
 
 
 def run(module):

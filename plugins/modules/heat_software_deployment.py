@@ -187,8 +187,8 @@ deleted_ids:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.software import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import (
     delete_each, predict_signal, resolve_config, shape_deployment, show_config, show_deployment,
 )
 

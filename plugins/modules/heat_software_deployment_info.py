@@ -97,8 +97,8 @@ metadata:
   elements: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.software import shape_deployment, show_deployment
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import shape_deployment, show_deployment
 
 
 def run(module):

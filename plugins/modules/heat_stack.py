@@ -301,9 +301,9 @@ preview_error:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stack_runner import StackRunner
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import ansible_template_loader, template_argument_spec
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_runner import StackRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import ansible_template_loader, template_argument_spec
 
 ARGUMENT_SPEC = dict(
     template_argument_spec(),

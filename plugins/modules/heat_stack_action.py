@@ -149,11 +149,11 @@ failed_resources:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
     StackService, describe_failure, failed_resources, require_stack, shape_stack, stack_state,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import wait_for_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import wait_for_stack
 
 # For each action: the stack actions the wait accepts as its end.
 SETTLES_IN = {

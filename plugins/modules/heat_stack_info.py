@@ -333,13 +333,13 @@ stacks:
       returned: when V(snapshots) is in O(include)
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import NotFoundError
-from ansible_collections.heat_rpc.engine.plugins.module_utils.info import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import (
     INCLUDE_CHOICES, StackDetails, StackQuery, count_stacks, list_stacks,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import StackService, shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, shape_stack
 
 LIST_OPTIONS = ('status', 'action', 'filters', 'tags', 'tags_any', 'not_tags', 'not_tags_any', 'show_deleted',
                 'show_nested', 'show_hidden', 'sort_keys', 'sort_dir', 'limit', 'count_only')

@@ -184,9 +184,9 @@ raw:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import ansible_template_loader, template_argument_spec
-from ansible_collections.heat_rpc.engine.plugins.module_utils.validation import TemplateValidator, load_inputs
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import ansible_template_loader, template_argument_spec
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.validate_runner import TemplateValidator, load_inputs
 
 ARGUMENT_SPEC = dict(
     template_argument_spec(),

@@ -10,10 +10,10 @@ import uuid
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.connection import ConnectionSettings, RequestContext
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import StackService
-from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import wait_for_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import wait_for_stack
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STACK_WAIT = 120

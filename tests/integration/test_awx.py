@@ -15,9 +15,9 @@ from types import SimpleNamespace
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import connection_argument_spec
-from ansible_collections.heat_rpc.engine.plugins.module_utils.connection import ConnectionSettings, RequestContext
-from ansible_collections.heat_rpc.engine.plugins.module_utils.redaction import ParsedTransportURL
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import connection_argument_spec
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
 from conftest import REPO_ROOT, engine_environment, run_playbook, unique_name
 from test_engine_api import TEMPLATE
 

@@ -11,8 +11,8 @@ import inspect
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.api_versions import LATEST_API_VERSION, METHODS
-from ansible_collections.heat_rpc.engine.plugins.module_utils.connection import ConnectionSettings
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import LATEST_API_VERSION, METHODS
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 
 from conftest import run_engine_python
@@ -160,8 +160,8 @@ def test_environment_merging_matches_the_engine(engine_python):
     import subprocess
     import sys
 
-    from ansible_collections.heat_rpc.engine.plugins.module_utils.environments import MergeError, merge_layers
-    from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import EnvironmentLayer
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.environments import MergeError, merge_layers
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import EnvironmentLayer
 
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'unit', 'plugins', 'module_utils'))
     types, cases = merge_cases()

@@ -8,7 +8,7 @@ from module_helpers import play, task as module_task
 from test_engine_api import TEMPLATE
 from test_module_stack_action import BROKEN
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import Poller, wait_for_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, wait_for_stack
 
 
 def task(_title, **args):

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """heat_stack_action through ansible-playbook against the real engine."""
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import Poller
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller
 
 from conftest import unique_name
 from module_helpers import play, task as module_task

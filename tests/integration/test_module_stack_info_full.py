@@ -6,9 +6,9 @@ import time
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.info import StackDetails, StackQuery, list_stacks
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import StackService
-from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import Poller, wait_for_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import StackDetails, StackQuery, list_stacks
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, wait_for_stack
 
 from conftest import STACK_WAIT, engine_environment, run_playbook, unique_name
 from test_engine_api import NESTED_CHILD, NESTED_PARENT

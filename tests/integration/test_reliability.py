@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.redaction import ParsedTransportURL
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
 
 from conftest import run_playbook, start_playbook, unique_name
 from faults import FaultProxy, TestCA
@@ -148,7 +148,7 @@ def test_frozen_engine_gives_outcome_unknown_and_the_next_run_converges(
     from conftest import settings_for
     from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
     from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
-    from ansible_collections.heat_rpc.engine.plugins.module_utils.stack_runner import StackRunner
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_runner import StackRunner
 
     params = {'name': stack_name, 'state': 'present', 'template': None, 'template_body': SLOW,
               'template_url': None, 'template_base_dir': None, 'environment': [], 'parameters': {},

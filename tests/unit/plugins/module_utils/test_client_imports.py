@@ -34,7 +34,7 @@ before = sys.argv[1:]
 for name in before:
     importlib.import_module(name)
 importlib.import_module(%(module)r)
-connection = importlib.import_module(%(package)r + '.module_utils.connection')
+connection = importlib.import_module(%(package)r + '.module_utils._rpc.transport')
 conn = connection.EngineConnection(connection.ConnectionSettings('fake:///'))
 conn.rpc_client('1.0').cast({}, 'get_revision')
 client_modules = sorted(sys.modules)

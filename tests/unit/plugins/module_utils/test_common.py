@@ -8,7 +8,7 @@ import pytest
 
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.common import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import (
     connection_argument_spec, nonempty_env_fallback,
 )
 

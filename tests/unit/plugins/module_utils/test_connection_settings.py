@@ -7,10 +7,10 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.connection import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import (
     ConnectionSettings, EngineConnection, RequestContext, register_late_option_groups,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils.redaction import MASK, ParsedTransportURL, Scrubber
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import MASK, ParsedTransportURL, Scrubber
 
 URL = 'rabbit://heat:pa%40ss%2Fw0rd@broker1:5671,heat:pa%40ss%2Fw0rd@[fd00::2]/heat%2Fvhost?ssl=1'
 

@@ -9,8 +9,8 @@ import json
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.definitions import Definition
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stack_runner import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_runner import (
     DesiredStack, StoredStack, differences, files_diff, needs_repair, summarise_changes,
 )
 

@@ -9,8 +9,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.environments import MergeError, merge_layers
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import EnvironmentLayer, empty_environment
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.environments import MergeError, merge_layers
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import EnvironmentLayer, empty_environment
 
 TYPES = {'s': 'string', 'l': 'comma_delimited_list', 'j': 'json', 'n': 'number', 'b': 'boolean'}
 

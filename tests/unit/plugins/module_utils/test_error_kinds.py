@@ -9,7 +9,7 @@ import re
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 # Imported for the error classes they define.
-from ansible_collections.heat_rpc.engine.plugins.module_utils import stack_runner, templates, waiters  # noqa: F401
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import environments, stack_runner, templates, waiting  # noqa: F401
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 

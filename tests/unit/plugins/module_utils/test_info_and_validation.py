@@ -7,9 +7,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_info import missing_needs, template_version_name
-from ansible_collections.heat_rpc.engine.plugins.module_utils.info import StackQuery, event_filters, split_status
-from ansible_collections.heat_rpc.engine.plugins.module_utils.validation import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.engine_info_runner import missing_needs, template_version_name
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import StackQuery, event_filters, split_status
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.validate_runner import (
     flatten_preview, mask_raw, missing_parameters, shape_level,
 )
 

@@ -4,8 +4,8 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils import stack_runner
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stack_runner import StackRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import stack_runner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_runner import StackRunner
 
 
 class ScriptedService:

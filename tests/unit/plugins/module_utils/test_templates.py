@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
     MAX_TEMPLATE_BYTES, TemplateError, TemplateLoader, empty_environment, load_stack_inputs, parse_document,
     relative_key,
 )

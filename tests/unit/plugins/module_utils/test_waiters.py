@@ -6,7 +6,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import Poller, WaitTimeout, stack_settled
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, WaitTimeout, stack_settled
 
 
 class FakeClock:

@@ -20,7 +20,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.connection import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import (
     HAS_OSLO_MESSAGING, OSLO_MESSAGING_IMPORT_ERROR, ConnectionSettings, RequestContext,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient

@@ -45,7 +45,7 @@ except ImportError:  # pragma: no cover - exercised by sanity's import test
 from ansible.module_utils.urls import open_url
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.environments import merge_layers
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.environments import merge_layers
 
 # heat-engine's default max_template_size (bytes); templates and files above it are refused.
 MAX_TEMPLATE_BYTES = 524288
@@ -467,7 +467,7 @@ def check_parameter_value(template, name, value):
 def ansible_template_loader():
     """A TemplateLoader that fetches http(s) URLs with Ansible's own URL handling (open_url).
 
-    It lives here, not in common.py, so that only the modules that read templates carry
+    It lives here, not in _heat/module.py, so that only the modules that read templates carry
     ansible.module_utils.urls and this file in their payload.
     """
     return TemplateLoader(fetch_url=lambda url: open_url(url, timeout=URL_FETCH_TIMEOUT).read())

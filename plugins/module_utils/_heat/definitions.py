@@ -28,7 +28,7 @@ import copy
 import hashlib
 import json
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
     TEMPLATE_SUFFIXES, TemplateError, parse_document, VERSION_KEYS,
 )
 

@@ -24,8 +24,8 @@ import types
 import uuid
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.api_versions import LATEST_API_VERSION, parse_version
-from ansible_collections.heat_rpc.engine.plugins.module_utils.redaction import ParsedTransportURL, Scrubber
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import LATEST_API_VERSION, parse_version
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL, Scrubber
 
 
 class _ClientOnlyImport:

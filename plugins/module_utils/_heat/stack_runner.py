@@ -17,16 +17,16 @@ import difflib
 import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.definitions import Definition
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed
-from ansible_collections.heat_rpc.engine.plugins.module_utils.info import shape_event
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import shape_event
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
     StackService, describe_failure, failed_resources, shape_stack, stack_state,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
     TemplateLoader, load_stack_inputs,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils.waiters import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import (
     Poller, Unreadable, WaitTimeout, tolerant, wait_for_stack,
 )
 

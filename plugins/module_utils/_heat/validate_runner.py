@@ -19,7 +19,7 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.templates import load_stack_inputs
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import load_stack_inputs
 
 HIDDEN_MASK = '******'
 # The stack name the strict preview uses (previews create nothing).

@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import paginate, shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import paginate, shape_stack
 
 STATUS_WORDS = ('COMPLETE', 'FAILED', 'IN_PROGRESS')
 

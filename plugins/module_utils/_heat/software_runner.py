@@ -15,7 +15,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.stacks import paginate
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import paginate
 
 DEFAULT_GROUP = 'Heat::Ungrouped'
 CONFIG_PAGE_SIZE = 200
