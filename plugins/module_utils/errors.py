@@ -107,6 +107,20 @@ class StackFailed(HeatRpcError):
         self.result = result or {}
 
 
+class WaitTimeout(HeatRpcError):
+    """A wait's deadline passed with the work still going on; ``last`` holds the last state seen.
+
+    ``result`` carries what the module returns with the failure (for a stack: it, its failed resources
+    and the events of the action so far).
+    """
+    kind = 'wait_timeout'
+
+    def __init__(self, message, last=None, result=None):
+        super(WaitTimeout, self).__init__(message)
+        self.last = last
+        self.result = result or {}
+
+
 # Engine-side exception class names (heat.common.exception and friends) by category.
 _REMOTE_CATEGORIES = (
     (NotFoundError, (

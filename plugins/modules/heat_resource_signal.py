@@ -137,9 +137,8 @@ stack:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
-    StackService, require_stack, shape_stack,
-)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, require_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
 
 
 def shape_resource(raw):

@@ -146,8 +146,9 @@ failed_resources:
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
-    StackService, describe_failure, failed_resources, require_stack, shape_stack, stack_state,
+    StackService, describe_failure, failed_resources, require_stack,
 )
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack, stack_state
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, wait_for_stack
 
 SNAPSHOT_FIELDS = ('id', 'name', 'action', 'status', 'status_reason', 'creation_time')

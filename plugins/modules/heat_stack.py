@@ -300,10 +300,9 @@ preview_error:
   type: str
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_runner import StackRunner
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import ansible_template_loader, template_argument_spec
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import template_argument_spec
 
 ARGUMENT_SPEC = dict(
     template_argument_spec(),
@@ -321,29 +320,9 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def check_options(params):
-    for name in ('timeout', 'wait_timeout'):
-        if params[name] is not None and params[name] <= 0:
-            raise errors.ConfigurationError('%s must be a positive number, not %s' % (name, params[name]))
-    if params['clear_parameters'] and not params['existing']:
-        raise errors.ConfigurationError('clear_parameters needs existing: true (a full update replaces every '
-                                        'parameter anyway)')
-    if params['template_body'] is not None and not isinstance(params['template_body'], (dict, str)):
-        raise errors.ConfigurationError('template_body must be a dict or a YAML/JSON string, not %s'
-                                        % type(params['template_body']).__name__)
-
-
-def run(module):
-    check_options(module.params)
-    return StackRunner(module, loader=ansible_template_loader()).run()
-
-
 def main():
-    module = HeatRpcModule(
-        argument_spec=ARGUMENT_SPEC,
-        mutually_exclusive=[('template', 'template_body', 'template_url')],
-    )
-    module.run(run)
+    HeatRpcModule(argument_spec=ARGUMENT_SPEC,
+                  mutually_exclusive=[('template', 'template_body', 'template_url')]).run(StackRunner)
 
 
 if __name__ == '__main__':

@@ -60,7 +60,8 @@ options:
         C(ROLLBACK_COMPLETE)).
       - V(false) stops the update where it is; the stack then ends C(UPDATE_FAILED) ("cancelled"), which
         is the expected outcome and does not fail the task. Without rollback, a C(CREATE_IN_PROGRESS) stack
-        can be cancelled too. Needs engine RPC API 1.14.
+        can be cancelled too; it ends C(CREATE_FAILED) ("Stack CREATE cancelled"), also the expected outcome,
+        after which M(heat_rpc.engine.heat_stack) repairs the stack. Needs engine RPC API 1.14.
     type: bool
     default: true
   wait:
@@ -71,8 +72,8 @@ options:
     default: true
   wait_timeout:
     description:
-      - How long to wait, in seconds, with O(wait=true). Passing it fails the task with the last state seen;
-        the action itself continues in the engine.
+      - How long to wait, in seconds, with O(wait=true). Passing it fails the task (C(error.kind) V(wait_timeout))
+        with the stack as last seen and the action's events; the action itself continues in the engine.
     type: int
     default: 600
 '''
@@ -140,142 +141,35 @@ data:
   returned: when O(action=export) or O(action=abandon)
   type: dict
 failed_resources:
-  description: The resources whose status is FAILED, with their reasons, when the action ended FAILED.
+  description:
+    - The resources whose status is FAILED (nested stacks included), with their reasons, when the action
+      failed or its wait ran out; each in the form heat_stack_info returns resources.
   returned: when the action failed
   type: list
   elements: dict
   sample: [{"name": "db", "type": "OS::Heat::TestResource", "status": "CHECK_FAILED",
             "status_reason": "Exception: resources.db: Resource not created", "stack_name": "web-tier"}]
+events:
+  description: The events of the action, oldest first, when it failed or its wait ran out.
+  returned: when the action failed
+  type: list
+  elements: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
-    StackService, describe_failure, failed_resources, require_stack, shape_stack, stack_state,
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_action_runner import ACTIONS, StackActionRunner
+
+ARGUMENT_SPEC = dict(
+    stack=dict(type='str', required=True, aliases=['name', 'id']),
+    action=dict(type='str', required=True, choices=list(ACTIONS)),
+    cancel_with_rollback=dict(type='bool', default=True),
+    wait=dict(type='bool', default=True),
+    wait_timeout=dict(type='int', default=600),
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import wait_for_stack
-
-# For each action: the stack actions the wait accepts as its end.
-SETTLES_IN = {
-    'check': ('CHECK',),
-    'suspend': ('SUSPEND',),
-    'resume': ('RESUME',),
-    'abandon': ('DELETE',),
-}
-
-
-def is_in_progress(raw):
-    return raw.get('stack_status') == 'IN_PROGRESS'
-
-
-def needs_action(action, raw):
-    """False when the action would change nothing (suspend of a suspended stack, resume of a running one)."""
-    state = (raw.get('stack_action'), raw.get('stack_status'))
-    if action == 'suspend':
-        return state != ('SUSPEND', 'COMPLETE')
-    if action == 'resume':
-        return state[0] == 'SUSPEND' or state == ('RESUME', 'FAILED')
-    return True
-
-
-def refuse_if_busy(action, raw):
-    if action in ('check', 'suspend', 'resume') and is_in_progress(raw):
-        raise errors.ConflictError("cannot %s stack '%s': it is %s; wait until it settles"
-                                   % (action, raw.get('stack_name'), stack_state(raw)))
-
-
-def check_cancellable(raw, with_rollback):
-    allowed = ('UPDATE',) if with_rollback else ('UPDATE', 'CREATE')
-    if is_in_progress(raw) and raw.get('stack_action') in allowed:
-        return
-    raise errors.NotSupportedError(
-        "cannot cancel_update stack '%s': it is %s, and only a stack with %s in progress can be cancelled%s"
-        % (raw.get('stack_name'), stack_state(raw), ' or '.join(allowed),
-           '' if not with_rollback else ' (with cancel_with_rollback=false, a create in progress too)'))
-
-
-def send(client, action, identity, params):
-    """Send the action; returns the engine's data for export/abandon, else None."""
-    if action == 'check':
-        client.stack_check(None, identity)
-    elif action == 'suspend':
-        client.stack_suspend(None, identity)
-    elif action == 'resume':
-        client.stack_resume(None, identity)
-    elif action == 'cancel_update':
-        client.stack_cancel_update(None, identity, cancel_with_rollback=params['cancel_with_rollback'])
-    elif action == 'abandon':
-        return client.abandon_stack(None, identity)
-    return None
-
-
-def settle_actions(action, params):
-    if action == 'cancel_update':
-        return ('ROLLBACK',) if params['cancel_with_rollback'] else ('UPDATE',)
-    return SETTLES_IN[action]
-
-
-def expected_failure(action, params, raw):
-    """A cancel without rollback ends UPDATE_FAILED (or CREATE_FAILED) on purpose."""
-    return action == 'cancel_update' and not params['cancel_with_rollback'] and raw.get('stack_status') == 'FAILED'
-
-
-def wait_and_judge(module, service, action, identity, before):
-    params = module.params
-    raw = wait_for_stack(service, identity, params['wait_timeout'], actions=settle_actions(action, params))
-    if raw is None:
-        # Gone: an abandon completed.
-        return shape_stack(before)
-    if raw.get('stack_status') == 'FAILED' and not expected_failure(action, params, raw):
-        failed = failed_resources(module.client, identity)
-        raise errors.StackFailed(describe_failure(raw, failed), dict(changed=True, action=action, stack=shape_stack(raw),
-                                                                     failed_resources=failed))
-    return shape_stack(raw)
-
-
-def run(module):
-    params = module.params
-    action = params['action']
-    service = StackService(module.client)
-    before = require_stack(service, params['stack'])
-    identity = before['stack_identity']
-    result = {'action': action, 'changed': False, 'stack': shape_stack(before)}
-
-    if action == 'export':
-        result['data'] = module.client.export_stack(None, identity)
-        return result
-    refuse_if_busy(action, before)
-    if action == 'cancel_update':
-        check_cancellable(before, params['cancel_with_rollback'])
-    if not needs_action(action, before):
-        return result
-
-    result['changed'] = True
-    if module.check_mode:
-        if action == 'abandon':
-            result['data'] = module.client.export_stack(None, identity)
-        return result
-    data = send(module.client, action, identity, params)
-    if action == 'abandon':
-        result['data'] = data
-    if params['wait']:
-        result['stack'] = wait_and_judge(module, service, action, identity, before)
-    else:
-        now = service.show(identity, resolve_outputs=False)
-        result['stack'] = shape_stack(now or before)
-    return result
 
 
 def main():
-    module = HeatRpcModule(argument_spec=dict(
-        stack=dict(type='str', required=True, aliases=['name', 'id']),
-        action=dict(type='str', required=True,
-                    choices=['check', 'suspend', 'resume', 'cancel_update', 'abandon', 'export']),
-        cancel_with_rollback=dict(type='bool', default=True),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=600),
-    ))
-    module.run(run)
+    HeatRpcModule(argument_spec=ARGUMENT_SPEC).run(StackActionRunner)
 
 
 if __name__ == '__main__':

@@ -339,7 +339,8 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import NotF
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import (
     INCLUDE_CHOICES, StackDetails, StackQuery, count_stacks, list_stacks,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
 
 LIST_OPTIONS = ('status', 'action', 'filters', 'tags', 'tags_any', 'not_tags', 'not_tags_any', 'show_deleted',
                 'show_nested', 'show_hidden', 'sort_keys', 'sort_dir', 'limit', 'count_only')

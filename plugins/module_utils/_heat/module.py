@@ -75,7 +75,6 @@ def connection_argument_spec():
     )
 
 
-CONNECTION_OPTIONS = tuple(connection_argument_spec())
 CONTEXT_OPTIONS = RequestContext.FIELDS
 
 
@@ -102,9 +101,10 @@ def settings_from_params(params):
 class HeatRpcModule:
     """An AnsibleModule with the connection options and an EngineClient built on demand.
 
-    Use ``run(func)``: ``func(module)`` returns the result dict; any
-    HeatRpcError it raises becomes a failed task with a one-sentence message,
-    ``error`` (kind, remote_name, method) and, at -vvv, the engine traceback.
+    A module builds one with its argument spec and calls ``run(SomeRunner)``: the runner's ``run()``
+    returns the result dict; any HeatRpcError it raises becomes a failed task with a one-sentence
+    message, ``error`` (kind, remote_name, method) and, at -vvv, the engine traceback. The client is
+    closed whatever happens, an unexpected exception included.
     """
 
     def __init__(self, argument_spec, **kwargs):
@@ -114,6 +114,7 @@ class HeatRpcModule:
         self.module = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.module.params
         self.check_mode = self.module.check_mode
+        self.diff_mode = self.module._diff
         self._client = None
         if not HAS_OSLO_MESSAGING:
             self.module.fail_json(msg=missing_required_lib('oslo.messaging'),
@@ -134,6 +135,9 @@ class HeatRpcModule:
             self._client = EngineClient(self.settings)
         return self._client
 
+    def warn(self, message):
+        self.module.warn(self.scrub(message))
+
     def close(self):
         if self._client is not None:
             self._client.close()
@@ -142,26 +146,50 @@ class HeatRpcModule:
     def scrub(self, value):
         return self.settings.scrubber.scrub(value)
 
-    def exit_json(self, **result):
-        self.close()
-        self.module.exit_json(**self.scrub(result))
-
-    def fail_json(self, msg, **result):
-        self.close()
-        self.module.fail_json(msg=self.scrub(msg), **self.scrub(result))
-
-    def fail_from_error(self, exc, **result):
-        """Fail the task for a HeatRpcError, with its details only at high verbosity."""
+    def _fail_from_error(self, exc):
+        """Fail the task for a HeatRpcError, with the engine's traceback only at high verbosity."""
         # Errors that end a wait carry the result to return with the failure (stack, events, ...).
-        result.update(getattr(exc, 'result', None) or {})
+        result = dict(getattr(exc, 'result', None) or {})
         result['error'] = exc.to_dict()
         if exc.details and self.module._verbosity >= TRACEBACK_VERBOSITY:
             result['engine_traceback'] = exc.details
-        self.fail_json(str(exc), **result)
+        self.close()
+        self.module.fail_json(msg=self.scrub(str(exc)), **self.scrub(result))
 
-    def run(self, func):
+    def run(self, runner_class):
+        """Run ``runner_class(self).run()`` and end the task with its result (or its typed failure)."""
         try:
-            result = func(self)
+            result = runner_class(self).run()
         except errors.HeatRpcError as exc:
-            self.fail_from_error(exc)
-        self.exit_json(**result)
+            self._fail_from_error(exc)
+        finally:
+            self.close()
+        self.module.exit_json(**self.scrub(result))
+
+
+def require_positive(params, *names):
+    """Refuse an option of ``names`` set to zero or less (Ansible's types allow them)."""
+    for name in names:
+        if params.get(name) is not None and params[name] <= 0:
+            raise errors.ConfigurationError('%s must be a positive number, not %s' % (name, params[name]))
+
+
+class Runner:
+    """Base of the runners: the decisions of one module (or family), given the module's options.
+
+    A runner raises typed errors (errors.py) and never ends the task itself. The client is built on
+    first use, so a runner that refuses its options sends nothing.
+    """
+
+    def __init__(self, module):
+        self.module = module
+        self.params = module.params
+        self.check_mode = module.check_mode
+        self.diff_mode = module.diff_mode
+
+    @property
+    def client(self):
+        return self.module.client
+
+    def run(self):
+        raise NotImplementedError

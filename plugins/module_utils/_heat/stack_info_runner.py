@@ -16,7 +16,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import paginate, shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
+    event_id, shape_event, shape_resource, shape_snapshot, shape_stack,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import paginate
 
 STATUS_WORDS = ('COMPLETE', 'FAILED', 'IN_PROGRESS')
 
@@ -162,65 +165,6 @@ def count_stacks(client, query):
 
 
 # -- one stack's details ------------------------------------------------------------------------------------------
-
-def combined_status(action, status):
-    return '%s_%s' % (action, status) if action and status else (action or status or '')
-
-
-def shape_resource(raw):
-    """A resource as list_stack_resources gives it, with short names added (engine keys kept)."""
-    shaped = {
-        'name': raw.get('resource_name'),
-        'type': raw.get('resource_type'),
-        'action': raw.get('resource_action'),
-        'status': combined_status(raw.get('resource_action'), raw.get('resource_status')),
-        'status_reason': raw.get('resource_status_reason'),
-        'physical_id': raw.get('physical_resource_id') or None,
-        'stack_name': raw.get('stack_name'),
-        'stack_id': (raw.get('stack_identity') or {}).get('stack_id'),
-        'parent_resource': raw.get('parent_resource'),
-        'nested_stack_id': (raw.get('nested_stack_id') or {}).get('stack_id'),
-        'required_by': raw.get('required_by') or [],
-        'creation_time': raw.get('creation_time'),
-        'updated_time': raw.get('updated_time'),
-    }
-    for key in ('description', 'metadata', 'attributes', 'properties'):
-        if key in raw:
-            shaped[key] = raw[key]
-    return shaped
-
-
-def event_id(raw):
-    path = (raw.get('event_identity') or {}).get('path') or ''
-    return path.rstrip('/').rsplit('/', 1)[-1] or None
-
-
-def shape_event(raw):
-    return {
-        'id': event_id(raw),
-        'time': raw.get('event_time'),
-        'resource_name': raw.get('resource_name'),
-        'resource_type': raw.get('resource_type'),
-        'action': raw.get('resource_action'),
-        'status': combined_status(raw.get('resource_action'), raw.get('resource_status')),
-        'status_reason': raw.get('resource_status_reason'),
-        'physical_id': raw.get('physical_resource_id') or None,
-        'stack_name': raw.get('stack_name'),
-        'stack_id': (raw.get('stack_identity') or {}).get('stack_id'),
-    }
-
-
-def shape_snapshot(raw):
-    return {
-        'id': raw.get('id'),
-        'name': raw.get('name'),
-        'action': raw.get('action'),
-        'status': combined_status(raw.get('action'), raw.get('status')),
-        'status_reason': raw.get('status_reason'),
-        'creation_time': raw.get('creation_time'),
-        'data': raw.get('data'),
-    }
-
 
 def event_filters(filters):
     translated = {}

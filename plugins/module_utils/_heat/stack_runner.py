@@ -18,23 +18,22 @@ import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
-from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import shape_event
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
-    StackService, describe_failure, failed_resources, shape_stack, stack_state,
-)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import HIDDEN_MASK, mask_hidden, shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner, require_positive
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
-    TemplateLoader, load_stack_inputs,
+    ansible_template_loader, check_template_options, load_stack_inputs,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import (
-    Poller, Unreadable, WaitTimeout, tolerant, wait_for_stack,
+    Poller, StackOutcome, Unreadable, state_or_gone, tolerant, wait_for_stack,
 )
+from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
 
-HIDDEN_MASK = '******'
 # How long to look for a stack whose create had an unknown outcome before giving up.
 REIDENTIFY_SECONDS = 15
-# How long a failed create or update with rollback enabled may take to start its rollback.
-ROLLBACK_START_SECONDS = 10
+# The stack actions a wait for each action accepts as its end.
+SETTLES_IN = {'CREATE': ('CREATE', 'ROLLBACK'), 'UPDATE': ('UPDATE', 'ROLLBACK'), 'RESUME': ('RESUME',),
+              'SUSPEND': ('SUSPEND',)}
 # Environment sections compared for idempotency (the engine stores these, and adds nothing else we send).
 COMPARED_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks')
 # The lowest RPC API heat_stack can compare a stored stack with: get_files (get_environment is 1.28).
@@ -85,10 +84,6 @@ def _json_copy(value):
 def normalise_environment(environment, files=None):
     """The compared sections of an environment, without the engine's self-mappings (for display)."""
     return Definition(None, environment, files).environment
-
-
-def mask_hidden(parameters, hidden):
-    return dict((key, HIDDEN_MASK if key in hidden else value) for key, value in (parameters or {}).items())
 
 
 class StoredStack:
@@ -169,24 +164,30 @@ def resource_path(entry, parents):
     return '/'.join(str(name) for name in names)
 
 
-class StackRunner:
+class StackRunner(Runner):
     """Drives one stack to the state a heat_stack task asks for."""
 
     def __init__(self, module, loader=None):
-        self.module = module
-        self.params = module.params
-        self.client = module.client
+        super(StackRunner, self).__init__(module)
         self.service = StackService(self.client)
-        self.loader = loader or TemplateLoader()
+        self.loader = loader or ansible_template_loader()
         self.wait = self.params.get('wait', True)
         self.wait_timeout = self.params.get('wait_timeout')
         self.result = {'changed': False}
-        # Events at or after this time belong to the action this run started ('' = all of them).
-        self.action_since = None
+        self.outcome = StackOutcome(self.client, self.service, self.wait_timeout, self.result)
 
     # -- entry point -------------------------------------------------------------------------------
 
+    def check_options(self):
+        params = self.params
+        require_positive(params, 'timeout', 'wait_timeout')
+        if params['clear_parameters'] and not params['existing']:
+            raise errors.ConfigurationError('clear_parameters needs existing: true (a full update replaces every '
+                                            'parameter anyway)')
+        check_template_options(params)
+
     def run(self):
+        self.check_options()
         state = self.params['state']
         desired = None
         if state != 'absent':
@@ -213,7 +214,7 @@ class StackRunner:
             return wait_for_stack(self.service, raw['stack_identity'], self.wait_timeout)
         except WaitTimeout as exc:
             raise errors.ConflictError('stack %s was still %s after waiting %ss for the action in progress to end'
-                                       % (raw['stack_name'], _state(exc.last), self.wait_timeout))
+                                       % (raw['stack_name'], state_or_gone(exc.last), self.wait_timeout))
 
     # -- present -----------------------------------------------------------------------------------
 
@@ -232,7 +233,7 @@ class StackRunner:
         else:
             changed = differences(desired, stored)
         self.result['differences'] = changed
-        if self.module.module._diff:
+        if self.diff_mode:
             self.result['diff'] = self.diff(desired, stored)
         if not changed and not needs_repair(raw) and not self.params.get('converge'):
             self.result['stack'] = self.shaped(stored.identity)
@@ -262,10 +263,10 @@ class StackRunner:
             raise errors.ValidationFailedError('stack %s does not exist; creating it needs one of template, '
                                                'template_body or template_url' % desired.name)
         self.result['changed'] = True
-        if self.module.module._diff:
+        if self.diff_mode:
             self.result['diff'] = {'before': {}, 'after': self.described(desired)}
         args = dict(desired.args)
-        if self.module.check_mode:
+        if self.check_mode:
             environment, files, environment_files = desired.inputs.sendable(self.client, 'preview_stack')
             preview = self.client.preview_stack(None, desired.name, desired.template, environment, files, args,
                                                 environment_files=environment_files)
@@ -290,8 +291,8 @@ class StackRunner:
             self.wait_name_released(desired.name, exc)
             identity = self.send_create(desired, args)
         self.result['resource_changes'] = None
-        self.action_since = ''
-        self.finish(identity, ('CREATE', 'ROLLBACK'), 'CREATE')
+        self.outcome.since = ''
+        self.finish(identity, 'CREATE')
 
     def send_create(self, desired, args):
         try:
@@ -340,15 +341,15 @@ class StackRunner:
             self.result['resource_changes'] = summarise_changes(self.preview_update(
                 stored.identity, template, environment, files, args, environment_files))
         except errors.HeatRpcError as exc:
-            if self.module.check_mode:
+            if self.check_mode:
                 raise
             # A FAILED stack may not preview; the update itself will say what is wrong.
             self.result['resource_changes'] = None
             self.result['preview_error'] = str(exc)
-        if self.module.check_mode:
+        if self.check_mode:
             self.result['stack'] = shape_stack(stored.raw)
             return
-        self.action_since = stored.raw.get('updated_time') or stored.raw.get('creation_time') or ''
+        self.outcome.since = stored.raw.get('updated_time') or stored.raw.get('creation_time') or ''
         try:
             self.client.update_stack(None, stored.identity, template, environment, files, args,
                                      environment_files=environment_files)
@@ -357,7 +358,7 @@ class StackRunner:
         except errors.ConflictError as exc:
             raise errors.ConflictError('stack %s could not be updated: %s (another run is acting on it)'
                                        % (desired.name, exc.message), remote_name=exc.remote_name)
-        self.finish(stored.identity, ('UPDATE', 'ROLLBACK'), 'UPDATE')
+        self.finish(stored.identity, 'UPDATE')
         if desired.template is not None and self.wait:
             self.check_not_overtaken(desired, stored.identity)
 
@@ -397,15 +398,15 @@ class StackRunner:
         overtaken = [name for name in differences(desired, stored) if name not in ('timeout', 'rollback', 'tags')]
         if overtaken:
             raise StackFailed('stack %s was updated by another run while this one waited: its stored %s is not what '
-                              'this task applied' % (desired.name, ', '.join(overtaken)), self.failure_result(identity))
+                              'this task applied' % (desired.name, ', '.join(overtaken)), self.outcome.failure_result(identity))
 
     def resume(self, raw):
         self.result['changed'] = True
         self.result['resumed'] = True
-        if self.module.check_mode:
+        if self.check_mode:
             return raw
         self.client.stack_resume(None, raw['stack_identity'])
-        return self.finish(raw['stack_identity'], ('RESUME',), 'RESUME', shape=False)
+        return self.finish(raw['stack_identity'], 'RESUME', shape=False)
 
     # -- absent and suspended ------------------------------------------------------------------------
 
@@ -414,10 +415,10 @@ class StackRunner:
             self.result['stack'] = None
             return
         self.result['changed'] = True
-        if self.module.module._diff:
-            self.result['diff'] = {'before': {'name': raw['stack_name'], 'state': _state(raw)}, 'after': {}}
+        if self.diff_mode:
+            self.result['diff'] = {'before': {'name': raw['stack_name'], 'state': state_or_gone(raw)}, 'after': {}}
         self.result['stack'] = shape_stack(raw)
-        if self.module.check_mode:
+        if self.check_mode:
             return
         try:
             self.client.delete_stack(None, raw['stack_identity'])
@@ -425,9 +426,7 @@ class StackRunner:
             self.result['changed'] = False
             return
         if self.wait:
-            final = self.wait_for(raw['stack_identity'], ('DELETE',))
-            if final is not None:
-                raise self.failure(raw['stack_identity'], final)
+            self.outcome.finish(raw['stack_identity'], ('DELETE',), accepted=(None,))
             self.result['stack'] = None
 
     def ensure_suspended(self, desired, raw):
@@ -436,98 +435,32 @@ class StackRunner:
                 raise errors.NotFoundError('stack %s does not exist and no template was given to create it'
                                            % self.params['name'])
             self.create(desired)
-            if self.module.check_mode:
+            if self.check_mode:
                 return
             raw = self.service.find(self.params['name'])
         if (raw['stack_action'], raw['stack_status']) == ('SUSPEND', 'COMPLETE'):
             self.result['stack'] = self.result.get('stack') or shape_stack(raw)
             return
         self.result['changed'] = True
-        if self.module.check_mode:
+        if self.check_mode:
             self.result['stack'] = shape_stack(raw)
             return
         self.client.stack_suspend(None, raw['stack_identity'])
-        self.finish(raw['stack_identity'], ('SUSPEND',), 'SUSPEND')
+        self.finish(raw['stack_identity'], 'SUSPEND')
 
     # -- waiting and judging -------------------------------------------------------------------------
 
-    def wait_for(self, identity, actions):
-        try:
-            return wait_for_stack(self.service, identity, self.wait_timeout, actions=actions)
-        except WaitTimeout as exc:
-            last = exc.last
-            result = self.failure_result(identity, last)
-            raise StackFailed('gave up after wait_timeout %ss with the stack %s; it goes on in the engine, and a '
-                              'new run waits for it instead of starting another action'
-                              % (self.wait_timeout, _state(last)), result)
-
-    def finish(self, identity, actions, expected, shape=True):
-        """Wait (if asked) and judge: only ``expected``_COMPLETE is success; ROLLBACK_COMPLETE is a failure."""
+    def finish(self, identity, action, shape=True):
+        """Wait (if asked) and judge: only ``action``_COMPLETE is success; ROLLBACK_COMPLETE is a failure."""
         if not self.wait:
             if shape:
                 self.result['stack'] = self.shaped(identity)
             return None
-        final = self.follow_rollback(identity, self.wait_for(identity, actions))
-        if final is None:
-            raise StackFailed('the stack disappeared while waiting for %s' % expected, self.result)
-        if (final['stack_action'], final['stack_status']) != (expected, 'COMPLETE'):
-            raise self.failure(identity, final)
+        final = self.outcome.finish(identity, SETTLES_IN[action], accepted=(action + '_COMPLETE',),
+                                    rollback=action in ('CREATE', 'UPDATE'))
         if shape:
             self.result['stack'] = self.shaped(identity)
         return final
-
-    def follow_rollback(self, identity, raw):
-        """A failed create or update with rollback enabled is followed through its rollback.
-
-        The engine records CREATE_FAILED or UPDATE_FAILED first and starts the rollback a moment later;
-        judging at that moment would report a state the stack is about to leave.
-        """
-        if (raw is None or raw.get('stack_status') != 'FAILED' or raw.get('stack_action') not in ('CREATE', 'UPDATE')
-                or raw.get('disable_rollback') is not False):
-            return raw
-        try:
-            Poller(ROLLBACK_START_SECONDS).wait(tolerant(lambda: self.service.show(identity, resolve_outputs=False)),
-                                                lambda now: now is None or (not isinstance(now, Unreadable)
-                                                                            and now.get('stack_action') == 'ROLLBACK'))
-        except WaitTimeout:
-            return raw  # no rollback started (the engine can decline one): the failure stands as it is
-        return self.wait_for(identity, ('ROLLBACK',))
-
-    def failure(self, identity, final):
-        """StackFailed for a stack that settled in the wrong state, naming the failed resources."""
-        result = self.failure_result(identity, final)
-        return StackFailed(describe_failure(final, result.get('failed_resources')), result)
-
-    def failure_result(self, identity, raw=None):
-        """The result of a failed task: the stack, its failed resources with reasons, this action's events."""
-        result = dict(self.result)
-        if raw is None or isinstance(raw, Unreadable):
-            try:
-                raw = self.service.show(identity, resolve_outputs=False)
-            except errors.HeatRpcError:
-                return result
-        if raw is None:
-            return result
-        result['stack'] = shape_stack(raw)
-        try:
-            result['failed_resources'] = failed_resources(self.client, identity)
-        except errors.HeatRpcError:
-            result['failed_resources'] = []
-        result['events'] = self.action_events(identity, raw)
-        return result
-
-    def action_events(self, identity, raw):
-        """Events of the action this run started (or else of the stack's latest action), oldest first."""
-        since = self.action_since
-        if since is None:
-            since = raw.get('updated_time') or raw.get('creation_time') or ''
-        # Not nested_depth: heat 27 answers it with no events at all once a rollback has deleted the resources
-        # (failed_resources already reaches into nested stacks).
-        try:
-            events = self.client.list_events(None, identity, sort_keys=['created_at'], sort_dir='asc')
-        except errors.HeatRpcError:
-            return []
-        return [shape_event(event) for event in events if (event.get('event_time') or '') >= since]
 
     # -- reading ---------------------------------------------------------------------------------------
 
@@ -611,11 +544,3 @@ def _flatten(resources):
             yield from _flatten(item)
         else:
             yield item
-
-
-def _state(raw):
-    if isinstance(raw, Unreadable):
-        return repr(raw)
-    if raw is None:
-        return 'gone'
-    return stack_state(raw)

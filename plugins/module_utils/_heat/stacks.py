@@ -2,13 +2,14 @@
 # Copyright: heat_rpc.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Stack lookups and result shaping shared by the stack modules (the service layer)."""
+"""Stack lookups shared by the stack modules (the service layer): find, show, page, require, failures."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_resource, stack_state
 
 DEFAULT_PAGE_SIZE = 500
 
@@ -16,52 +17,6 @@ DEFAULT_PAGE_SIZE = 500
 def is_deleted(raw_stack):
     """True for a stack record the engine keeps after DELETE_COMPLETE (found by id)."""
     return raw_stack.get('stack_action') == 'DELETE' and raw_stack.get('stack_status') == 'COMPLETE'
-
-
-def shape_outputs(raw_outputs):
-    """Engine output list -> (dict of key -> value, list of {key, value, description, error})."""
-    values = {}
-    listing = []
-    for output in raw_outputs or []:
-        key = output.get('output_key')
-        values[key] = output.get('output_value')
-        listing.append({
-            'key': key,
-            'value': output.get('output_value'),
-            'description': output.get('description'),
-            'error': output.get('output_error'),
-        })
-    return values, listing
-
-
-def shape_stack(raw):
-    """The engine's stack dict in the form every module returns."""
-    identity = raw.get('stack_identity') or {}
-    action = raw.get('stack_action') or ''
-    status = raw.get('stack_status') or ''
-    shaped = {
-        'id': identity.get('stack_id'),
-        'name': raw.get('stack_name'),
-        'identity': identity,
-        'action': action,
-        'status': '%s_%s' % (action, status) if action and status else (action or status),
-        'status_reason': raw.get('stack_status_reason'),
-        'description': raw.get('description'),
-        'creation_time': raw.get('creation_time'),
-        'updated_time': raw.get('updated_time'),
-        'deletion_time': raw.get('deletion_time'),
-        'tags': raw.get('tags') or [],
-        'parent': raw.get('parent'),
-        'owner': raw.get('stack_owner'),
-    }
-    if 'parameters' in raw:
-        # The engine already shows hidden parameters as '******'.
-        shaped['parameters'] = raw.get('parameters') or {}
-        shaped['timeout_mins'] = raw.get('timeout_mins')
-        shaped['disable_rollback'] = raw.get('disable_rollback')
-    if 'outputs' in raw:
-        shaped['outputs'], shaped['output_list'] = shape_outputs(raw.get('outputs'))
-    return shaped
 
 
 class StackService:
@@ -139,25 +94,11 @@ def require_stack(service, name_or_id, resolve_outputs=False):
     return raw
 
 
-def stack_state(raw):
-    """``ACTION_STATUS`` of a raw stack dict (CREATE_COMPLETE, UPDATE_IN_PROGRESS, ...)."""
-    return '%s_%s' % (raw.get('stack_action'), raw.get('stack_status'))
-
-
 def failed_resources(client, identity, nested_depth=3):
     """The resources of a stack (and its nested stacks) whose status is FAILED, with their reasons."""
-    failed = []
-    for resource in client.list_stack_resources(None, identity, nested_depth=nested_depth):
-        if resource.get('resource_status') != 'FAILED':
-            continue
-        failed.append({
-            'name': resource.get('resource_name'),
-            'type': resource.get('resource_type'),
-            'status': '%s_%s' % (resource.get('resource_action'), resource.get('resource_status')),
-            'status_reason': resource.get('resource_status_reason'),
-            'stack_name': resource.get('stack_name'),
-        })
-    return failed
+    return [shape_resource(resource) for resource in client.list_stack_resources(None, identity,
+                                                                                 nested_depth=nested_depth)
+            if resource.get('resource_status') == 'FAILED']
 
 
 def describe_failure(raw, failed):

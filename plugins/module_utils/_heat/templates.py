@@ -352,6 +352,13 @@ def template_argument_spec():
     )
 
 
+def check_template_options(params):
+    body = params.get('template_body')
+    if body is not None and not isinstance(body, (dict, str)):
+        raise errors.ConfigurationError('template_body must be a dict or a YAML/JSON string, not %s'
+                                        % type(body).__name__)
+
+
 class StackInputs:
     """What a stack is made of, read and checked before any RPC.
 

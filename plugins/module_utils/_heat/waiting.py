@@ -2,7 +2,13 @@
 # Copyright: heat_rpc.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Waiting for the engine: one polling helper for stacks, snapshots and the rest."""
+"""Waiting for the engine, and judging how a stack action ended: one place for both.
+
+``Poller`` is the one polling helper (stacks, snapshots, names). ``StackOutcome`` waits for any stack
+action (create, update, delete, check, suspend, resume, cancel, restore, snapshot, abandon) and
+judges it with one rule: success is the ACTION_STATUS the caller accepts, anything else fails with
+the failed resources and the action's events; a wait that runs out says so the same way for all.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,15 +17,12 @@ __metaclass__ = type
 import time
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_event, shape_stack, stack_state
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import describe_failure, failed_resources
+from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
 
-
-class WaitTimeout(errors.HeatRpcError):
-    """The wait's deadline passed; ``last`` holds the last state seen."""
-    kind = 'wait_timeout'
-
-    def __init__(self, message, last=None):
-        super(WaitTimeout, self).__init__(message)
-        self.last = last
+# How long a failed create or update with rollback enabled may take to start its rollback.
+ROLLBACK_START_SECONDS = 10
 
 
 class Poller:
@@ -107,13 +110,111 @@ def describe_stack(raw_stack):
                            raw_stack.get('stack_status_reason'))
 
 
-def wait_for_stack(service, identity, timeout, actions=None, resolve_outputs=False, poller=None):
+def wait_for_stack(service, identity, timeout, actions=None, resolve_outputs=False):
     """Poll a stack until it settles (in one of ``actions``); returns the raw stack (None once deleted).
 
     A read that fails because the broker or the engine is briefly away does not end the wait: the
     connection is re-established and polling goes on until the stack settles or the timeout passes
     (WaitTimeout.last is then the last stack seen, or Unreadable).
     """
-    poller = poller or Poller(timeout)
-    return poller.wait(tolerant(lambda: service.show(identity, resolve_outputs=resolve_outputs)),
-                       lambda raw: stack_settled(raw, actions), describe_stack)
+    return Poller(timeout).wait(tolerant(lambda: service.show(identity, resolve_outputs=resolve_outputs)),
+                                lambda raw: stack_settled(raw, actions), describe_stack)
+
+
+def state_or_gone(raw):
+    if isinstance(raw, Unreadable):
+        return repr(raw)
+    return 'gone' if raw is None else stack_state(raw)
+
+
+class StackOutcome:
+    """Waits for a stack action and judges how it ended, the same way for every action.
+
+    ``result`` is the runner's result so far: a failure returns it with the stack, its failed
+    resources (with reasons, nested stacks included) and the events of the action. ``since`` is the
+    time from which events belong to the action this run started ('' for all of them; None for the
+    stack's latest action).
+    """
+
+    def __init__(self, client, service, wait_timeout, result):
+        self.client = client
+        self.service = service
+        self.wait_timeout = wait_timeout
+        self.result = result
+        self.since = None
+
+    def wait(self, identity, settles_in):
+        """The stack once it settles in one of ``settles_in`` (None once gone); WaitTimeout with the result."""
+        try:
+            return wait_for_stack(self.service, identity, self.wait_timeout, actions=settles_in)
+        except WaitTimeout as exc:
+            raise WaitTimeout('gave up after wait_timeout %ss with the stack %s; it goes on in the engine, and a '
+                              'new run waits for it instead of starting another action'
+                              % (self.wait_timeout, state_or_gone(exc.last)), last=exc.last,
+                              result=self.failure_result(identity, exc.last))
+
+    def finish(self, identity, settles_in, accepted, rollback=False):
+        """Wait, then judge: success when the final ACTION_STATUS is in ``accepted`` (None: the stack is gone).
+
+        With ``rollback``, a failed create or update whose stack has rollback enabled is followed
+        through its rollback first, so ROLLBACK_COMPLETE is what gets judged (and is a failure unless
+        accepted). Returns the final raw stack.
+        """
+        final = self.wait(identity, settles_in)
+        if rollback:
+            final = self.follow_rollback(identity, final)
+        if (None if final is None else stack_state(final)) in accepted:
+            return final
+        if final is None:
+            raise StackFailed('the stack disappeared while waiting for it to reach %s'
+                              % ' or '.join(str(state) for state in accepted), dict(self.result))
+        result = self.failure_result(identity, final)
+        raise StackFailed(describe_failure(final, result.get('failed_resources')), result)
+
+    def follow_rollback(self, identity, raw):
+        """A failed create or update with rollback enabled is followed through its rollback.
+
+        The engine records CREATE_FAILED or UPDATE_FAILED first and starts the rollback a moment later;
+        judging at that moment would report a state the stack is about to leave.
+        """
+        if (raw is None or raw.get('stack_status') != 'FAILED' or raw.get('stack_action') not in ('CREATE', 'UPDATE')
+                or raw.get('disable_rollback') is not False):
+            return raw
+        try:
+            Poller(ROLLBACK_START_SECONDS).wait(tolerant(lambda: self.service.show(identity, resolve_outputs=False)),
+                                                lambda now: now is None or (not isinstance(now, Unreadable)
+                                                                            and now.get('stack_action') == 'ROLLBACK'))
+        except WaitTimeout:
+            return raw  # no rollback started (the engine can decline one): the failure stands as it is
+        return self.wait(identity, ('ROLLBACK',))
+
+    def failure_result(self, identity, raw=None):
+        """The result of a failed task: the stack, its failed resources with reasons, the action's events."""
+        result = dict(self.result)
+        if raw is None or isinstance(raw, Unreadable):
+            try:
+                raw = self.service.show(identity, resolve_outputs=False)
+            except errors.HeatRpcError:
+                return result
+        if raw is None:
+            return result
+        result['stack'] = shape_stack(raw)
+        try:
+            result['failed_resources'] = failed_resources(self.client, identity)
+        except errors.HeatRpcError:
+            result['failed_resources'] = []
+        result['events'] = self.action_events(identity, raw)
+        return result
+
+    def action_events(self, identity, raw):
+        """Events of the action this run started (or else of the stack's latest action), oldest first."""
+        since = self.since
+        if since is None:
+            since = raw.get('updated_time') or raw.get('creation_time') or ''
+        # Not nested_depth: heat 27 answers it with no events at all once a rollback has deleted the resources
+        # (failed_resources already reaches into nested stacks).
+        try:
+            events = self.client.list_events(None, identity, sort_keys=['created_at'], sort_dir='asc')
+        except errors.HeatRpcError:
+            return []
+        return [shape_event(event) for event in events if (event.get('event_time') or '') >= since]
