@@ -104,8 +104,8 @@ resource:
       description: Logical resource name.
       type: str
       sample: app_server
-    physical_resource_id:
-      description: Id of the physical resource, or an empty string.
+    physical_id:
+      description: Id of the physical resource, or null (was C(physical_resource_id) before 0.2.0).
       type: str
     type:
       description: Resource type.
@@ -126,6 +126,13 @@ resource:
     metadata:
       description: The resource's metadata.
       type: dict
+    stack_name:
+      description: The name of the stack the resource is in.
+      type: str
+    required_by:
+      description: Resources that depend on this one.
+      type: list
+      elements: str
 signal_result:
   description: What the engine answered a signal with O(sync=true) - the resource's metadata.
   returned: when a signal was sent with O(sync=true)
@@ -137,90 +144,21 @@ stack:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, require_stack
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.resource_signal_runner import ResourceSignalRunner
 
-
-def shape_resource(raw):
-    action = raw.get('resource_action') or ''
-    status = raw.get('resource_status') or ''
-    return {
-        'name': raw.get('resource_name'),
-        'physical_resource_id': raw.get('physical_resource_id'),
-        'type': raw.get('resource_type'),
-        'action': action,
-        'status': '%s_%s' % (action, status),
-        'status_reason': raw.get('resource_status_reason'),
-        'metadata': raw.get('metadata') or {},
-    }
-
-
-def health_change_needed(raw, unhealthy, reason):
-    """Would resource_mark_unhealthy change this resource? (The engine's own rules, read beforehand.)"""
-    state = (raw.get('resource_action'), raw.get('resource_status'))
-    if not unhealthy:
-        return state == ('CHECK', 'FAILED')
-    if raw.get('resource_action') == 'DELETE':
-        return False
-    if state != ('CHECK', 'FAILED'):
-        return True
-    return reason is not None and reason != raw.get('resource_status_reason')
-
-
-def mark_health(module, identity, before):
-    params = module.params
-    client = module.client
-    changed = health_change_needed(before, params['mark_unhealthy'], params['reason'])
-    if changed and not module.check_mode:
-        client.resource_mark_unhealthy(None, identity, params['resource'], params['mark_unhealthy'],
-                                       resource_status_reason=params['reason'])
-        before = client.describe_stack_resource(None, identity, params['resource'])
-    return {'changed': changed, 'resource': shape_resource(before)}
-
-
-def send_signal(module, identity, before):
-    params = module.params
-    client = module.client
-    result = {'changed': True, 'resource': shape_resource(before)}
-    if module.check_mode:
-        return result
-    answer = client.resource_signal(None, identity, params['resource'], params['data'] or {},
-                                    sync_call=params['sync'])
-    if params['sync']:
-        result['signal_result'] = answer
-    result['resource'] = shape_resource(client.describe_stack_resource(None, identity, params['resource']))
-    return result
-
-
-def run(module):
-    params = module.params
-    service = StackService(module.client)
-    stack = require_stack(service, params['stack'])
-    identity = stack['stack_identity']
-    # Raises NotFoundError ("The Resource (x) could not be found.") for a resource the stack lacks.
-    before = module.client.describe_stack_resource(None, identity, params['resource'])
-    if params['mark_unhealthy'] is not None:
-        result = mark_health(module, identity, before)
-    else:
-        result = send_signal(module, identity, before)
-    result['stack'] = shape_stack(stack)
-    return result
+ARGUMENT_SPEC = dict(
+    stack=dict(type='str', required=True),
+    resource=dict(type='str', required=True),
+    data=dict(type='dict'),
+    sync=dict(type='bool', default=False),
+    mark_unhealthy=dict(type='bool'),
+    reason=dict(type='str'),
+)
 
 
 def main():
-    module = HeatRpcModule(
-        argument_spec=dict(
-            stack=dict(type='str', required=True),
-            resource=dict(type='str', required=True),
-            data=dict(type='dict'),
-            sync=dict(type='bool', default=False),
-            mark_unhealthy=dict(type='bool'),
-            reason=dict(type='str'),
-        ),
-        mutually_exclusive=[('data', 'mark_unhealthy')],
-        required_by={'reason': 'mark_unhealthy'},
-    )
-    module.run(run)
+    HeatRpcModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=[('data', 'mark_unhealthy')],
+                  required_by={'reason': 'mark_unhealthy'}).run(ResourceSignalRunner)
 
 
 if __name__ == '__main__':

@@ -37,12 +37,12 @@ def test_present_absent_restored_idempotence_and_check_mode(tmp_path, heat_testb
     ], heat_testbed)
     results = run.results
     assert results['dry create']['changed'] is True
-    assert results['dry create']['snapshot'] == {'name': 'first', 'status': 'COMPLETE'}
+    assert results['dry create']['snapshot'] == {'name': 'first', 'action': 'CREATE', 'status': 'CREATE_COMPLETE'}
     assert results['dry absent']['changed'] is False and results['dry absent']['snapshot'] == {}
     created = results['create']
     assert created['changed'] is True
     snapshot = created['snapshot']
-    assert (snapshot['name'], snapshot['action'], snapshot['status']) == ('first', 'CREATE', 'COMPLETE')
+    assert (snapshot['name'], snapshot['action'], snapshot['status']) == ('first', 'CREATE', 'CREATE_COMPLETE')
     assert snapshot['status_reason'] == 'Stack SNAPSHOT completed successfully'
     assert snapshot['creation_time'] and 'data' not in snapshot
     assert created['stack']['status'] == 'SNAPSHOT_COMPLETE'
@@ -114,7 +114,7 @@ def test_failed_restore_and_snapshot_of_a_busy_stack(tmp_path, heat_testbed, cli
         task('restore', stack=name, name='broken', state='restored'),
         task('busy', stack=busy['stack_name'], name='busy'),
     ], heat_testbed)
-    assert run.results['snapshot']['snapshot']['status'] == 'COMPLETE'
+    assert run.results['snapshot']['snapshot']['status'] == 'CREATE_COMPLETE'
     assert run.results['unhealthy']['resource']['status'] == 'CHECK_FAILED'
     restore = run.results['restore']
     assert restore.get('failed') is True and restore['changed'] is True, restore
