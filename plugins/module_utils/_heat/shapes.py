@@ -75,23 +75,30 @@ def shape_stack(raw):
     return shaped
 
 
-def shape_resource(raw):
-    """A resource, as list_stack_resources or describe_stack_resource gives it."""
-    shaped = {
-        'name': raw.get('resource_name'),
-        'type': raw.get('resource_type'),
+def _resource_state(raw):
+    """What resources and their events share: state, physical id, the stack they are in."""
+    return {
         'action': raw.get('resource_action'),
         'status': combined_status(raw.get('resource_action'), raw.get('resource_status')),
         'status_reason': raw.get('resource_status_reason'),
         'physical_id': raw.get('physical_resource_id') or None,
         'stack_name': raw.get('stack_name'),
         'stack_id': _id_of(raw.get('stack_identity')),
+    }
+
+
+def shape_resource(raw):
+    """A resource, as list_stack_resources or describe_stack_resource gives it."""
+    shaped = _resource_state(raw)
+    shaped.update({
+        'name': raw.get('resource_name'),
+        'type': raw.get('resource_type'),
         'parent_resource': raw.get('parent_resource'),
         'nested_stack_id': _id_of(raw.get('nested_stack_id')),
         'required_by': raw.get('required_by') or [],
         'creation_time': raw.get('creation_time'),
         'updated_time': raw.get('updated_time'),
-    }
+    })
     for key in ('description', 'metadata', 'attributes', 'properties'):
         if key in raw:
             shaped[key] = raw[key]
@@ -105,18 +112,14 @@ def event_id(raw):
 
 def shape_event(raw):
     """An event, as list_events gives it."""
-    return {
+    shaped = _resource_state(raw)
+    shaped.update({
         'id': event_id(raw),
         'time': raw.get('event_time'),
         'resource_name': raw.get('resource_name'),
         'resource_type': raw.get('resource_type'),
-        'action': raw.get('resource_action'),
-        'status': combined_status(raw.get('resource_action'), raw.get('resource_status')),
-        'status_reason': raw.get('resource_status_reason'),
-        'physical_id': raw.get('physical_resource_id') or None,
-        'stack_name': raw.get('stack_name'),
-        'stack_id': _id_of(raw.get('stack_identity')),
-    }
+    })
+    return shaped
 
 
 def shape_snapshot(raw, include_data=True):
