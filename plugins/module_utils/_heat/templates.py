@@ -49,6 +49,9 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.environments
 
 # heat-engine's default max_template_size (bytes); templates and files above it are refused.
 MAX_TEMPLATE_BYTES = 524288
+# The most nodes a YAML document may stand for once its aliases are expanded. A 512 KiB template
+# written out in full has far fewer; an alias bomb has millions.
+MAX_EXPANDED_NODES = 200000
 VERSION_KEYS = ('heat_template_version', 'HeatTemplateFormatVersion', 'AWSTemplateFormatVersion')
 # Resource types that name a template file, as the heat CLI recognises them.
 TEMPLATE_SUFFIXES = ('.yaml', '.yml', '.template', '.json')
@@ -89,7 +92,7 @@ def parse_document(text, where, what='template'):
             document = None
     if document is None:
         try:
-            document = yaml.load(text, Loader=_HeatYamlLoader) if text.strip() else None
+            document = load_yaml(text, where, what) if text.strip() else None
         except yaml.YAMLError as exc:
             raise TemplateError('%s %s is not valid YAML%s: %s' % (
                 what, where, _position(exc), getattr(exc, 'problem', None) or exc))
@@ -97,6 +100,56 @@ def parse_document(text, where, what='template'):
         raise TemplateError('%s %s must be a mapping, not %s' % (
             what, where, 'empty' if document is None else type(document).__name__))
     return document
+
+
+def load_yaml(text, where, what):
+    """YAML text -> Python, refusing documents whose aliases expand past MAX_EXPANDED_NODES.
+
+    Aliases make a small text stand for a huge document ("billion laughs"): the node graph is
+    composed first (aliases share nodes, so it stays small) and its expanded size is counted over that
+    graph, before anything is built from it.
+    """
+    loader = _HeatYamlLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        expanded = expanded_size(node)
+        if expanded > MAX_EXPANDED_NODES:
+            raise TemplateError('%s %s uses YAML aliases that expand to more than %d nodes (%s); refused before '
+                                'anything was sent' % (what, where, MAX_EXPANDED_NODES,
+                                                       'more' if expanded == float('inf') else expanded))
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def expanded_size(root):
+    """How many nodes ``root`` stands for once every alias is expanded; counted on the shared graph."""
+    sizes = {}
+    pending = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        if id(node) in sizes and not children_done:
+            continue
+        children = _children(node)
+        if children_done:
+            sizes[id(node)] = min(1 + sum(sizes.get(id(child), 0) for child in children), float('inf'))
+            if sizes[id(node)] > MAX_EXPANDED_NODES:
+                return sizes[id(node)]
+            continue
+        sizes[id(node)] = 0  # in progress: a cycle counts for nothing more
+        pending.append((node, True))
+        pending.extend((child, False) for child in children if id(child) not in sizes)
+    return sizes[id(root)]
+
+
+def _children(node):
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _position(exc):

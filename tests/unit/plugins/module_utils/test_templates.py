@@ -210,3 +210,39 @@ def test_environment_with_unknown_section_is_refused(tree):
     with pytest.raises(TemplateError) as caught:
         TemplateLoader().load_environments([{'paramters': {}}])
     assert "environment[0] has unknown sections: paramters" in str(caught.value)
+
+
+def alias_bomb(levels, width=10):
+    lines = ['heat_template_version: 2018-08-31',
+             'a0: &a0 [%s]' % ','.join(['"lol"'] * width)]
+    for level in range(1, levels):
+        lines.append('a%d: &a%d [%s]' % (level, level, ','.join(['*a%d' % (level - 1)] * width)))
+    return '\n'.join(lines) + '\n'
+
+
+@pytest.mark.parametrize('levels,refused', [(3, False), (5, False), (6, True), (9, True)])
+def test_yaml_aliases_that_expand_past_the_bound_are_refused_in_bounded_time(levels, refused):
+    text = alias_bomb(levels)
+    if refused:
+        with pytest.raises(TemplateError) as caught:
+            parse_document(text, 'bomb.yaml')
+        assert 'bomb.yaml uses YAML aliases that expand to more than 200000 nodes' in str(caught.value)
+        assert caught.value.kind == 'template_error'
+    else:
+        document = parse_document(text, 'bomb.yaml')
+        assert len(document['a%d' % (levels - 1)]) == 10
+
+
+def test_an_alias_bomb_in_an_environment_file_names_the_file(tmp_path):
+    bomb = alias_bomb(9).replace('heat_template_version: 2018-08-31\n', '')
+    env = tmp_path / 'env.yaml'
+    env.write_text('parameter_defaults:\n' + ''.join('  ' + line + '\n' for line in bomb.splitlines()))
+    with pytest.raises(TemplateError) as caught:
+        TemplateLoader().load_environments([str(env)])
+    assert 'environment %s uses YAML aliases' % env in str(caught.value)
+
+
+def test_shared_anchors_that_stay_small_are_read_as_written():
+    text = 'heat_template_version: 2018-08-31\nbase: &base {a: 1, b: [1, 2]}\nx: *base\ny: *base\n'
+    document = parse_document(text, 't')
+    assert document['x'] == document['y'] == {'a': 1, 'b': [1, 2]}
