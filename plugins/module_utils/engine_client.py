@@ -30,6 +30,9 @@ class EngineClient:
     def __init__(self, settings, connection=None):
         self.settings = settings
         self.connection = connection or EngineConnection(settings)
+        # Writes the engine accepted, or whose outcome is unknown: a task that fails after one of them
+        # has still changed something.
+        self.writes_sent = 0
 
     def close(self):
         self.connection.close()
@@ -71,8 +74,7 @@ class EngineClient:
         spec = METHODS.get(method) or MethodSpec(method)
         wanted = version or spec.since
         self._check_cap(method, wanted, {method: wanted})
-        return self.connection.invoke(method, kwargs, wanted, writes=spec.writes, cast=cast, timeout=timeout,
-                                      context=ctxt)
+        return self._deliver(ctxt, method, kwargs, wanted, spec.writes, cast, timeout)
 
     def _check_cap(self, method, version, needs):
         cap = self.settings.api_version_cap
@@ -94,8 +96,18 @@ class EngineClient:
         spec = METHODS[method]
         sent, version, needs = plan_arguments(spec, kwargs)
         self._check_cap(method, version, needs)
-        return self.connection.invoke(method, sent, version, writes=spec.writes, cast=cast, timeout=rpc_timeout,
-                                      context=ctxt)
+        return self._deliver(ctxt, method, sent, version, spec.writes, cast, rpc_timeout)
+
+    def _deliver(self, ctxt, method, kwargs, version, writes, cast, timeout):
+        """Send one call through the connection, counting the writes that may have taken effect."""
+        try:
+            result = self.connection.invoke(method, kwargs, version, writes=writes, cast=cast, timeout=timeout,
+                                            context=ctxt)
+        except errors.OutcomeUnknownError:
+            self.writes_sent += 1 if writes else 0
+            raise
+        self.writes_sent += 1 if writes else 0
+        return result
 
     def allows(self, method, **kwargs):
         """Whether a call of ``method`` with ``kwargs`` fits under the API version cap (nothing is sent)."""

@@ -150,6 +150,8 @@ class HeatRpcModule:
         """Fail the task for a HeatRpcError, with the engine's traceback only at high verbosity."""
         # Errors that end a wait carry the result to return with the failure (stack, events, ...).
         result = dict(getattr(exc, 'result', None) or {})
+        # A failure after a write the engine took (or may have taken) is still a change.
+        result['changed'] = bool(result.get('changed') or (self._client is not None and self._client.writes_sent))
         result['error'] = exc.to_dict()
         if exc.details and self.module._verbosity >= TRACEBACK_VERBOSITY:
             result['engine_traceback'] = exc.details

@@ -346,3 +346,37 @@ def test_secrets_never_appear_in_error_texts(engine_factory):
         client.show_stack(None, STACK)
     assert 's3cret/p@ss' not in str(caught.value)
     assert 's3cret/p@ss' not in (caught.value.details or '')
+
+
+class AnsweringConnection:
+    """Stands in for the transport: answers, or raises, per method."""
+
+    def __init__(self, **outcomes):
+        self.outcomes = outcomes
+
+    def invoke(self, method, kwargs, version, **options):
+        outcome = self.outcomes.get(method)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize('method,args,outcome,counted', [
+    ('create_stack', ('s1', TEMPLATE, {}, {}, {}), {'stack_id': 'x'}, 1),
+    ('create_stack', ('s1', TEMPLATE, {}, {}, {}), errors.OutcomeUnknownError('no answer'), 1),
+    ('create_stack', ('s1', TEMPLATE, {}, {}, {}), errors.ValidationFailedError('refused'), 0),
+    ('create_stack', ('s1', TEMPLATE, {}, {}, {}), errors.BrokerUnreachableError('down'), 0),
+    ('delete_stack', (STACK,), errors.NotFoundError('gone'), 0),
+    ('show_stack', (STACK,), {'stack_name': 's1'}, 0),
+    ('list_stacks', (), errors.OutcomeUnknownError('no answer'), 0),
+])
+def test_writes_that_took_or_may_have_taken_effect_are_counted(method, args, outcome, counted):
+    client = EngineClient(ConnectionSettings('fake://'), connection=AnsweringConnection(**{method: outcome}))
+    try:
+        getattr(client, method)(None, *args)
+    except errors.HeatRpcError:
+        pass
+    assert client.writes_sent == counted
