@@ -205,8 +205,8 @@ def zip_files(data):
 
 
 def payload_figures(runner, rounds):
-    output = json.loads(runner.python(PAYLOAD_PROBE % {'root': runner.root, 'rounds': rounds,
-                                                      'names': list(MODULES.values())}))
+    probe = PAYLOAD_PROBE % {'root': runner.root, 'rounds': rounds, 'names': list(MODULES.values())}
+    output = json.loads(runner.python(probe))
     figures = {}
     for key, name in MODULES.items():
         seconds, data = output[name]
