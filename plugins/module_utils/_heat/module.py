@@ -135,6 +135,10 @@ class HeatRpcModule:
             self._client = EngineClient(self.settings)
         return self._client
 
+    def add_secrets(self, values):
+        """Mask ``values`` wherever they appear in the task's output (msg, events, diff, traceback, ...)."""
+        self.module.no_log_values.update(value for value in values if value)
+
     def warn(self, message):
         self.module.warn(self.scrub(message))
 

@@ -65,16 +65,10 @@ class DesiredStack:
             args['disable_rollback'] = not params['rollback']
         if params.get('tags') is not None:
             args['tags'] = list(params['tags'])
-        hidden = hidden_parameters(template)
+        hidden = inputs.hidden
         # JSON round trip: what the engine stores is JSON, so compare JSON with JSON.
         return cls(params['name'], _json_copy(template), inputs.files, _json_copy(inputs.merged), args, hidden,
                    inputs=inputs)
-
-
-def hidden_parameters(template):
-    parameters = (template or {}).get('parameters') or (template or {}).get('Parameters') or {}
-    return sorted(name for name, schema in parameters.items()
-                  if isinstance(schema, dict) and (schema.get('hidden') is True or schema.get('NoEcho') in (True, 'true')))
 
 
 def _json_copy(value):
@@ -194,6 +188,8 @@ class StackRunner(Runner):
             self.client.require(COMPARE_API_VERSION, 'heat_stack state=%s (it compares the stack with its stored '
                                                      'files through get_files)' % state)
             desired = DesiredStack.from_params(self.params, self.loader)
+            # Engine messages can quote a hidden value (a failed conversion, say): mask it everywhere.
+            self.module.add_secrets(desired.inputs.secrets)
         raw = self.settle_first(self.service.find(self.params['name']))
         if state == 'absent':
             self.ensure_absent(raw)
@@ -491,20 +487,10 @@ class StackRunner(Runner):
             after['template'] = stored.template
         after['settings'] = dict(before['settings'], **desired.args)
         diff = {'before': before, 'after': after}
-        changed_files = files_diff(stored.files or {}, desired.files, hidden_values(desired))
+        changed_files = files_diff(stored.files or {}, desired.files, desired.inputs.secrets if desired.inputs else [])
         if changed_files:
             diff['prepared'] = changed_files
         return diff
-
-
-def hidden_values(desired):
-    """The text of every value given for a hidden parameter, to mask wherever it may show."""
-    values = []
-    for section in ('parameters', 'parameter_defaults'):
-        for name, value in (desired.environment.get(section) or {}).items():
-            if name in desired.hidden and value not in (None, ''):
-                values.append(value if isinstance(value, str) else json.dumps(value))
-    return values
 
 
 def matching_key(key, keys):

@@ -421,12 +421,15 @@ class StackInputs:
     in place of the layers where the API version cap does not allow ``environment_files``.
     """
 
-    def __init__(self, template, files, environment, environment_files, merged):
+    def __init__(self, template, files, environment, environment_files, merged, hidden=(), secrets=()):
         self.template = template
         self.files = files
         self.environment = environment
         self.environment_files = environment_files
         self.merged = merged
+        # Parameters any of the templates marks hidden, and the values given for them.
+        self.hidden = list(hidden)
+        self.secrets = list(secrets)
 
     def sendable(self, client, method):
         """(environment, files, environment_files) to send with ``method``, under the API version cap.
@@ -486,7 +489,26 @@ def load_stack_inputs(loader, params, require_template=True):
                     del given[name]
         files[layer.key] = json.dumps(layer.document)
     merged = merge_layers(environment, layers, parameter_types(template, files))
-    return StackInputs(template, files, environment, [layer.key for layer in layers] or None, merged)
+    hidden = hidden_parameters(template, files)
+    return StackInputs(template, files, environment, [layer.key for layer in layers] or None, merged,
+                       hidden=hidden, secrets=secret_values(hidden, merged))
+
+
+def template_documents(template, files):
+    """Every template among ``files`` (parsed), then the root template."""
+    for text in files.values():
+        try:
+            document = parse_document(text, 'file')
+        except TemplateError:
+            continue
+        if any(key in document for key in VERSION_KEYS):
+            yield document
+    yield template or {}
+
+
+def declared_parameters(document):
+    parameters = document.get('parameters') or document.get('Parameters') or {}
+    return dict((name, schema) for name, schema in parameters.items() if isinstance(schema, dict))
 
 
 def parameter_types(template, files):
@@ -495,21 +517,31 @@ def parameter_types(template, files):
     The engine merges environment parameters by these types (heat's Template.all_param_schemata).
     """
     types = {}
-    for text in files.values():
-        try:
-            document = parse_document(text, 'file')
-        except TemplateError:
-            continue
-        if any(key in document for key in VERSION_KEYS):
-            types.update(declared_types(document))
-    types.update(declared_types(template or {}))
+    for document in template_documents(template, files):
+        types.update(declared_types(document))
     return types
 
 
+def hidden_parameters(template, files=None):
+    """Names of the parameters that the root template or any template in ``files`` marks hidden."""
+    return sorted(set(name for document in template_documents(template, files or {})
+                      for name, schema in declared_parameters(document).items()
+                      if schema.get('hidden') is True or str(schema.get('NoEcho')).lower() == 'true'))
+
+
+def secret_values(hidden, environment):
+    """The text of every value ``environment`` gives a hidden parameter: to mask wherever it may show."""
+    values = []
+    for section in ('parameters', 'parameter_defaults'):
+        for name, value in (environment.get(section) or {}).items():
+            if name in hidden and value not in (None, ''):
+                values.append(value if isinstance(value, str) else json.dumps(value))
+    return values
+
+
 def declared_types(template):
-    parameters = template.get('parameters') or template.get('Parameters') or {}
     return dict((name, str(schema.get('type') or schema.get('Type') or 'string').lower())
-                for name, schema in parameters.items() if isinstance(schema, dict))
+                for name, schema in declared_parameters(template).items())
 
 
 def check_parameter_value(template, name, value):

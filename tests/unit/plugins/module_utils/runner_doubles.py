@@ -17,8 +17,13 @@ class FakeModule:
         self.client = client
         self.warnings = []
 
+        self.secrets = set()
+
     def warn(self, message):
         self.warnings.append(message)
+
+    def add_secrets(self, values):
+        self.secrets.update(values)
 
 
 class InTurn(list):
