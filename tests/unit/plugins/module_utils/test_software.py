@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software import (
     definition, differences, looks_like_uuid, normalise_input, normalise_output, predict_signal,
 )
 
