@@ -88,7 +88,7 @@ options:
     description:
       - V(present) - the deployment exists with these values.
       - V(absent) - the deployment with O(id) (or, without O(id), every deployment of O(config) on O(server_id))
-        is deleted. Already absent is V(changed=false).
+        is deleted. Already absent is V(changed=false), and so is a O(config) that does not exist.
     type: str
     choices: [present, absent]
     default: present
