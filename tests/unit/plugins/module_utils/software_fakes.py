@@ -134,7 +134,12 @@ class FakeModule:
         self.warnings.append(message)
 
 
-def run(runner_class, engine, check_mode=False, **params):
-    """``runner_class`` run on ``engine`` with ``params``; returns (result, module)."""
+def run_with_warnings(runner_class, engine, check_mode=False, **params):
+    """``runner_class`` run on ``engine`` with ``params``; returns (result, warnings)."""
     module = FakeModule(engine, params, check_mode)
-    return runner_class(module).run(), module
+    return runner_class(module).run(), module.warnings
+
+
+def run(runner_class, engine, check_mode=False, **params):
+    """``runner_class`` run on ``engine`` with ``params``; returns the result."""
+    return run_with_warnings(runner_class, engine, check_mode, **params)[0]

@@ -16,7 +16,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_run
     SoftwareConfigInfoRunner, SoftwareConfigRunner, config_differences,
 )
 
-from software_fakes import SoftwareEngine, run, uuid_of
+from software_fakes import SoftwareEngine, run, run_with_warnings, uuid_of
 
 SCRIPT = 'echo hi'
 # The engine's normal form of what DEFAULTS asks for.
@@ -101,14 +101,14 @@ PRESENT = [
                          [row[1:] for row in PRESENT], ids=[row[0] for row in PRESENT])
 def test_present(configs, deployments, options, changed, replaced, old_id, old_deleted, config_id, writes):
     engine = SoftwareEngine(configs, deployments)
-    result, module = run(SoftwareConfigRunner, engine, **params(**options))
+    result, warnings = run_with_warnings(SoftwareConfigRunner, engine, **params(**options))
     assert (result['changed'], result['replaced']) == (changed, replaced)
     assert (result.get('old_id'), result.get('old_deleted')) == (old_id, old_deleted)
     assert result['config']['id'] == config_id
     assert engine.writes == writes
     # The config-in-use warning comes exactly when a replaced config could not be deleted.
     in_use = replaced and old_deleted is False and not options.get('keep_old')
-    assert [old_id in w and 'was kept' in w for w in module.warnings] == ([True] if in_use else [])
+    assert [old_id in w and 'was kept' in w for w in warnings] == ([True] if in_use else [])
 
 
 @pytest.mark.parametrize('configs,deployments,options,changed,replaced,old_id,old_deleted,config_id,writes',
@@ -116,9 +116,9 @@ def test_present(configs, deployments, options, changed, replaced, old_id, old_d
 def test_check_mode_predicts_present_without_writing(configs, deployments, options, changed, replaced, old_id,
                                                      old_deleted, config_id, writes):
     engine = SoftwareEngine(configs, deployments)
-    result, module = run(SoftwareConfigRunner, engine, check_mode=True, **params(**options))
+    result, warnings = run_with_warnings(SoftwareConfigRunner, engine, check_mode=True, **params(**options))
     assert (result['changed'], result['replaced'], result.get('old_id')) == (changed, replaced, old_id)
-    assert engine.writes == [] and module.warnings == []
+    assert engine.writes == [] and warnings == []
     if changed:
         # The predicted config: the wanted definition in the engine's form, no id yet.
         assert 'id' not in result['config']
@@ -132,7 +132,7 @@ def test_check_mode_predicts_present_without_writing(configs, deployments, optio
 
 def test_the_result_is_shaped_and_the_diff_shows_the_normalised_definitions():
     engine = SoftwareEngine([dict(stored(1), project='p1', extra='dropped')])
-    result, _ = run(SoftwareConfigRunner, engine, **params(config='echo 2'))
+    result = run(SoftwareConfigRunner, engine, **params(config='echo 2'))
     assert sorted(result['config']) == ['config', 'creation_time', 'group', 'id', 'inputs', 'name', 'options',
                                         'outputs']
     assert result['diff']['before']['config'] == SCRIPT and result['diff']['after']['config'] == 'echo 2'
@@ -151,9 +151,9 @@ def test_the_config_text_comes_from_config_file(tmp_path):
     path = tmp_path / 'install.sh'
     path.write_text(SCRIPT)
     engine = SoftwareEngine([stored(1)])
-    result, _ = run(SoftwareConfigRunner, engine, **params(config=None, config_file=str(path)))
+    result = run(SoftwareConfigRunner, engine, **params(config=None, config_file=str(path)))
     assert result['changed'] is False and engine.writes == []
-    result, _ = run(SoftwareConfigRunner, engine, **params(config=None, config_file=None))
+    result = run(SoftwareConfigRunner, engine, **params(config=None, config_file=None))
     assert result['differences'] == ['config'] and engine.configs[0]['config'] == ''
 
 
@@ -181,7 +181,7 @@ ABSENT = [
                          ids=[row[0] for row in ABSENT])
 def test_absent(configs, deployments, options, changed, deleted, check_mode):
     engine = SoftwareEngine(configs, deployments)
-    result, _ = run(SoftwareConfigRunner, engine, check_mode=check_mode, **params(state='absent', **options))
+    result = run(SoftwareConfigRunner, engine, check_mode=check_mode, **params(state='absent', **options))
     assert (result['changed'], result['deleted_ids'], result['config'], result['replaced']) == (
         changed, deleted, {}, False)
     expected = [] if check_mode else [('delete_software_config', config_id) for config_id in deleted]
@@ -214,7 +214,7 @@ def test_info(options, ids, full):
     engine = SoftwareEngine([stored(3), stored(2, name='web'), stored(1)])
     given = dict(name=None, id=None, detail=False)
     given.update(options)
-    result, _ = run(SoftwareConfigInfoRunner, engine, **given)
+    result = run(SoftwareConfigInfoRunner, engine, **given)
     assert result['changed'] is False and engine.writes == []
     assert [item['id'] for item in result['configs']] == ids
     for item in result['configs']:

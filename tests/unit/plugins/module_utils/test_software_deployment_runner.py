@@ -27,8 +27,8 @@ def config(config_id, name, outputs=()):
             'outputs': list(outputs), 'options': {}, 'creation_time': '2023-01-01T00:00:00Z'}
 
 
-CONFIGS = [config(WEB, 'web'), config(APP, 'app', [{'name': 'result', 'error_output': False},
-                                                  {'name': 'problem', 'error_output': True}])]
+APP_OUTPUTS = [{'name': 'result', 'error_output': False}, {'name': 'problem', 'error_output': True}]
+CONFIGS = [config(WEB, 'web'), config(APP, 'app', APP_OUTPUTS)]
 
 
 def deployment(deployment_id=DEP, server_id='s1', config_id=APP, **fields):
@@ -97,7 +97,7 @@ PRESENT = [
                          ids=[row[0] for row in PRESENT])
 def test_present(deployments, options, created, updated, shown, writes):
     engine = SoftwareEngine(CONFIGS, deployments)
-    result, _ = run(SoftwareDeploymentRunner, engine, **params(**options))
+    result = run(SoftwareDeploymentRunner, engine, **params(**options))
     assert (result['changed'], result['created'], result['updated']) == (created or bool(updated), created, updated)
     got = result['deployment']
     assert (got['id'], got['config_id'], got['action'], got['status']) == shown
@@ -110,7 +110,7 @@ def test_present(deployments, options, created, updated, shown, writes):
                          ids=[row[0] for row in PRESENT])
 def test_check_mode_predicts_present_without_writing(deployments, options, created, updated, shown, writes):
     engine = SoftwareEngine(CONFIGS, deployments)
-    result, _ = run(SoftwareDeploymentRunner, engine, check_mode=True, **params(**options))
+    result = run(SoftwareDeploymentRunner, engine, check_mode=True, **params(**options))
     assert (result['changed'], result['created'], result['updated']) == (created or bool(updated), created, updated)
     got = result['deployment']
     # A deployment created without an id has none yet.
@@ -176,7 +176,7 @@ SIGNALS = [
                          ids=[row[0] for row in SIGNALS])
 def test_signal(deployments, options, sent, predicted, writes):
     engine = SoftwareEngine(CONFIGS, deployments)
-    result, _ = run(SoftwareDeploymentRunner, engine, **params(**options))
+    result = run(SoftwareDeploymentRunner, engine, **params(**options))
     assert (result['signal_sent'], result['changed']) == (sent, bool(writes))
     assert [write[0] for write in engine.writes] == writes
     assert [write[2] for write in engine.written(SIGNAL)] == ([options['signal']] if sent else [])
@@ -189,7 +189,7 @@ def test_signal(deployments, options, sent, predicted, writes):
                          ids=[row[0] for row in SIGNALS])
 def test_check_mode_predicts_the_signal_without_sending_it(deployments, options, sent, predicted, writes):
     engine = SoftwareEngine(CONFIGS, deployments)
-    result, _ = run(SoftwareDeploymentRunner, engine, check_mode=True, **params(**options))
+    result = run(SoftwareDeploymentRunner, engine, check_mode=True, **params(**options))
     assert (result['signal_sent'], result['changed']) == (sent, bool(writes))
     assert engine.writes == []
     got = result['deployment']
@@ -220,7 +220,7 @@ ABSENT = [
                          ids=[row[0] for row in ABSENT])
 def test_absent(deployments, options, deleted, returned, check_mode):
     engine = SoftwareEngine(CONFIGS, deployments)
-    result, _ = run(SoftwareDeploymentRunner, engine, check_mode=check_mode, **params(state='absent', **options))
+    result = run(SoftwareDeploymentRunner, engine, check_mode=check_mode, **params(state='absent', **options))
     assert (result['changed'], result['deleted_ids']) == (bool(deleted), deleted)
     assert result['deployment'].get('id') == returned
     expected = [] if check_mode else [('delete_software_deployment', item) for item in deleted]
@@ -254,7 +254,7 @@ def test_info(options, ids, metadata):
                                       deployment(FIXED, server_id='s2', output_values=None)])
     given = dict(id=None, server_id=None)
     given.update(options)
-    result, _ = run(SoftwareDeploymentInfoRunner, engine, **given)
+    result = run(SoftwareDeploymentInfoRunner, engine, **given)
     assert result['changed'] is False and engine.writes == []
     assert [item['id'] for item in result['deployments']] == ids
     assert all(item['output_values'] == {} for item in result['deployments'])  # shaped: every key, {} for none
