@@ -227,135 +227,43 @@ deleted_ids:
   elements: str
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import (
-    config_like, configs_named, current_config, definition, definition_of, delete_each, differences, show_config,
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import SoftwareConfigRunner
+
+IO_TYPE = dict(type='str', default='String', choices=['String', 'Number', 'CommaDelimitedList', 'Json', 'Boolean'])
+
+ARGUMENT_SPEC = dict(
+    name=dict(type='str'),
+    id=dict(type='str'),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
+    group=dict(type='str', default='Heat::Ungrouped'),
+    config=dict(type='str'),
+    config_file=dict(type='path'),
+    inputs=dict(type='list', elements='dict', default=[], options=dict(
+        name=dict(type='str', required=True),
+        type=IO_TYPE,
+        description=dict(type='str'),
+        default=dict(type='raw'),
+        replace_on_change=dict(type='bool', default=False),
+    )),
+    outputs=dict(type='list', elements='dict', default=[], options=dict(
+        name=dict(type='str', required=True),
+        type=IO_TYPE,
+        description=dict(type='str'),
+        error_output=dict(type='bool', default=False),
+    )),
+    options=dict(type='dict', default={}),
+    keep_old=dict(type='bool', default=False),
 )
 
 
-def read_config_text(module):
-    path = module.params['config_file']
-    if not path:
-        return module.params['config']
-    try:
-        with open(path, 'r') as handle:
-            return handle.read()
-    except (IOError, OSError, UnicodeDecodeError) as exc:
-        raise errors.ValidationFailedError("config_file: cannot read '%s': %s" % (path, exc))
-
-
-def wanted_definition(module):
-    params = module.params
-    return definition(params['group'], read_config_text(module), params['inputs'], params['outputs'],
-                      params['options'])
-
-
-def existing_config(module, wanted):
-    """The config ``present`` compares with: the one with ``id``; else a config called ``name`` that already
-    has the wanted definition (several may share the name, and the engine's creation times have one-second
-    resolution, so "newest" alone is not always decidable); else the newest called ``name``."""
-    params = module.params
-    if params['id']:
-        found = show_config(module.client, params['id'])
-        if found is None:
-            raise errors.NotFoundError("id: no software config with id '%s'" % params['id'])
-        return found
-    return config_like(module.client, params['name'], wanted) or current_config(module.client, params['name'])
-
-
-def create(module, wanted):
-    return module.client.create_software_config(None, wanted['group'], module.params['name'], wanted['config'],
-                                                wanted['inputs'], wanted['outputs'], wanted['options'])
-
-
-def delete_old(module, old_id):
-    """Delete a replaced config; a config still in use is kept (the engine refuses), with a warning."""
-    try:
-        module.client.delete_software_config(None, old_id)
-    except errors.ValidationFailedError as exc:
-        module.module.warn("the replaced software config %s was kept: %s" % (old_id, exc))
-        return False
-    return True
-
-
-def diff_of(current, wanted, name):
-    before = dict(definition_of(current), name=current.get('name')) if current else {}
-    after = dict(wanted, name=name) if wanted else {}
-    return {'before': before, 'after': after}
-
-
-def ensure_present(module):
-    params = module.params
-    wanted = wanted_definition(module)
-    current = existing_config(module, wanted)
-    result = {'changed': False, 'replaced': False, 'diff': diff_of(current, wanted, params['name'])}
-    if current is not None:
-        differing = differences(definition_of(current), wanted)
-        if current.get('name') != params['name']:
-            differing.insert(0, 'name')
-        if not differing:
-            result['config'] = current
-            return result
-        result.update(replaced=True, old_id=current['id'], differences=differing, old_deleted=not params['keep_old'])
-    result['changed'] = True
-    if module.check_mode:
-        result['config'] = dict(wanted, name=params['name'])
-        return result
-    result['config'] = create(module, wanted)
-    if result['replaced'] and not params['keep_old']:
-        result['old_deleted'] = delete_old(module, current['id'])
-    return result
-
-
-def ensure_absent(module):
-    params = module.params
-    if params['id']:
-        found = show_config(module.client, params['id'])
-        doomed = [found] if found else []
-    else:
-        doomed = configs_named(module.client, params['name'])
-    return dict(delete_each(module.client.delete_software_config, doomed, module.check_mode), config={},
-                replaced=False)
-
-
-def run(module):
-    if module.params['state'] == 'present':
-        return ensure_present(module)
-    return ensure_absent(module)
-
-
 def main():
-    io_type = dict(type='str', default='String', choices=['String', 'Number', 'CommaDelimitedList', 'Json', 'Boolean'])
-    module = HeatRpcModule(
-        argument_spec=dict(
-            name=dict(type='str'),
-            id=dict(type='str'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-            group=dict(type='str', default='Heat::Ungrouped'),
-            config=dict(type='str'),
-            config_file=dict(type='path'),
-            inputs=dict(type='list', elements='dict', default=[], options=dict(
-                name=dict(type='str', required=True),
-                type=io_type,
-                description=dict(type='str'),
-                default=dict(type='raw'),
-                replace_on_change=dict(type='bool', default=False),
-            )),
-            outputs=dict(type='list', elements='dict', default=[], options=dict(
-                name=dict(type='str', required=True),
-                type=io_type,
-                description=dict(type='str'),
-                error_output=dict(type='bool', default=False),
-            )),
-            options=dict(type='dict', default={}),
-            keep_old=dict(type='bool', default=False),
-        ),
+    HeatRpcModule(
+        argument_spec=ARGUMENT_SPEC,
         mutually_exclusive=[('config', 'config_file')],
         required_if=[('state', 'present', ['name'])],
         required_one_of=[('name', 'id')],
-    )
-    module.run(run)
+    ).run(SoftwareConfigRunner)
 
 
 if __name__ == '__main__':

@@ -96,29 +96,17 @@ configs:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import iter_configs, show_config
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import SoftwareConfigInfoRunner
 
-
-def run(module):
-    params = module.params
-    client = module.client
-    if params['id']:
-        found = show_config(client, params['id'])
-        configs = [found] if found and (not params['name'] or found.get('name') == params['name']) else []
-    else:
-        configs = [item for item in iter_configs(client) if not params['name'] or item.get('name') == params['name']]
-        if params['detail']:
-            configs = [full for full in (show_config(client, item['id']) for item in configs) if full]
-    return {'changed': False, 'configs': configs}
+ARGUMENT_SPEC = dict(
+    name=dict(type='str'),
+    id=dict(type='str'),
+    detail=dict(type='bool', default=False),
+)
 
 
 def main():
-    module = HeatRpcModule(argument_spec=dict(
-        name=dict(type='str'),
-        id=dict(type='str'),
-        detail=dict(type='bool', default=False),
-    ))
-    module.run(run)
+    HeatRpcModule(argument_spec=ARGUMENT_SPEC).run(SoftwareConfigInfoRunner)
 
 
 if __name__ == '__main__':

@@ -88,7 +88,7 @@ options:
     description:
       - V(present) - the deployment exists with these values.
       - V(absent) - the deployment with O(id) (or, without O(id), every deployment of O(config) on O(server_id))
-        is deleted. Already absent is V(changed=false).
+        is deleted. Already absent is V(changed=false), and so is a O(config) that does not exist.
     type: str
     choices: [present, absent]
     default: present
@@ -186,153 +186,28 @@ deleted_ids:
   elements: str
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import (
-    delete_each, predict_signal, resolve_config, shape_deployment, show_config, show_deployment,
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import SoftwareDeploymentRunner
+
+ARGUMENT_SPEC = dict(
+    id=dict(type='str', aliases=['deployment_id']),
+    server_id=dict(type='str'),
+    config=dict(type='str'),
+    input_values=dict(type='dict'),
+    action=dict(type='str'),
+    status=dict(type='str', choices=['IN_PROGRESS', 'COMPLETE', 'FAILED']),
+    status_reason=dict(type='str'),
+    signal=dict(type='dict'),
+    state=dict(type='str', default='present', choices=['present', 'absent']),
 )
-
-UPDATABLE = ('config_id', 'input_values', 'action', 'status', 'status_reason')
-
-
-def find_deployments(module, config_id):
-    """Existing deployments the task means: the one with ``id``, or those of the config on the server."""
-    params = module.params
-    if params['id']:
-        found = show_deployment(module.client, params['id'])
-        return [found] if found else []
-    listed = module.client.list_software_deployments(None, server_id=params['server_id'])
-    return [item for item in listed if item.get('config_id') == config_id]
-
-
-def only_one(module, found, config_id):
-    if len(found) > 1:
-        raise errors.ConflictError(
-            "server '%s' has %d deployments of config %s (ids %s); choose one with the id option"
-            % (module.params['server_id'], len(found), config_id, ', '.join(item['id'] for item in found)))
-    return found[0] if found else None
-
-
-def wanted_changes(module, current, config_id):
-    """The fields (engine argument -> value) in which ``current`` differs from the options that are set."""
-    params = module.params
-    wanted = {'config_id': config_id, 'input_values': params['input_values'], 'action': params['action'],
-              'status': params['status'], 'status_reason': params['status_reason']}
-    changes = {}
-    for key in UPDATABLE:
-        value = wanted[key]
-        # Unset options keep the current value; the engine ignores empty values on update.
-        if value is None or value in ({}, ''):
-            continue
-        if current.get(key) != value:
-            changes[key] = value
-    return changes
-
-
-def create(module, config_id):
-    params = module.params
-    values = {
-        'server_id': params['server_id'], 'config_id': config_id, 'input_values': params['input_values'] or {},
-        'action': params['action'] or 'CREATE', 'status': params['status'] or 'IN_PROGRESS',
-        'status_reason': params['status_reason'] or '',
-    }
-    if module.check_mode:
-        predicted = dict(values, id=params['id'], output_values={})
-        return shape_deployment(predicted)
-    if params['id']:
-        values['deployment_id'] = params['id']
-    return shape_deployment(module.client.create_software_deployment(None, **values))
-
-
-def update(module, current, changes):
-    if module.check_mode:
-        return dict(current, **changes)
-    updated = module.client.update_software_deployment(None, current['id'], **changes)
-    return shape_deployment(updated)
-
-
-def apply_signal(module, deployment, result):
-    details = module.params['signal']
-    config = show_config(module.client, deployment['config_id']) if deployment.get('config_id') else None
-    outcome = predict_signal(deployment, config, details)
-    result['signal_sent'] = outcome is not None
-    if outcome is None:
-        return deployment
-    result['changed'] = True
-    if module.check_mode:
-        status, reason, outputs = outcome
-        return dict(deployment, status=status, status_reason=reason, output_values=outputs)
-    module.client.signal_software_deployment(None, deployment['id'], details)
-    return shape_deployment(module.client.show_software_deployment(None, deployment['id']))
-
-
-def check_create_options(module, config_id):
-    missing = [name for name, value in (('server_id', module.params['server_id']), ('config', config_id)) if not value]
-    if missing:
-        raise errors.ValidationFailedError('%s: required to create a deployment (none with %s exists)' % (
-            ' and '.join(missing), "id '%s'" % module.params['id'] if module.params['id'] else 'these options'))
-
-
-def ensure_present(module):
-    params = module.params
-    if not params['id'] and not params['config']:
-        raise errors.ValidationFailedError('config: required when id is not given (server_id and config find the deployment)')
-    config_id = resolve_config(module.client, params['config'])['id'] if params['config'] else None
-    current = only_one(module, find_deployments(module, config_id), config_id)
-    result = {'changed': False, 'created': current is None, 'updated': []}
-    if current is None:
-        check_create_options(module, config_id)
-        deployment = create(module, config_id)
-        result['changed'] = True
-    else:
-        current = shape_deployment(current)
-        if params['server_id'] and params['server_id'] != current['server_id']:
-            raise errors.ValidationFailedError("server_id: deployment %s belongs to server '%s'; it cannot move to '%s'"
-                                               % (current['id'], current['server_id'], params['server_id']))
-        changes = wanted_changes(module, current, config_id)
-        deployment = update(module, current, changes) if changes else current
-        result['updated'] = sorted(changes)
-        result['changed'] = bool(changes)
-    if params['signal'] is not None:
-        deployment = apply_signal(module, deployment, result)
-    result['deployment'] = deployment
-    result['diff'] = {'before': current or {}, 'after': deployment}
-    return result
-
-
-def ensure_absent(module):
-    params = module.params
-    config_id = resolve_config(module.client, params['config'])['id'] if params['config'] and not params['id'] else None
-    if not params['id'] and not config_id:
-        raise errors.ValidationFailedError('state=absent needs id, or server_id and config')
-    found = [shape_deployment(item) for item in find_deployments(module, config_id)]
-    return dict(delete_each(module.client.delete_software_deployment, found, module.check_mode),
-                deployment=found[0] if len(found) == 1 else {})
-
-
-def run(module):
-    if module.params['state'] == 'present':
-        return ensure_present(module)
-    return ensure_absent(module)
 
 
 def main():
-    module = HeatRpcModule(
-        argument_spec=dict(
-            id=dict(type='str', aliases=['deployment_id']),
-            server_id=dict(type='str'),
-            config=dict(type='str'),
-            input_values=dict(type='dict'),
-            action=dict(type='str'),
-            status=dict(type='str', choices=['IN_PROGRESS', 'COMPLETE', 'FAILED']),
-            status_reason=dict(type='str'),
-            signal=dict(type='dict'),
-            state=dict(type='str', default='present', choices=['present', 'absent']),
-        ),
+    HeatRpcModule(
+        argument_spec=ARGUMENT_SPEC,
         mutually_exclusive=[('status', 'signal')],
         required_one_of=[('id', 'server_id')],
-    )
-    module.run(run)
+    ).run(SoftwareDeploymentRunner)
 
 
 if __name__ == '__main__':

@@ -98,32 +98,16 @@ metadata:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import shape_deployment, show_deployment
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import SoftwareDeploymentInfoRunner
 
-
-def run(module):
-    params = module.params
-    client = module.client
-    result = {'changed': False}
-    if params['id']:
-        found = show_deployment(client, params['id'])
-        if found and params['server_id'] and found.get('server_id') != params['server_id']:
-            found = None
-        result['deployments'] = [shape_deployment(found)] if found else []
-    else:
-        result['deployments'] = [shape_deployment(item)
-                                 for item in client.list_software_deployments(None, server_id=params['server_id'])]
-    if params['server_id']:
-        result['metadata'] = client.metadata_software_deployments(None, params['server_id'])
-    return result
+ARGUMENT_SPEC = dict(
+    id=dict(type='str', aliases=['deployment_id']),
+    server_id=dict(type='str'),
+)
 
 
 def main():
-    module = HeatRpcModule(argument_spec=dict(
-        id=dict(type='str', aliases=['deployment_id']),
-        server_id=dict(type='str'),
-    ))
-    module.run(run)
+    HeatRpcModule(argument_spec=ARGUMENT_SPEC).run(SoftwareDeploymentInfoRunner)
 
 
 if __name__ == '__main__':

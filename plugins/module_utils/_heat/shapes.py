@@ -139,6 +139,20 @@ def shape_snapshot(raw, include_data=True):
     return shaped
 
 
+CONFIG_FIELDS = ('id', 'name', 'group', 'creation_time', 'config', 'inputs', 'outputs', 'options', 'project')
+
+
+def shape_config(raw):
+    """A software config: the fields of CONFIG_FIELDS that ``raw`` has, in that order; {} for none.
+
+    A listing has id, name, group and creation_time (and project for an admin); a config shown in full adds
+    config, inputs, outputs and options (in heat-engine's normal form); a predicted one has no id.
+    """
+    if not raw:
+        return {}
+    return dict((key, raw[key]) for key in CONFIG_FIELDS if key in raw)
+
+
 def shape_deployment(raw):
     """A software deployment (the engine's dict, with every key present); None for none."""
     if raw is None:

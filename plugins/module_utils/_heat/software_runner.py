@@ -2,249 +2,286 @@
 # Copyright: heat_rpc.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Software configs and deployments: lookups, the engine's normal form of a config, result shaping.
+"""heat_software_config, heat_software_config_info, heat_software_deployment, heat_software_deployment_info.
 
-Shared by heat_software_config, heat_software_config_info, heat_software_deployment and
-heat_software_deployment_info.
+The decisions of the software family: when a config is kept, replaced or deleted, which fields of a
+deployment an update sends, whether a signal is sent and what it makes of the deployment. The engine's
+normal form of a config and the lookups are in software.py; results are shaped by shapes.py.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import paginate
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_config, shape_deployment
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software import (
+    config_like, configs_named, current_config, definition, definition_of, delete_each, differences, find_config,
+    iter_configs, predict_signal, resolve_config, show_config, show_deployment,
+)
 
-DEFAULT_GROUP = 'Heat::Ungrouped'
-CONFIG_PAGE_SIZE = 200
-IO_TYPES = ('String', 'Number', 'CommaDelimitedList', 'Json', 'Boolean')
-DEPLOYMENT_STATUSES = ('IN_PROGRESS', 'COMPLETE', 'FAILED')
-# Output keys heat-engine records from every deployment signal (rpc api SOFTWARE_DEPLOYMENT_OUTPUTS).
-SIGNAL_OUTPUT_KEYS = ('deploy_stdout', 'deploy_stderr', 'deploy_status_code')
-
-_UUID = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$')
-
-
-def looks_like_uuid(value):
-    return bool(value) and bool(_UUID.match(value))
+# Deployment fields an update can send, by the engine's argument name.
+UPDATABLE = ('config_id', 'input_values', 'action', 'status', 'status_reason')
 
 
-# -- the engine's normal form of inputs and outputs ---------------------------------------------------------
+# -- software configs --------------------------------------------------------------------------------------
 
-def _number(value):
-    if isinstance(value, bool) or not isinstance(value, str) or value == '':
-        return value
-    for convert in (int, float):
+def read_config_text(config, config_file):
+    """The config text: ``config``, or the content of the file ``config_file``."""
+    if not config_file:
+        return config
+    try:
+        with open(config_file, 'r') as handle:
+            return handle.read()
+    except (IOError, OSError, UnicodeDecodeError) as exc:
+        raise errors.ConfigurationError("config_file: cannot read '%s': %s" % (config_file, exc))
+
+
+def config_differences(current, wanted, name):
+    """What differs between the engine's config ``current`` and the ``wanted`` definition called ``name``.
+
+    Configs are immutable: any difference (the name included) means a new config replaces ``current``.
+    """
+    differing = differences(definition_of(current), wanted)
+    if current.get('name') != name:
+        differing.insert(0, 'name')
+    return differing
+
+
+def config_diff(current, wanted, name):
+    before = dict(definition_of(current), name=current.get('name')) if current else {}
+    return {'before': before, 'after': dict(wanted, name=name)}
+
+
+class SoftwareConfigRunner(Runner):
+    """heat_software_config: a config of this name and definition exists (present), or none does (absent)."""
+
+    def run(self):
+        if self.params['state'] == 'absent':
+            return self.ensure_absent()
+        return self.ensure_present()
+
+    def wanted(self):
+        params = self.params
+        text = read_config_text(params['config'], params['config_file'])
+        return definition(params['group'], text, params['inputs'], params['outputs'], params['options'])
+
+    def existing(self, wanted):
+        """The config ``present`` compares with: the one with ``id``; else a config called ``name`` that
+        already has the wanted definition (several may share the name, and the engine's creation times have
+        one-second resolution, so "newest" alone is not always decidable); else the newest called ``name``."""
+        name = self.params['name']
+        if self.params['id']:
+            found = show_config(self.client, self.params['id'])
+            if found is None:
+                raise errors.NotFoundError("id: no software config with id '%s'" % self.params['id'])
+            return found
+        return config_like(self.client, name, wanted) or current_config(self.client, name)
+
+    def ensure_present(self):
+        name, keep_old = self.params['name'], self.params['keep_old']
+        wanted = self.wanted()
+        current = self.existing(wanted)
+        result = {'changed': False, 'replaced': False, 'diff': config_diff(current, wanted, name)}
+        if current is not None:
+            differing = config_differences(current, wanted, name)
+            if not differing:
+                result['config'] = shape_config(current)
+                return result
+            result.update(replaced=True, old_id=current['id'], differences=differing, old_deleted=not keep_old)
+        result['changed'] = True
+        if self.check_mode:
+            result['config'] = shape_config(dict(wanted, name=name))
+            return result
+        result['config'] = shape_config(self.client.create_software_config(
+            None, wanted['group'], name, wanted['config'], wanted['inputs'], wanted['outputs'], wanted['options']))
+        if result['replaced'] and not keep_old:
+            result['old_deleted'] = self.delete_replaced(current['id'])
+        return result
+
+    def delete_replaced(self, old_id):
+        """Delete a replaced config; one still in use is kept (the engine refuses), with a warning."""
         try:
-            return convert(value)
-        except ValueError:
-            pass
-    return value
+            self.client.delete_software_config(None, old_id)
+        except errors.ValidationFailedError as exc:
+            self.module.warn("the replaced software config %s was kept: %s" % (old_id, exc))
+            return False
+        return True
+
+    def ensure_absent(self):
+        if self.params['id']:
+            found = show_config(self.client, self.params['id'])
+            doomed = [found] if found else []
+        else:
+            doomed = configs_named(self.client, self.params['name'])
+        result = delete_each(self.client.delete_software_config, doomed, self.check_mode)
+        return dict(result, config={}, replaced=False)
 
 
-def _boolean(value):
-    if isinstance(value, str) and value.lower() in ('true', 'false'):
-        return value.lower() == 'true'
-    return value
+def config_matches(found, name):
+    """Whether the config ``found`` (None when not found) is listed for the ``name`` filter (None: any)."""
+    return found is not None and (not name or found.get('name') == name)
 
 
-def _comma_list(value):
-    if isinstance(value, str) and value != '':
-        return value.split(',')
-    return value
+class SoftwareConfigInfoRunner(Runner):
+    """heat_software_config_info: the configs (one by id, or those named ``name``), in full with detail."""
+
+    def run(self):
+        params = self.params
+        if params['id']:
+            found = show_config(self.client, params['id'])
+            configs = [found] if config_matches(found, params['name']) else []
+        else:
+            configs = [item for item in iter_configs(self.client) if config_matches(item, params['name'])]
+            if params['detail']:
+                # A config deleted between the listing and its show is left out.
+                configs = [full for full in (show_config(self.client, item['id']) for item in configs) if full]
+        return {'changed': False, 'configs': [shape_config(item) for item in configs]}
 
 
-def _string(value):
-    if isinstance(value, (dict, list)):
-        return value
-    if isinstance(value, bool):
-        return 'True' if value else 'False'
-    return str(value)
+# -- software deployments ----------------------------------------------------------------------------------
+
+def only_one(found, server_id, config_id):
+    """The deployment of ``found`` the task means, None for none; several are a conflict."""
+    if len(found) > 1:
+        raise errors.ConflictError(
+            "server '%s' has %d deployments of config %s (ids %s); choose one with the id option"
+            % (server_id, len(found), config_id, ', '.join(item['id'] for item in found)))
+    return found[0] if found else None
 
 
-_DEFAULT_CONVERSIONS = {
-    'String': _string,
-    'Number': _number,
-    'Boolean': _boolean,
-    'CommaDelimitedList': _comma_list,
-}
+def refuse_move(server_id, current):
+    if server_id and server_id != current['server_id']:
+        raise errors.ConfigurationError("server_id: deployment %s belongs to server '%s'; it cannot move to '%s'"
+                                        % (current['id'], current['server_id'], server_id))
 
 
-def _drop_empty(item):
-    return dict((key, value) for key, value in item.items() if value is not None)
+def wanted_changes(params, current, config_id):
+    """The fields (engine argument -> value) in which ``current`` differs from the options that are set.
 
-
-def normalise_input(item):
-    """One input definition the way heat-engine stores it.
-
-    The engine fills ``type: String``, drops ``replace_on_change`` when false, turns an explicit null
-    ``description`` into '' and converts ``default`` to the input's type ('5' -> 5 for a Number).
-    An empty description counts as none here, so both spellings compare equal.
+    An unset option keeps the current value, and so does an empty one: the engine ignores an empty
+    ``input_values`` or ``status_reason`` on update.
     """
-    item = _drop_empty(item)
-    item.setdefault('type', 'String')
-    if not item.get('replace_on_change'):
-        item.pop('replace_on_change', None)
-    if item.get('description') == '':
-        del item['description']
-    if 'default' in item:
-        convert = _DEFAULT_CONVERSIONS.get(item['type'])
-        if convert is not None:
-            item['default'] = convert(item['default'])
-    return item
+    wanted = {'config_id': config_id, 'input_values': params['input_values'], 'action': params['action'],
+              'status': params['status'], 'status_reason': params['status_reason']}
+    return dict((key, wanted[key]) for key in UPDATABLE
+                if wanted[key] is not None and wanted[key] not in ({}, '') and current.get(key) != wanted[key])
 
 
-def normalise_output(item):
-    """One output definition the way heat-engine stores it (``type: String``, ``error_output: false`` filled)."""
-    item = _drop_empty(item)
-    item.setdefault('type', 'String')
-    item['error_output'] = bool(item.get('error_output', False))
-    if item.get('description') == '':
-        del item['description']
-    return item
-
-
-def definition(group, config, inputs, outputs, options):
-    """The comparable form of a software config (what makes two configs the same)."""
+def creation_values(params, config_id):
+    """The engine's arguments for a new deployment; refused when server_id or config is missing."""
+    missing = [name for name, value in (('server_id', params['server_id']), ('config', config_id)) if not value]
+    if missing:
+        raise errors.ConfigurationError('%s: required to create a deployment (none with %s exists)' % (
+            ' and '.join(missing), "id '%s'" % params['id'] if params['id'] else 'these options'))
     return {
-        'group': group or DEFAULT_GROUP,
-        'config': config if config is not None else '',
-        'inputs': [normalise_input(item) for item in inputs or []],
-        'outputs': [normalise_output(item) for item in outputs or []],
-        'options': options or {},
+        'server_id': params['server_id'], 'config_id': config_id, 'input_values': params['input_values'] or {},
+        'action': params['action'] or 'CREATE', 'status': params['status'] or 'IN_PROGRESS',
+        'status_reason': params['status_reason'] or '',
     }
 
 
-def definition_of(raw_config):
-    """The comparable form of a software config the engine returned (show_software_config)."""
-    return definition(raw_config.get('group'), raw_config.get('config'), raw_config.get('inputs'),
-                      raw_config.get('outputs'), raw_config.get('options'))
+class SoftwareDeploymentRunner(Runner):
+    """heat_software_deployment: create, update, signal or delete one deployment (or those of a config)."""
+
+    def run(self):
+        if self.params['state'] == 'absent':
+            return self.ensure_absent()
+        return self.ensure_present()
+
+    def find(self, config_id):
+        """Existing deployments the task means: the one with ``id``, or those of the config on the server."""
+        if self.params['id']:
+            found = show_deployment(self.client, self.params['id'])
+            return [found] if found else []
+        listed = self.client.list_software_deployments(None, server_id=self.params['server_id'])
+        return [item for item in listed if item.get('config_id') == config_id]
+
+    def ensure_present(self):
+        params = self.params
+        if not params['id'] and not params['config']:
+            raise errors.ConfigurationError(
+                'config: required when id is not given (server_id and config find the deployment)')
+        config_id = resolve_config(self.client, params['config'])['id'] if params['config'] else None
+        current = shape_deployment(only_one(self.find(config_id), params['server_id'], config_id))
+        changes = {}
+        if current is None:
+            deployment = self.create(creation_values(params, config_id))
+        else:
+            refuse_move(params['server_id'], current)
+            changes = wanted_changes(params, current, config_id)
+            deployment = self.update(current, changes) if changes else current
+        result = {'changed': current is None or bool(changes), 'created': current is None,
+                  'updated': sorted(changes)}
+        if params['signal'] is not None:
+            deployment = self.signal(deployment, result)
+        result['deployment'] = deployment
+        result['diff'] = {'before': current or {}, 'after': deployment}
+        return result
+
+    def create(self, values):
+        deployment_id = self.params['id']
+        if self.check_mode:
+            return shape_deployment(dict(values, id=deployment_id, output_values={}))
+        if deployment_id:
+            values = dict(values, deployment_id=deployment_id)
+        return shape_deployment(self.client.create_software_deployment(None, **values))
+
+    def update(self, current, changes):
+        if self.check_mode:
+            return dict(current, **changes)
+        return shape_deployment(self.client.update_software_deployment(None, current['id'], **changes))
+
+    def signal(self, deployment, result):
+        """Send the signal to an IN_PROGRESS deployment (predict its outcome in check mode)."""
+        details = self.params['signal']
+        config = show_config(self.client, deployment['config_id']) if deployment.get('config_id') else None
+        outcome = predict_signal(deployment, config, details)
+        result['signal_sent'] = outcome is not None
+        if outcome is None:
+            return deployment
+        result['changed'] = True
+        if self.check_mode:
+            status, reason, outputs = outcome
+            return dict(deployment, status=status, status_reason=reason, output_values=outputs)
+        self.client.signal_software_deployment(None, deployment['id'], details)
+        return shape_deployment(self.client.show_software_deployment(None, deployment['id']))
+
+    def ensure_absent(self):
+        params = self.params
+        if not params['id'] and not params['config']:
+            raise errors.ConfigurationError(
+                'config: required with state=absent when id is not given (server_id and config find the deployments)')
+        found = [shape_deployment(item) for item in self.doomed()]
+        result = delete_each(self.client.delete_software_deployment, found, self.check_mode)
+        return dict(result, deployment=found[0] if len(found) == 1 else {})
+
+    def doomed(self):
+        """The deployments ``absent`` deletes; with no such config there is no deployment of it."""
+        if self.params['id']:
+            return self.find(None)
+        config = find_config(self.client, self.params['config'])
+        return self.find(config['id']) if config else []
 
 
-def differences(current, wanted):
-    """Names of the fields (group, config, inputs, outputs, options) in which two definitions differ."""
-    return [key for key in ('group', 'config', 'inputs', 'outputs', 'options') if current.get(key) != wanted.get(key)]
+def deployment_matches(found, server_id):
+    """Whether the deployment ``found`` (None when not found) is listed for the ``server_id`` filter."""
+    return found is not None and (not server_id or found.get('server_id') == server_id)
 
 
-# -- software config lookups ----------------------------------------------------------------------------------
+class SoftwareDeploymentInfoRunner(Runner):
+    """heat_software_deployment_info: one deployment by id, or a server's (or every) deployment, and with
+    ``server_id`` the server's deployment metadata."""
 
-def iter_configs(client, page_size=CONFIG_PAGE_SIZE):
-    """Every software config summary (id, name, group, creation_time) of the project, newest first."""
-    return paginate(lambda size, marker: client.list_software_configs(None, limit=size, marker=marker),
-                    lambda item: item['id'], page_size)
-
-
-def show_config(client, config_id):
-    """The full software config with id ``config_id``, or None."""
-    try:
-        return client.show_software_config(None, config_id)
-    except errors.NotFoundError:
-        return None
-
-
-def configs_named(client, name):
-    """Summaries of the software configs called ``name``, newest first (the engine's listing order)."""
-    return [item for item in iter_configs(client) if item.get('name') == name]
-
-
-def config_like(client, name, wanted):
-    """A full software config called ``name`` whose definition is ``wanted``, or None."""
-    for item in configs_named(client, name):
-        found = show_config(client, item['id'])
-        if found is not None and not differences(definition_of(found), wanted):
-            return found
-    return None
-
-
-def current_config(client, name):
-    """The full software config that ``name`` refers to: the newest config of that name, or None."""
-    named = configs_named(client, name)
-    if not named:
-        return None
-    return show_config(client, named[0]['id'])
-
-
-def resolve_config(client, id_or_name, option='config'):
-    """A full software config by id, else by name (the newest of that name); NotFoundError otherwise."""
-    if looks_like_uuid(id_or_name):
-        found = show_config(client, id_or_name)
-        if found is not None:
-            return found
-    found = current_config(client, id_or_name)
-    if found is None:
-        raise errors.NotFoundError("%s: no software config with id or name '%s'" % (option, id_or_name))
-    return found
-
-
-# -- deployments ------------------------------------------------------------------------------------------------
-
-def delete_each(delete, items, check_mode):
-    """The absent side of configs and deployments: report what goes, delete it unless in check mode.
-
-    ``delete(id)`` is the client's delete method; an item already gone counts as deleted.
-    """
-    ids = [item['id'] for item in items]
-    result = {'changed': bool(ids), 'deleted_ids': ids, 'diff': {'before': {'ids': ids}, 'after': {'ids': []}}}
-    if not check_mode:
-        for item_id in ids:
-            try:
-                delete(None, item_id)
-            except errors.NotFoundError:
-                pass  # deleted meanwhile: that is what was wanted
-    return result
-
-
-def show_deployment(client, deployment_id):
-    """The software deployment with id ``deployment_id``, or None."""
-    try:
-        return client.show_software_deployment(None, deployment_id)
-    except errors.NotFoundError:
-        return None
-
-
-def shape_deployment(raw):
-    """A deployment as the modules return it (the engine's dict, with every key present)."""
-    if raw is None:
-        return None
-    return {
-        'id': raw.get('id'),
-        'server_id': raw.get('server_id'),
-        'config_id': raw.get('config_id'),
-        'input_values': raw.get('input_values') or {},
-        'output_values': raw.get('output_values') or {},
-        'action': raw.get('action'),
-        'status': raw.get('status'),
-        'status_reason': raw.get('status_reason'),
-        'creation_time': raw.get('creation_time'),
-        'updated_time': raw.get('updated_time'),
-    }
-
-
-def predict_signal(deployment, config, details):
-    """What signal_software_deployment would make of ``details``: (status, status_reason, output_values).
-
-    Mirrors heat-engine: a non-zero ``deploy_status_code`` or a value for an output flagged
-    ``error_output`` means FAILED, anything else COMPLETE; a deployment that is not IN_PROGRESS
-    ignores signals (None is returned then).
-    """
-    if deployment.get('status') != 'IN_PROGRESS':
-        return None
-    details = details or {}
-    outputs = dict(deployment.get('output_values') or {})
-    reasons = []
-    code = details.get('deploy_status_code')
-    if code and str(code) != '0':
-        reasons.append('deploy_status_code : Deployment exited with non-zero status code: %s' % code)
-    for output in (config or {}).get('outputs') or []:
-        key = output.get('name')
-        if key in details:
-            outputs[key] = details[key]
-            if output.get('error_output'):
-                reasons.append('%s : %s' % (key, details[key]))
-    for key in SIGNAL_OUTPUT_KEYS:
-        outputs[key] = details.get(key)
-    if reasons:
-        return 'FAILED', ', '.join(reasons), outputs
-    return 'COMPLETE', 'Outputs received', outputs
+    def run(self):
+        params = self.params
+        if params['id']:
+            found = show_deployment(self.client, params['id'])
+            deployments = [found] if deployment_matches(found, params['server_id']) else []
+        else:
+            deployments = self.client.list_software_deployments(None, server_id=params['server_id'])
+        result = {'changed': False, 'deployments': [shape_deployment(item) for item in deployments]}
+        if params['server_id']:
+            result['metadata'] = self.client.metadata_software_deployments(None, params['server_id'])
+        return result

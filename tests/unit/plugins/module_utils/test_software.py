@@ -10,7 +10,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software import (
     definition, differences, looks_like_uuid, normalise_input, normalise_output, predict_signal,
 )
 
@@ -69,3 +69,26 @@ def test_uuid_detection():
     assert looks_like_uuid('5d1b5e7c-1d3a-4c1e-9a57-0f3b1c9d2e4f')
     assert looks_like_uuid('5d1b5e7c1d3a4c1e9a570f3b1c9d2e4f')
     assert not looks_like_uuid('install-app') and not looks_like_uuid(None)
+
+
+@pytest.mark.parametrize('status,details,outcome', [
+    ('IN_PROGRESS', {}, 'COMPLETE'),
+    ('IN_PROGRESS', {'deploy_status_code': 0}, 'COMPLETE'),
+    ('IN_PROGRESS', {'deploy_status_code': '0'}, 'COMPLETE'),
+    ('IN_PROGRESS', {'deploy_status_code': None}, 'COMPLETE'),
+    ('IN_PROGRESS', {'deploy_status_code': 1}, 'FAILED'),
+    ('IN_PROGRESS', {'deploy_status_code': '-1'}, 'FAILED'),
+    ('IN_PROGRESS', {'result': 'x', 'unknown': 'y'}, 'COMPLETE'),
+    ('IN_PROGRESS', {'problem': ''}, 'FAILED'),  # any value of an error_output output fails it
+    ('COMPLETE', {'deploy_status_code': 1}, None),
+    ('FAILED', {}, None),
+    (None, {}, None),
+])
+def test_signal_outcome_table(status, details, outcome):
+    config = {'outputs': [{'name': 'result'}, {'name': 'problem', 'error_output': True}]}
+    predicted = predict_signal({'status': status, 'output_values': {'earlier': 1}}, config, details)
+    assert (predicted[0] if predicted else None) == outcome
+    if predicted:
+        # Earlier outputs stay; the config's outputs and the deploy_* keys come from the signal; others are dropped.
+        assert predicted[2]['earlier'] == 1 and 'unknown' not in predicted[2]
+        assert predicted[2]['deploy_status_code'] == details.get('deploy_status_code')
