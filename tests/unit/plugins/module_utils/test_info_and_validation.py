@@ -1,56 +1,13 @@
 # -*- coding: utf-8 -*-
-"""Stack list queries, validation result shaping and engine-info option checks, without an engine."""
+"""Validation result shaping and engine-info option checks, without an engine."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import pytest
-
-from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.engine_info_runner import missing_needs, template_version_name
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import StackQuery, event_filters, split_status
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.validate_runner import (
     flatten_preview, mask_raw, missing_parameters, shape_level,
 )
-
-
-def test_status_values_split_into_actions_and_statuses():
-    assert split_status(['CREATE_COMPLETE', 'update_in_progress', 'FAILED']) == (
-        {'CREATE', 'UPDATE'}, {'COMPLETE', 'IN_PROGRESS', 'FAILED'})
-    with pytest.raises(errors.ValidationFailedError) as caught:
-        split_status(['DONE'])
-    assert str(caught.value).startswith("status: 'DONE' is not a stack status")
-
-
-def test_stack_query_translates_keys_and_sends_lists():
-    query = StackQuery(filters={'stack_name': 'a', 'parent': 'p', 'status': 'UPDATE_FAILED'},
-                       status=['CREATE_COMPLETE'], action=['check'], sort_keys=['name', 'creation_time'],
-                       sort_dir='asc', tags_any=['x'])
-    count = query.count_arguments()
-    assert count['filters'] == {'name': ['a'], 'owner_id': ['p'], 'action': ['UPDATE', 'CREATE', 'CHECK'],
-                                'status': ['FAILED', 'COMPLETE']}
-    assert count['tags_any'] == ['x'] and count['tags'] is None and count['show_deleted'] is False
-    listing, keep = query.list_arguments()
-    assert keep is None
-    assert (listing['sort_keys'], listing['sort_dir']) == (['stack_name', 'creation_time'], 'asc')
-    assert listing['filters'] == count['filters']
-
-
-def test_one_status_with_tags_is_filtered_client_side_when_listing():
-    query = StackQuery(status=['COMPLETE'], tags=['t'])
-    listing, keep = query.list_arguments()
-    assert keep == {'COMPLETE'} and listing['filters'] is None
-    assert query.count_arguments()['filters'] == {'status': ['COMPLETE']}
-
-
-def test_unknown_filter_keys_are_refused():
-    with pytest.raises(errors.ValidationFailedError) as caught:
-        StackQuery(filters={'colour': 'red'})
-    assert "filters: unknown key 'colour'" in str(caught.value)
-    assert event_filters({'name': 'r', 'status': ['COMPLETE', 'FAILED']}) == {
-        'resource_name': ['r'], 'resource_status': ['COMPLETE', 'FAILED']}
-    with pytest.raises(errors.ValidationFailedError):
-        event_filters({'when': 'now'})
 
 
 RAW = {
