@@ -1,10 +1,9 @@
 # -*- coding: utf-8 -*-
-"""Validation result shaping and engine-info option checks, without an engine."""
+"""Validation result shaping, without an engine."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.engine_info_runner import missing_needs, template_version_name
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.validate_runner import (
     flatten_preview, mask_raw, missing_parameters, shape_level,
 )
@@ -47,11 +46,3 @@ def test_preview_resources_are_flattened():
     assert flatten_preview(preview) == [
         {'name': 'inner', 'type': 'T', 'stack_name': 's-child', 'parent_resource': 'child'},
         {'name': 'top', 'type': 'U', 'stack_name': 's', 'parent_resource': None}]
-
-
-def test_engine_info_needs_and_version_names():
-    assert missing_needs(['revision', 'generated_template'], {'resource_type': None}) == [
-        'generated_template needs resource_type']
-    assert missing_needs(['template_functions'], {'template_version': 'wallaby'}) == []
-    assert template_version_name('2018-08-31') == 'heat_template_version.2018-08-31'
-    assert template_version_name('AWSTemplateFormatVersion.2010-09-09') == 'AWSTemplateFormatVersion.2010-09-09'
