@@ -104,8 +104,8 @@ def test_the_engine_answer_decides_the_outcome(answer, strict, preview, methods,
 
 def test_an_embedded_error_is_a_stack_validation_failure():
     result, _client = run({'validate_template': {'Error': 'bad'}})
-    assert (result.kind, result.remote_name, result.method) == ('validation_failed', 'StackValidationFailed',
-                                                                 'validate_template')
+    expected = ('validation_failed', 'StackValidationFailed', 'validate_template')
+    assert (result.kind, result.remote_name, result.method) == expected
 
 
 @pytest.mark.parametrize('ignore_errors,hint', [
