@@ -175,10 +175,9 @@ credentials_explanation:
   type: str
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.engine_info_runner import (
-    GATHER_CHOICES, SUPPORT_STATUSES, gather, missing_needs,
+    GATHER_CHOICES, SUPPORT_STATUSES, EngineInfoRunner,
 )
 
 ARGUMENT_SPEC = dict(
@@ -197,22 +196,8 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def check_options(params):
-    problems = missing_needs(params['gather'], params)
-    if problems:
-        raise errors.ConfigurationError('; '.join(problems))
-
-
-def run(module):
-    check_options(module.params)
-    result = gather(module.client, module.params['gather'], module.params)
-    result['changed'] = False
-    return result
-
-
 def main():
-    module = HeatRpcModule(argument_spec=ARGUMENT_SPEC)
-    module.run(run)
+    HeatRpcModule(argument_spec=ARGUMENT_SPEC).run(EngineInfoRunner)
 
 
 if __name__ == '__main__':

@@ -334,17 +334,7 @@ stacks:
 '''
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import NotFoundError
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import (
-    INCLUDE_CHOICES, StackDetails, StackQuery, count_stacks, list_stacks,
-)
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
-
-LIST_OPTIONS = ('status', 'action', 'filters', 'tags', 'tags_any', 'not_tags', 'not_tags_any', 'show_deleted',
-                'show_nested', 'show_hidden', 'sort_keys', 'sort_dir', 'limit', 'count_only')
-SHOW_OPTIONS = ('include', 'resource_options', 'event_options', 'fail_if_missing')
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import INCLUDE_CHOICES, StackInfoRunner
 
 ARGUMENT_SPEC = dict(
     name=dict(type='str', aliases=['stack', 'id']),
@@ -380,88 +370,8 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def is_set(value):
-    return value not in (None, False, [], {})
-
-
-def check_options(params):
-    """Reject options that do not apply to the chosen mode, and numbers out of range."""
-    wrong = LIST_OPTIONS if params['name'] else SHOW_OPTIONS
-    used = [option for option in wrong if is_set(params[option])]
-    if used:
-        raise errors.ConfigurationError('%s only appl%s %s name; remove %s' % (
-            ', '.join(used), 'y' if len(used) > 1 else 'ies', 'without' if params['name'] else 'with',
-            'name' if params['name'] else 'them or set name'))
-    if params['page_size'] < 1:
-        raise errors.ConfigurationError('page_size must be at least 1, not %d' % params['page_size'])
-    if params['limit'] is not None and params['limit'] < 0:
-        raise errors.ConfigurationError('limit must not be negative, not %d' % params['limit'])
-    events = params['event_options'] or {}
-    if events.get('limit') is not None and events['limit'] < 0:
-        raise errors.ConfigurationError('event_options.limit must not be negative, not %d' % events['limit'])
-    for option in ('resource_options', 'event_options'):
-        depth = (params[option] or {}).get('nested_depth')
-        if depth is not None and depth < 0:
-            raise errors.ConfigurationError('%s.nested_depth must not be negative, not %d' % (option, depth))
-
-
-def query_from_params(params):
-    return StackQuery(filters=params['filters'], status=params['status'], action=params['action'],
-                      tags=params['tags'], tags_any=params['tags_any'], not_tags=params['not_tags'],
-                      not_tags_any=params['not_tags_any'], show_deleted=params['show_deleted'],
-                      show_nested=params['show_nested'], show_hidden=params['show_hidden'],
-                      sort_keys=params['sort_keys'], sort_dir=params['sort_dir'])
-
-
-def add_details(client, raw, params):
-    """The shaped stack with the sections listed in ``include``."""
-    stack = shape_stack(raw)
-    include = params['include']
-    details = StackDetails(client, raw['stack_identity'], params['page_size'])
-    if 'resources' in include:
-        options = params['resource_options'] or {}
-        stack['resources'] = details.resources(nested_depth=options.get('nested_depth'),
-                                               detail=options.get('detail'), filters=options.get('filters'))
-    if 'events' in include:
-        options = params['event_options'] or {}
-        stack['events'] = details.events(limit=options.get('limit'), filters=options.get('filters'),
-                                         nested_depth=options.get('nested_depth'),
-                                         sort_dir=options.get('sort_dir') or 'asc')
-    for section in ('template', 'environment', 'files', 'snapshots'):
-        if section in include:
-            stack[section] = getattr(details, section)()
-    if 'outputs' in include and not params['resolve_outputs']:
-        stack['output_list'] = details.output_list()
-    return stack
-
-
-def show_one(module):
-    params = module.params
-    raw = StackService(module.client).find(params['name'], resolve_outputs=params['resolve_outputs'])
-    if raw is None:
-        if params['fail_if_missing']:
-            raise NotFoundError("stack '%s' not found" % params['name'], method='identify_stack')
-        return {'changed': False, 'stacks': []}
-    return {'changed': False, 'stacks': [add_details(module.client, raw, params)]}
-
-
-def list_many(module):
-    params = module.params
-    query = query_from_params(params)
-    if params['count_only']:
-        return {'changed': False, 'stacks': [], 'count': count_stacks(module.client, query)}
-    stacks = list_stacks(StackService(module.client), query, params['page_size'], limit=params['limit'])
-    return {'changed': False, 'stacks': stacks}
-
-
-def run(module):
-    check_options(module.params)
-    return show_one(module) if module.params['name'] else list_many(module)
-
-
 def main():
-    module = HeatRpcModule(argument_spec=ARGUMENT_SPEC)
-    module.run(run)
+    HeatRpcModule(argument_spec=ARGUMENT_SPEC).run(StackInfoRunner)
 
 
 if __name__ == '__main__':

@@ -183,10 +183,9 @@ raw:
   type: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import ansible_template_loader, template_argument_spec
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.validate_runner import TemplateValidator, load_inputs
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import template_argument_spec
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.validate_runner import TemplateValidateRunner
 
 ARGUMENT_SPEC = dict(
     template_argument_spec(),
@@ -197,34 +196,12 @@ ARGUMENT_SPEC = dict(
 )
 
 
-def check_options(params):
-    body = params['template_body']
-    if body is not None and not isinstance(body, (dict, str)):
-        raise errors.ConfigurationError('template_body must be a dict or a YAML/JSON string, not %s'
-                                        % type(body).__name__)
-    bad = [code for code in params['ignore_errors'] or [] if not code.isdigit()]
-    if bad:
-        raise errors.ConfigurationError('ignore_errors must hold numeric engine error codes such as 99001, not %s'
-                                        % ', '.join(bad))
-
-
-def run(module):
-    params = module.params
-    check_options(params)
-    inputs = load_inputs(ansible_template_loader(), params)
-    result = TemplateValidator(module.client).run(inputs, show_nested=params['show_nested'],
-                                                  ignore_errors=params['ignore_errors'], strict=params['strict'])
-    result['changed'] = False
-    return result
-
-
 def main():
-    module = HeatRpcModule(
+    HeatRpcModule(
         argument_spec=ARGUMENT_SPEC,
         mutually_exclusive=[('template', 'template_body', 'template_url')],
         required_one_of=[('template', 'template_body', 'template_url')],
-    )
-    module.run(run)
+    ).run(TemplateValidateRunner)
 
 
 if __name__ == '__main__':

@@ -2,13 +2,14 @@
 # Copyright: heat_rpc.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What heat-engine says about itself, gathered for heat_engine_info, one small function per subject."""
+"""heat_engine_info: what heat-engine says about itself, one small function per subject."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner
 
 GATHER_CHOICES = ('revision', 'services', 'template_versions', 'template_functions', 'resource_types',
                   'resource_schema', 'generated_template', 'credentials')
@@ -114,6 +115,13 @@ def missing_needs(gather, options):
             if subject in NEEDS and not options.get(NEEDS[subject])]
 
 
+def check_options(params):
+    """Refuse subjects whose option is missing, naming each (before any RPC)."""
+    problems = missing_needs(params['gather'], params)
+    if problems:
+        raise errors.ConfigurationError('; '.join(problems))
+
+
 def gather(client, subjects, options):
     """Result keys for the subjects asked for, in a stable order."""
     result = {}
@@ -127,3 +135,13 @@ def gather(client, subjects, options):
         else:
             result[subject] = value
     return result
+
+
+class EngineInfoRunner(Runner):
+    """Asks the engine about each subject of ``gather``; never changes anything."""
+
+    def run(self):
+        check_options(self.params)
+        result = gather(self.client, self.params['gather'], self.params)
+        result['changed'] = False
+        return result

@@ -174,3 +174,20 @@ def shape_deployment(raw):
 def mask_hidden(parameters, hidden):
     """``parameters`` with the values of the ``hidden`` ones replaced by the engine's mask."""
     return dict((key, HIDDEN_MASK if key in hidden else value) for key, value in (parameters or {}).items())
+
+
+def flatten_preview(resources):
+    """preview_stack's resources as one list: it nests a nested stack's resources in a list of their own."""
+    flat = []
+    for item in resources or []:
+        if isinstance(item, list):
+            flat.extend(flatten_preview(item))
+        elif isinstance(item, dict):
+            flat.append(item)
+    return flat
+
+
+def shape_preview_resource(raw):
+    """A resource of preview_stack (a resource that would be created)."""
+    return {'name': raw.get('resource_name'), 'type': raw.get('resource_type'),
+            'stack_name': raw.get('stack_name'), 'parent_resource': raw.get('parent_resource')}

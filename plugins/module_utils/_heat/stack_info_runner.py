@@ -2,7 +2,7 @@
 # Copyright: heat_rpc.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Read-only stack queries for heat_stack_info: list filters, paging, and a stack's details.
+"""heat_stack_info: list stacks (filters, paging, counting) or show one stack with its details.
 
 Listing goes through StackService.iter_stacks (marker/limit pages), one
 list_stacks call per page and never one call per stack. Filters are
@@ -16,10 +16,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
     event_id, shape_event, shape_resource, shape_snapshot, shape_stack,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import paginate
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, paginate
 
 STATUS_WORDS = ('COMPLETE', 'FAILED', 'IN_PROGRESS')
 
@@ -55,9 +56,15 @@ EVENT_FILTER_ALIASES = {
 }
 EVENT_FILTER_COLUMNS = ('resource_name', 'resource_action', 'resource_status', 'resource_type',
                         'physical_resource_id', 'resource_status_reason', 'uuid')
-EVENT_SORT_KEYS = {'time': 'event_time', 'event_time': 'event_time', 'resource_type': 'resource_type'}
 
 INCLUDE_CHOICES = ('resources', 'events', 'template', 'environment', 'files', 'snapshots', 'outputs')
+# Sections of ``include`` that are one engine call each, returned as they come.
+PLAIN_SECTIONS = ('template', 'environment', 'files', 'snapshots')
+
+# Options that only apply when listing (no name), and those that only apply to one stack (name).
+LIST_OPTIONS = ('status', 'action', 'filters', 'tags', 'tags_any', 'not_tags', 'not_tags_any', 'show_deleted',
+                'show_nested', 'show_hidden', 'sort_keys', 'sort_dir', 'limit', 'count_only')
+SHOW_OPTIONS = ('include', 'resource_options', 'event_options', 'fail_if_missing')
 
 
 def as_list(value):
@@ -80,7 +87,7 @@ def split_status(values, option='status'):
                 actions.add(text[:-len(word) - 1])
                 break
         else:
-            raise errors.ValidationFailedError(
+            raise errors.ConfigurationError(
                 "%s: '%s' is not a stack status; use COMPLETE, FAILED, IN_PROGRESS or ACTION_STATUS "
                 "such as CREATE_COMPLETE" % (option, value))
     return actions, statuses
@@ -96,7 +103,7 @@ class StackQuery:
         for key, value in (filters or {}).items():
             column = STACK_FILTER_ALIASES.get(key, key)
             if column not in STACK_FILTER_COLUMNS:
-                raise errors.ValidationFailedError(
+                raise errors.ConfigurationError(
                     "filters: unknown key '%s'; known keys: %s" % (
                         key, ', '.join(sorted(set(STACK_FILTER_COLUMNS) | set(STACK_FILTER_ALIASES)))))
             self._add(column, as_list(value))
@@ -171,20 +178,19 @@ def event_filters(filters):
     for key, value in (filters or {}).items():
         column = EVENT_FILTER_ALIASES.get(key, key)
         if column not in EVENT_FILTER_COLUMNS:
-            raise errors.ValidationFailedError(
+            raise errors.ConfigurationError(
                 "event_options.filters: unknown key '%s'; known keys: %s" % (
                     key, ', '.join(sorted(set(EVENT_FILTER_COLUMNS) | set(EVENT_FILTER_ALIASES)))))
         translated[column] = [str(v) for v in as_list(value)]
     return translated
 
 
-def iter_events(client, identity, page_size, limit=None, filters=None, nested_depth=None, sort_dir=None,
-                sort_keys=None):
+def iter_events(client, identity, page_size, limit=None, filters=None, nested_depth=None, sort_dir=None):
     """A stack's events page by page (marker = the last event's id); at most ``limit``."""
     # The engine adds to the filters dict it gets (nested stacks): give it a fresh one per page.
     return paginate(lambda size, marker: client.list_events(
         None, identity, filters=dict(filters) if filters else None, limit=size, marker=marker,
-        sort_keys=sort_keys, sort_dir=sort_dir, nested_depth=nested_depth or None), event_id, page_size, limit)
+        sort_dir=sort_dir, nested_depth=nested_depth or None), event_id, page_size, limit)
 
 
 class StackDetails:
@@ -200,11 +206,10 @@ class StackDetails:
                                                with_detail=bool(detail), filters=dict(filters) if filters else None)
         return [shape_resource(item) for item in raw]
 
-    def events(self, limit=None, filters=None, nested_depth=None, sort_dir=None, sort_key=None):
-        sort_keys = [EVENT_SORT_KEYS[sort_key]] if sort_key else None
+    def events(self, limit=None, filters=None, nested_depth=None, sort_dir=None):
         return [shape_event(raw) for raw in iter_events(
             self.client, self.identity, self.page_size, limit=limit, filters=event_filters(filters),
-            nested_depth=nested_depth, sort_dir=sort_dir, sort_keys=sort_keys)]
+            nested_depth=nested_depth, sort_dir=sort_dir)]
 
     def template(self):
         return self.client.get_template(None, self.identity)
@@ -222,3 +227,86 @@ class StackDetails:
         """Output keys and descriptions, without resolving values (list_outputs)."""
         return [{'key': raw.get('output_key'), 'description': raw.get('description')}
                 for raw in self.client.list_outputs(None, self.identity) or []]
+
+
+# -- the runner ---------------------------------------------------------------------------------------------------
+
+def is_set(value):
+    return value not in (None, False, [], {})
+
+
+def check_options(params):
+    """Refuse options that do not apply to the chosen mode (name or listing), and numbers out of range."""
+    wrong = LIST_OPTIONS if params['name'] else SHOW_OPTIONS
+    used = [option for option in wrong if is_set(params[option])]
+    if used:
+        raise errors.ConfigurationError('%s only appl%s %s name; remove %s' % (
+            ', '.join(used), 'y' if len(used) > 1 else 'ies', 'without' if params['name'] else 'with',
+            'name' if params['name'] else 'them or set name'))
+    if params['page_size'] < 1:
+        raise errors.ConfigurationError('page_size must be at least 1, not %d' % params['page_size'])
+    if params['limit'] is not None and params['limit'] < 0:
+        raise errors.ConfigurationError('limit must not be negative, not %d' % params['limit'])
+    events = params['event_options'] or {}
+    if events.get('limit') is not None and events['limit'] < 0:
+        raise errors.ConfigurationError('event_options.limit must not be negative, not %d' % events['limit'])
+    for option in ('resource_options', 'event_options'):
+        depth = (params[option] or {}).get('nested_depth')
+        if depth is not None and depth < 0:
+            raise errors.ConfigurationError('%s.nested_depth must not be negative, not %d' % (option, depth))
+
+
+def query_from_params(params):
+    """The StackQuery of the listing options (refuses unknown filter keys and statuses)."""
+    return StackQuery(filters=params['filters'], status=params['status'], action=params['action'],
+                      tags=params['tags'], tags_any=params['tags_any'], not_tags=params['not_tags'],
+                      not_tags_any=params['not_tags_any'], show_deleted=params['show_deleted'],
+                      show_nested=params['show_nested'], show_hidden=params['show_hidden'],
+                      sort_keys=params['sort_keys'], sort_dir=params['sort_dir'])
+
+
+class StackInfoRunner(Runner):
+    """Shows one stack (``name``) with the sections of ``include``, or lists or counts stacks."""
+
+    def run(self):
+        check_options(self.params)
+        if self.params['name']:
+            return {'changed': False, 'stacks': self.show_one()}
+        query = query_from_params(self.params)
+        if self.params['count_only']:
+            return {'changed': False, 'stacks': [], 'count': count_stacks(self.client, query)}
+        return {'changed': False, 'stacks': list_stacks(StackService(self.client), query, self.params['page_size'],
+                                                        limit=self.params['limit'])}
+
+    def show_one(self):
+        """[the stack with its details], or [] when it does not exist (a failure with fail_if_missing)."""
+        name = self.params['name']
+        raw = StackService(self.client).find(name, resolve_outputs=self.params['resolve_outputs'])
+        if raw is None:
+            if self.params['fail_if_missing']:
+                raise errors.NotFoundError("stack '%s' not found" % name, method='identify_stack')
+            return []
+        return [self.with_details(raw)]
+
+    def with_details(self, raw):
+        """The shaped stack with the sections listed in ``include``."""
+        params = self.params
+        stack = shape_stack(raw)
+        include = params['include']
+        details = StackDetails(self.client, raw['stack_identity'], params['page_size'])
+        if 'resources' in include:
+            options = params['resource_options'] or {}
+            stack['resources'] = details.resources(nested_depth=options.get('nested_depth'),
+                                                   detail=options.get('detail'), filters=options.get('filters'))
+        if 'events' in include:
+            options = params['event_options'] or {}
+            stack['events'] = details.events(limit=options.get('limit'), filters=options.get('filters'),
+                                             nested_depth=options.get('nested_depth'),
+                                             sort_dir=options.get('sort_dir') or 'asc')
+        for section in PLAIN_SECTIONS:
+            if section in include:
+                stack[section] = getattr(details, section)()
+        # With resolved outputs the stack has them (and output_list) already.
+        if 'outputs' in include and not params['resolve_outputs']:
+            stack['output_list'] = details.output_list()
+        return stack

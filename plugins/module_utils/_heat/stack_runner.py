@@ -18,7 +18,7 @@ import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import HIDDEN_MASK, mask_hidden, shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import HIDDEN_MASK, flatten_preview, mask_hidden, shape_stack
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner, require_positive
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
@@ -268,7 +268,7 @@ class StackRunner(Runner):
                                                 environment_files=environment_files)
             self.result['resource_changes'] = dict((kind, []) for kind in CHANGE_KINDS)
             self.result['resource_changes']['added'] = sorted(r.get('resource_name') for r in
-                                                              _flatten(preview.get('resources', [])))
+                                                              flatten_preview(preview.get('resources')))
             self.result['stack'] = {'name': desired.name, 'id': None, 'status': None, 'action': None}
             return
         try:
@@ -521,12 +521,3 @@ def files_diff(before, after, secrets):
     for key in sorted(set(before) - matched):
         chunks.extend(difflib.unified_diff(masked(before[key]), [], 'before: %s' % key, 'after: (none)'))
     return ''.join(chunk if chunk.endswith('\n') else chunk + '\n' for chunk in chunks)
-
-
-def _flatten(resources):
-    """preview_stack nests the resources of nested stacks in lists."""
-    for item in resources:
-        if isinstance(item, list):
-            yield from _flatten(item)
-        else:
-            yield item

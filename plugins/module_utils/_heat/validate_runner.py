@@ -2,7 +2,7 @@
 # Copyright: heat_rpc.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Template validation for heat_template_validate: the engine's answer made strict and readable.
+"""heat_template_validate: the engine's answer to validate_template made strict and readable.
 
 heat-engine's validate_template answers some invalid templates with a normal
 result that holds ``{"Error": ...}``, and accepts values preview_stack
@@ -19,9 +19,14 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import load_stack_inputs
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
+    HIDDEN_MASK, flatten_preview, mask_hidden, shape_preview_resource,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
+    ansible_template_loader, check_template_options, load_stack_inputs,
+)
 
-HIDDEN_MASK = '******'
 # The stack name the strict preview uses (previews create nothing).
 PREVIEW_STACK_NAME = 'heat-rpc-validate'
 
@@ -56,11 +61,6 @@ PARAMETER_TYPES = {
 }
 
 
-def load_inputs(loader, params):
-    """Template, files and environment layers from module params, read and checked before any RPC."""
-    return load_stack_inputs(loader, params)
-
-
 def is_hidden(schema):
     return isinstance(schema, dict) and str(schema.get('NoEcho')).lower() == 'true'
 
@@ -82,10 +82,8 @@ def mask_raw(raw):
     hidden = hidden_names(masked)
     if isinstance(environment, dict):
         for section in ('parameters', 'parameter_defaults'):
-            values = environment.get(section)
-            if isinstance(values, dict):
-                for name in hidden & set(values):
-                    values[name] = HIDDEN_MASK
+            if isinstance(environment.get(section), dict):
+                environment[section] = mask_hidden(environment[section], hidden)
     return masked
 
 
@@ -135,18 +133,6 @@ def missing_parameters(parameters):
     return sorted(name for name, schema in parameters.items() if 'default' not in schema and 'value' not in schema)
 
 
-def flatten_preview(resources, into=None):
-    """The preview's resources as one list; a nested stack shows as the list of its own resources."""
-    into = [] if into is None else into
-    for item in resources or []:
-        if isinstance(item, list):
-            flatten_preview(item, into)
-        elif isinstance(item, dict):
-            into.append({'name': item.get('resource_name'), 'type': item.get('resource_type'),
-                         'stack_name': item.get('stack_name'), 'parent_resource': item.get('parent_resource')})
-    return into
-
-
 class TemplateValidator:
     """Runs validate_template (and, strict, preview_stack) and shapes the outcome."""
 
@@ -187,5 +173,27 @@ class TemplateValidator:
         result['strict'] = bool(strict)
         if strict:
             preview = self.preview(inputs)
-            result['preview_resources'] = flatten_preview(preview.get('resources'))
+            result['preview_resources'] = [shape_preview_resource(raw) for raw in flatten_preview(preview.get('resources'))]
+        return result
+
+
+def check_options(params):
+    """Refuse a template_body that is neither a dict nor text, and error codes that are not numbers."""
+    check_template_options(params)
+    bad = [code for code in params['ignore_errors'] or [] if not code.isdigit()]
+    if bad:
+        raise errors.ConfigurationError('ignore_errors must hold numeric engine error codes such as 99001, not %s'
+                                        % ', '.join(bad))
+
+
+class TemplateValidateRunner(Runner):
+    """Reads the template and its environments, then has the engine validate (and, strict, preview) them."""
+
+    def run(self):
+        params = self.params
+        check_options(params)
+        inputs = load_stack_inputs(ansible_template_loader(), params)
+        result = TemplateValidator(self.client).run(inputs, show_nested=params['show_nested'],
+                                                    ignore_errors=params['ignore_errors'], strict=params['strict'])
+        result['changed'] = False
         return result

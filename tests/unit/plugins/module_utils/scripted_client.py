@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+"""A scripted EngineClient and module stand-in: run a runner's run() without an engine, and see what it sent."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import METHODS
+
+
+class InTurn:
+    """Answers for successive calls of one method (the last one repeats)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+
+    def next(self):
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+
+class ScriptedClient:
+    """Answers engine methods from ``answers`` and records each call as (method, positional args, kwargs).
+
+    An answer is a value, an exception (raised), a callable of the call's kwargs, or InTurn(...). Only
+    methods of the engine's RPC API exist; a method without an answer answers None.
+    """
+
+    def __init__(self, answers=None, allowed=True):
+        self.answers = dict(answers or {})
+        self.allowed = allowed
+        self.calls = []
+
+    def allows(self, method, **kwargs):
+        return self.allowed
+
+    def methods(self):
+        return [method for method, _args, _kwargs in self.calls]
+
+    def kwargs_of(self, method):
+        return [kwargs for name, _args, kwargs in self.calls if name == method]
+
+    def _answer(self, method, args, kwargs):
+        self.calls.append((method, args, kwargs))
+        answer = self.answers.get(method)
+        if isinstance(answer, InTurn):
+            answer = answer.next()
+        if isinstance(answer, Exception):
+            raise answer
+        if callable(answer):
+            return answer(kwargs)
+        return answer
+
+    def __getattr__(self, name):
+        if name in METHODS:
+            return lambda ctxt, *args, **kwargs: self._answer(name, args, kwargs)
+        raise AttributeError(name)
+
+
+def params_for(argument_spec, **given):
+    """A module's params as AnsibleModule would make them: the spec's defaults, then ``given``.
+
+    Sub-options of a dict option that is given get their defaults too.
+    """
+    params = dict((name, spec.get('default')) for name, spec in argument_spec.items())
+    for name, value in given.items():
+        suboptions = argument_spec[name].get('options')
+        if suboptions and isinstance(value, dict):
+            value = dict(dict((key, spec.get('default')) for key, spec in suboptions.items()), **value)
+        params[name] = value
+    return params
+
+
+class ScriptedModule:
+    """What a Runner takes from HeatRpcModule: params, modes, the client and warn()."""
+
+    def __init__(self, params, client=None, check_mode=False, diff_mode=False):
+        self.params = params
+        self.client = client if client is not None else ScriptedClient()
+        self.check_mode = check_mode
+        self.diff_mode = diff_mode
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
+
+
+def run_runner(runner_class, argument_spec, answers=None, **given):
+    """(result or the raised exception, the client) of ``runner_class`` run on ``given`` options."""
+    client = ScriptedClient(answers)
+    module = ScriptedModule(params_for(argument_spec, **given), client)
+    try:
+        return runner_class(module).run(), client
+    except Exception as exc:  # the typed error is what the test looks at
+        return exc, client
