@@ -121,12 +121,25 @@ options:
         carries on after this; the next run waits for it instead of starting a second action.
     type: int
     default: 1800
+  allow_uuid_name:
+    description:
+      - A O(name) that looks like a UUID is looked up as a stack id first, then as a name. When no stack has
+        it, creating a stack named like an id is refused unless this is V(true): such a name is usually a
+        mistyped id or the id of another project's stack.
+    type: bool
+    default: false
 notes:
   - The engine's template size limit (512 KiB) is enforced for the template and each file before anything is sent.
   - If the engine does not answer a create in time the outcome is unknown; the module then looks the stack up
     by name and carries on with it when it exists, and never sends a second create.
   - Two runs updating one stack at the same time never both report success with different definitions. The run
     whose template or parameters are no longer stored when its update ends fails.
+  - Two runs creating the same new stack at the same moment can both pass heat-engine's name check. Each run
+    then checks for a twin; the run whose stack is the newer one deletes its own copy (with a warning and
+    RV(twin_deleted)) and converges the other, so one stack remains.
+  - O(state=absent) does not wait for a create or update in progress: it cancels it (the stack ends FAILED),
+    then deletes the stack, with a warning and RV(cancelled). This also frees a stack left in progress by a
+    heat-engine that stopped, which heat-engine never resumes.
 '''
 
 EXAMPLES = r'''
@@ -279,6 +292,15 @@ differences:
   type: list
   elements: str
   sample: [parameters]
+twin_deleted:
+  description: The id of this run's own stack, deleted because another run created a twin at the same moment.
+  returned: when it happened
+  type: str
+cancelled:
+  description: The state of the action in progress that O(state=absent) cancelled before deleting.
+  returned: when it happened
+  type: str
+  sample: CREATE_IN_PROGRESS
 resumed:
   description: True when a suspended stack was resumed for O(state=present).
   returned: when it happened
@@ -317,6 +339,7 @@ ARGUMENT_SPEC = dict(
     converge=dict(type='bool', default=False),
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=1800),
+    allow_uuid_name=dict(type='bool', default=False),
 )
 
 

@@ -140,7 +140,13 @@ class RunnerModule:
         self.client = client
         self.params = params
         self.check_mode = False
-        self.module = type('AnsibleModuleStub', (), {'_diff': False})()
+        self.diff_mode = False
+
+    def add_secrets(self, values):
+        pass
+
+    def warn(self, message):
+        pass
 
 
 def test_frozen_engine_gives_outcome_unknown_and_the_next_run_converges(
@@ -200,10 +206,16 @@ def test_connection_cut_while_waiting_resumes_and_reaches_the_final_state(tmp_pa
 
 def test_uuid_looking_name_is_deterministic(tmp_path, env, client, stack_name):
     uuid_name = 'a' + str(uuid.uuid4())[1:]  # a valid stack name (starts with a letter) that looks like an id
-    run = run_playbook(tmp_path, [stack_task(uuid_name, title='create'), stack_task(uuid_name, title='again'),
+    refused = stack_task(uuid_name, title='refused')
+    create = stack_task(uuid_name, title='create')
+    create['heat_rpc.engine.heat_stack']['allow_uuid_name'] = True
+    run = run_playbook(tmp_path, [refused, create, stack_task(uuid_name, title='again'),
                                   {'name': 'info', 'heat_rpc.engine.heat_stack_info': {'name': uuid_name}},
                                   {'name': 'delete', 'heat_rpc.engine.heat_stack': {'name': uuid_name,
                                                                                     'state': 'absent'}}], env=env)
+    # Creating a stack named like an id needs the opt-in (a mistyped id, another project's stack id).
+    assert run.results['refused']['failed'] is True and run.results['refused']['error']['kind'] == 'configuration'
+    assert 'allow_uuid_name: true' in run.results['refused']['msg'] and run.results['refused']['changed'] is False
     assert run.results['create']['changed'] is True
     assert run.results['create']['stack']['name'] == uuid_name
     assert run.results['again']['changed'] is False

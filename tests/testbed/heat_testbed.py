@@ -709,6 +709,29 @@ def cmd_up(args):
         return _up(sname, state_dir, args.timeout)
 
 
+def cmd_restart(args):
+    """Stop the test bed's engine (SIGTERM, or it is already gone) and start it again on the same vhost and database.
+
+    What a crashed and restarted heat-engine does to work in progress is what this is for: nothing else
+    is reset.
+    """
+    sname, state_dir = resolve(args)
+    with file_lock('testbed-' + sname):
+        meta = load_meta(state_dir)
+        if not meta.get('ready'):
+            raise TestbedError(f'test bed {sname} is not up: nothing to restart')
+        stop_engine(meta.get('pgid'), state_dir)
+        engine = start_engine(meta['venv'], state_dir)
+        meta['pgid'] = engine.pid
+        write_json(os.path.join(state_dir, META_FILE), meta)
+        ok, detail = probe(meta, args.timeout, lambda: engine.poll() is None)
+        if not ok:
+            raise TestbedError(f'restarted heat-engine did not answer RPC within {args.timeout:g}s ({detail})')
+        log(f'test bed {sname}: engine restarted (pid {engine.pid})')
+        print('\n'.join(write_connection_files(meta)))
+        return 0
+
+
 def _up(sname, state_dir, timeout):
     """Create a fresh test bed (the caller holds its lock and has cleaned up leftovers)."""
     total = time.monotonic()
@@ -821,13 +844,14 @@ def main(argv=None):
     """Command line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n', 1)[0])
     sub = parser.add_subparsers(dest='command', required=True)
-    for command, func in (('up', cmd_up), ('down', cmd_down), ('status', cmd_status), ('env', cmd_env), ('list', cmd_list)):
+    for command, func in (('up', cmd_up), ('restart', cmd_restart), ('down', cmd_down), ('status', cmd_status),
+                          ('env', cmd_env), ('list', cmd_list)):
         cmd = sub.add_parser(command, help=func.__doc__.split('\n', 1)[0])
         cmd.set_defaults(func=func)
         if command != 'list':
             cmd.add_argument('--name', help=f'test bed name (default: {DEFAULT_NAME})')
             cmd.add_argument('--state-dir', help='state directory (default: <cache>/testbeds/<NAME>)')
-        if command == 'up':
+        if command in ('up', 'restart'):
             cmd.add_argument('--timeout', type=float, default=DEFAULT_UP_TIMEOUT,
                              help='seconds to wait for the engine to answer RPC (default: %(default)s)')
     args = parser.parse_args(argv)

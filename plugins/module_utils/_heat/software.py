@@ -13,21 +13,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
-
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import paginate
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import looks_like_uuid, paginate
 
 DEFAULT_GROUP = 'Heat::Ungrouped'
 CONFIG_PAGE_SIZE = 200
 # Output keys heat-engine records from every deployment signal (rpc api SOFTWARE_DEPLOYMENT_OUTPUTS).
 SIGNAL_OUTPUT_KEYS = ('deploy_stdout', 'deploy_stderr', 'deploy_status_code')
 
-_UUID = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$')
-
-
-def looks_like_uuid(value):
-    return bool(value) and bool(_UUID.match(value))
 
 
 # -- the engine's normal form of inputs and outputs ---------------------------------------------------------

@@ -18,8 +18,12 @@ import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import HIDDEN_MASK, flatten_preview, mask_hidden, shape_stack
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
+    HIDDEN_MASK, flatten_preview, mask_hidden, shape_stack,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
+    StackService, is_deleted, looks_like_uuid,
+)
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner, require_positive
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
     ansible_template_loader, check_template_options, load_stack_inputs,
@@ -125,6 +129,12 @@ def differences(desired, stored):
     return changed
 
 
+def cancellable(raw):
+    """A create or update in progress: state=absent cancels it rather than wait for it."""
+    return raw is not None and raw.get('stack_status') == 'IN_PROGRESS' and raw.get('stack_action') in ('CREATE',
+                                                                                                      'UPDATE')
+
+
 def needs_repair(raw):
     """A stack that must be updated even when its definition already matches.
 
@@ -190,7 +200,9 @@ class StackRunner(Runner):
             desired = DesiredStack.from_params(self.params, self.loader)
             # Engine messages can quote a hidden value (a failed conversion, say): mask it everywhere.
             self.module.add_secrets(desired.inputs.secrets)
-        raw = self.settle_first(self.service.find(self.params['name']))
+        raw = self.service.find(self.params['name'])
+        if state != 'absent' or not cancellable(raw):
+            raw = self.settle_first(raw)
         if state == 'absent':
             self.ensure_absent(raw)
         elif state == 'suspended':
@@ -209,8 +221,13 @@ class StackRunner(Runner):
         try:
             return wait_for_stack(self.service, raw['stack_identity'], self.wait_timeout)
         except WaitTimeout as exc:
-            raise errors.ConflictError('stack %s was still %s after waiting %ss for the action in progress to end'
-                                       % (raw['stack_name'], state_or_gone(exc.last), self.wait_timeout))
+            raise errors.ConflictError(
+                'stack %s was still %s after waiting %ss for the action in progress to end (since %s). If the '
+                'heat-engine that ran it stopped, the action never ends (heat-engine does not resume it): '
+                'heat_stack_action action=cancel_update cancel_with_rollback=false marks it FAILED, after which this '
+                'task repairs the stack; state=absent cancels it and deletes the stack'
+                % (raw['stack_name'], state_or_gone(exc.last), self.wait_timeout,
+                   raw.get('updated_time') or raw.get('creation_time')))
 
     # -- present -----------------------------------------------------------------------------------
 
@@ -258,6 +275,10 @@ class StackRunner(Runner):
         if desired.template is None:
             raise errors.ValidationFailedError('stack %s does not exist; creating it needs one of template, '
                                                'template_body or template_url' % desired.name)
+        if looks_like_uuid(desired.name) and not self.params.get('allow_uuid_name'):
+            raise errors.ConfigurationError(
+                'name %s looks like a stack id, and no stack has that id or name here (a stack of another project, '
+                'or a mistyped id?); to create a stack with this name, set allow_uuid_name: true' % desired.name)
         self.result['changed'] = True
         if self.diff_mode:
             self.result['diff'] = {'before': {}, 'after': self.described(desired)}
@@ -288,7 +309,37 @@ class StackRunner(Runner):
             identity = self.send_create(desired, args)
         self.result['resource_changes'] = None
         self.outcome.since = ''
+        # heat-engine's name check is not atomic: two runs creating one name at once can both succeed.
+        # Each checks right after its create and again once it settled (by then any twin is stored).
+        if not self.keep_one_of_twins(desired, identity):
+            return
         self.finish(identity, 'CREATE')
+        if self.wait:
+            self.keep_one_of_twins(desired, identity)
+
+    def keep_one_of_twins(self, desired, identity):
+        """Leave one stack of the name: ours, or the twin another run created at the same moment.
+
+        Every run applies one rule (the oldest stack, then the lowest id, stays), so exactly one
+        deletes. The run whose stack goes deletes it (it knows its id, so no orphan is left), then
+        converges the survivor like any existing stack. Returns whether ours stays.
+        """
+        twins = [raw for raw in self.client.list_stacks(None, filters={'name': desired.name})
+                 if raw.get('stack_name') == desired.name and not is_deleted(raw)]
+        if len(twins) < 2:
+            return True
+        survivor = min(twins, key=lambda raw: (raw.get('creation_time') or '', raw['stack_identity']['stack_id']))
+        if survivor['stack_identity']['stack_id'] == identity['stack_id']:
+            return True
+        self.client.delete_stack(None, identity)
+        self.outcome.finish(identity, ('CREATE', 'DELETE'), accepted=(None,))
+        self.result['twin_deleted'] = identity['stack_id']
+        self.module.warn('another run created stack %s at the same moment; this run deleted its own copy (id %s) '
+                         'and converged the other (id %s)'
+                         % (desired.name, identity['stack_id'], survivor['stack_identity']['stack_id']))
+        self.ensure_present(desired, self.settle_first(self.service.show(survivor['stack_identity'])))
+        self.result['changed'] = True
+        return False
 
     def send_create(self, desired, args):
         try:
@@ -416,6 +467,8 @@ class StackRunner(Runner):
         self.result['stack'] = shape_stack(raw)
         if self.check_mode:
             return
+        if cancellable(raw):
+            raw = self.cancel_before_delete(raw)
         try:
             self.client.delete_stack(None, raw['stack_identity'])
         except errors.NotFoundError:
@@ -424,6 +477,18 @@ class StackRunner(Runner):
         if self.wait:
             self.outcome.finish(raw['stack_identity'], ('DELETE',), accepted=(None,))
             self.result['stack'] = None
+
+    def cancel_before_delete(self, raw):
+        """A create or update in progress is cancelled (no rollback) before the delete, and waited for.
+
+        Deleting is what was asked; an action whose engine died would otherwise hold the stack forever.
+        """
+        self.client.stack_cancel_update(None, raw['stack_identity'], cancel_with_rollback=False)
+        self.result['cancelled'] = state_or_gone(raw)
+        self.module.warn('stack %s was %s: that action was cancelled so that the stack could be deleted'
+                         % (raw['stack_name'], state_or_gone(raw)))
+        return self.outcome.finish(raw['stack_identity'], ('CREATE', 'UPDATE'), ('CREATE_FAILED', 'UPDATE_FAILED',
+                                                                                  'CREATE_COMPLETE', 'UPDATE_COMPLETE'))
 
     def ensure_suspended(self, desired, raw):
         if raw is None:

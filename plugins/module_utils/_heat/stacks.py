@@ -8,10 +8,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import re
+
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_resource, stack_state
 
 DEFAULT_PAGE_SIZE = 500
+_UUID = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$')
+
+
+def looks_like_uuid(value):
+    """True for a UUID, with or without dashes: the engine looks such a name up as an id first."""
+    return bool(value) and bool(_UUID.match(value))
 
 
 def is_deleted(raw_stack):
