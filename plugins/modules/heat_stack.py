@@ -124,8 +124,8 @@ options:
   allow_uuid_name:
     description:
       - A O(name) that looks like a UUID is looked up as a stack id first, then as a name. When no stack has
-        it, creating a stack named like an id is refused unless this is V(true): such a name is usually a
-        mistyped id or the id of another project's stack.
+        it, creating a stack named like an id is refused unless this is V(true), because such a name is
+        usually a mistyped id or the id of another project's stack.
     type: bool
     default: false
 notes:
@@ -137,7 +137,7 @@ notes:
   - Two runs creating the same new stack at the same moment can both pass heat-engine's name check. Each run
     then checks for a twin; the run whose stack is the newer one deletes its own copy (with a warning and
     RV(twin_deleted)) and converges the other, so one stack remains.
-  - O(state=absent) does not wait for a create or update in progress: it cancels it (the stack ends FAILED),
+  - O(state=absent) does not wait for a create or update in progress. It cancels it (the stack ends FAILED),
     then deletes the stack, with a warning and RV(cancelled). This also frees a stack left in progress by a
     heat-engine that stopped, which heat-engine never resumes.
 '''

@@ -130,8 +130,7 @@ class Definition:
 def _registry_values(registry):
     for value in registry.values():
         if isinstance(value, dict):
-            for inner in _registry_values(value):
-                yield inner
+            yield from _registry_values(value)
         else:
             yield value
 
