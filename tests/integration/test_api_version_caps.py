@@ -74,7 +74,7 @@ def test_each_module_works_or_refuses_before_any_write(tmp_path, heat_testbed, c
     make_stack(SIGNAL_TEMPLATE, name=names['stack'])
     make_stack(SIGNAL_TEMPLATE, name=names['doomed'])
     config = client.create_software_config(None, group='script', name=names['existing_config'], config='echo hi',
-                                          inputs=[], outputs=[], options={})
+                                           inputs=[], outputs=[], options={})
     try:
         before = engine_state(client, names)
         tasks = tasks_for(names)

@@ -105,8 +105,8 @@ def test_check_failure_reports_resources_then_abandon(tmp_path, heat_testbed, se
     assert check['msg'].endswith('; failed resources: broken (CHECK_FAILED): '
                                  'Exception: resources.broken: Resource not created')
     # Failed resources have the form of heat_stack_info's resources; these are the fields 0.1.0 returned.
-    assert [dict((key, item[key]) for key in ('name', 'type', 'status', 'status_reason', 'stack_name'))
-            for item in check['failed_resources']] == [{
+    fields = ('name', 'type', 'status', 'status_reason', 'stack_name')
+    assert [dict((key, item[key]) for key in fields) for item in check['failed_resources']] == [{
         'name': 'broken', 'type': 'OS::Heat::TestResource', 'status': 'CHECK_FAILED',
         'status_reason': 'Exception: resources.broken: Resource not created', 'stack_name': name}]
     abandon = run.results['abandon']

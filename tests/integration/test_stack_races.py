@@ -48,8 +48,8 @@ def test_runs_creating_one_name_at_once_leave_exactly_one_stack(tmp_path, env, c
     print('twins created and cleaned up over %d rounds of %d runs: %d' % (ROUNDS, FORKS, twins_seen))
 
 
-def test_a_create_whose_engine_died_is_cancelled_and_deleted_by_absent(tmp_path, heat_testbed, env, client,
-                                                                         service):
+def test_a_create_whose_engine_died_is_cancelled_and_deleted_by_absent(
+        tmp_path, heat_testbed, env, client, service):
     name = unique_name('orphan')
     identity = client.create_stack(None, name, SLOW, {}, {}, {})
     Poller(60).wait(lambda: service.show(identity, resolve_outputs=False),
@@ -61,8 +61,8 @@ def test_a_create_whose_engine_died_is_cancelled_and_deleted_by_absent(tmp_path,
     assert restarted.returncode == 0, restarted.stderr
     try:
         run = run_playbook(tmp_path, [
-            {'name': 'present', 'heat_rpc.engine.heat_stack': {'name': name, 'template_body': SLOW,
-                                                                'wait_timeout': 5}},
+            {'name': 'present',
+             'heat_rpc.engine.heat_stack': {'name': name, 'template_body': SLOW, 'wait_timeout': 5}},
             {'name': 'absent', 'heat_rpc.engine.heat_stack': {'name': name, 'state': 'absent', 'wait_timeout': 120}},
         ], env=env)
         present = run.results['present']

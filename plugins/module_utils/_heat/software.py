@@ -22,7 +22,6 @@ CONFIG_PAGE_SIZE = 200
 SIGNAL_OUTPUT_KEYS = ('deploy_stdout', 'deploy_stderr', 'deploy_status_code')
 
 
-
 # -- the engine's normal form of inputs and outputs ---------------------------------------------------------
 
 def _number(value):

@@ -131,8 +131,8 @@ def differences(desired, stored):
 
 def cancellable(raw):
     """A create or update in progress: state=absent cancels it rather than wait for it."""
-    return raw is not None and raw.get('stack_status') == 'IN_PROGRESS' and raw.get('stack_action') in ('CREATE',
-                                                                                                      'UPDATE')
+    return (raw is not None and raw.get('stack_status') == 'IN_PROGRESS'
+            and raw.get('stack_action') in ('CREATE', 'UPDATE'))
 
 
 def needs_repair(raw):
@@ -487,8 +487,8 @@ class StackRunner(Runner):
         self.result['cancelled'] = state_or_gone(raw)
         self.module.warn('stack %s was %s: that action was cancelled so that the stack could be deleted'
                          % (raw['stack_name'], state_or_gone(raw)))
-        return self.outcome.finish(raw['stack_identity'], ('CREATE', 'UPDATE'), ('CREATE_FAILED', 'UPDATE_FAILED',
-                                                                                  'CREATE_COMPLETE', 'UPDATE_COMPLETE'))
+        ended = ('CREATE_FAILED', 'UPDATE_FAILED', 'CREATE_COMPLETE', 'UPDATE_COMPLETE')
+        return self.outcome.finish(raw['stack_identity'], ('CREATE', 'UPDATE'), ended)
 
     def ensure_suspended(self, desired, raw):
         if raw is None:

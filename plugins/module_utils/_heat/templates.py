@@ -393,6 +393,8 @@ def empty_environment():
 
 
 TEMPLATE_OPTIONS = ('template', 'template_body', 'template_url')
+
+
 def template_argument_spec():
     """The template options (documented in the ``template`` doc fragment); modules add ``parameters``."""
     return dict(

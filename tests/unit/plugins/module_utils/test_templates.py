@@ -145,8 +145,8 @@ def test_environments_become_layers_the_engine_merges_in_order(tree):
     env_file = tree / 'env.yaml'
     env_file.write_text('parameters:\n  a: from-file\n  b: from-file\nresource_registry:\n'
                         '  My::Child: nested/child.yaml\n  resources:\n    r1: {hooks: pre-create}\n')
-    template = {'heat_template_version': '2018-08-31', 'parameters': {'a': {'type': 'string'},
-                                                                     'b': {'type': 'string'}}}
+    template = {'heat_template_version': '2018-08-31',
+                'parameters': {'a': {'type': 'string'}, 'b': {'type': 'string'}}}
     params = {'template_body': template, 'template_base_dir': str(tree), 'parameter_defaults': {},
               'environment': [str(env_file), {'parameters': {'b': 'from-dict'},
                                               'resource_registry': {'resources': {'r2': {'hooks': 'pre-update'}}}}],
@@ -164,8 +164,8 @@ def test_environments_become_layers_the_engine_merges_in_order(tree):
 
 def test_task_parameters_win_and_stay_out_of_files(tree):
     (tree / 'env.yaml').write_text('parameters:\n  a: from-file\n  b: from-file\n')
-    template = {'heat_template_version': '2018-08-31', 'parameters': {'a': {'type': 'string'},
-                                                                     'b': {'type': 'string', 'hidden': True}}}
+    template = {'heat_template_version': '2018-08-31',
+                'parameters': {'a': {'type': 'string'}, 'b': {'type': 'string', 'hidden': True}}}
     params = {'template_body': template, 'template_base_dir': str(tree), 'environment': [str(tree / 'env.yaml')],
               'parameters': {'b': 'the-secret'}, 'parameter_defaults': {}}
     inputs = load_stack_inputs(TemplateLoader(), params)
