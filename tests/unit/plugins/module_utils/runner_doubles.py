@@ -1,22 +1,79 @@
 # -*- coding: utf-8 -*-
-"""Test doubles for runners: a module with options, and a scripted client that records what is sent."""
+"""Test doubles for runners: a module stand-in, and a scripted EngineClient that records what it was asked.
+
+Run a runner's run() without an engine and look at what it sent (``calls``, ``writes``).
+"""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import METHODS
+
+
+class InTurn:
+    """Answers for successive calls of one method (the last one repeats)."""
+
+    def __init__(self, *answers):
+        self.answers = list(answers)
+
+    def next(self):
+        return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+
+class ScriptedClient:
+    """Answers engine methods from ``answers`` and records each call as (method, positional args, kwargs).
+
+    An answer is a value, an exception (raised), a callable of the call's kwargs, or InTurn(...). Only
+    methods of the engine's RPC API exist; a method without an answer answers None. ``allowed`` is what
+    ``allows()`` (the API version cap check) answers.
+    """
+
+    def __init__(self, answers=None, allowed=True):
+        self.answers = dict(answers or {})
+        self.allowed = allowed
+        self.calls = []
+
+    def allows(self, method, **kwargs):
+        return self.allowed
+
+    def methods(self):
+        return [method for method, _args, _kwargs in self.calls]
+
+    @property
+    def writes(self):
+        """The calls of methods that change engine state."""
+        return [call for call in self.calls if METHODS[call[0]].writes]
+
+    def kwargs_of(self, method):
+        return [kwargs for name, _args, kwargs in self.calls if name == method]
+
+    def _answer(self, method, args, kwargs):
+        self.calls.append((method, args, kwargs))
+        answer = self.answers.get(method)
+        if isinstance(answer, InTurn):
+            answer = answer.next()
+        if isinstance(answer, Exception):
+            raise answer
+        if callable(answer):
+            return answer(kwargs)
+        return answer
+
+    def __getattr__(self, name):
+        if name in METHODS:
+            return lambda ctxt, *args, **kwargs: self._answer(name, args, kwargs)
+        raise AttributeError(name)
 
 
 class FakeModule:
-    """What a Runner uses of HeatRpcModule: params, check and diff mode, the client, warn()."""
+    """What a Runner takes from HeatRpcModule: params, check and diff mode, the client, warn(), add_secrets()."""
 
-    def __init__(self, client, check_mode=False, diff_mode=False, **params):
+    def __init__(self, params, client=None, check_mode=False, diff_mode=False):
         self.params = params
+        self.client = client if client is not None else ScriptedClient()
         self.check_mode = check_mode
         self.diff_mode = diff_mode
-        self.client = client
         self.warnings = []
-
         self.secrets = set()
 
     def warn(self, message):
@@ -26,47 +83,28 @@ class FakeModule:
         self.secrets.update(values)
 
 
-class InTurn(list):
-    """Answers given one per call, in order; the last one repeats."""
+def params_for(argument_spec, **given):
+    """A module's params as AnsibleModule would make them: the spec's defaults, then ``given``.
 
-
-class ScriptedClient:
-    """Answers each engine method from ``answers`` (a value, InTurn answers, or an exception).
-
-    Every call is recorded as (method, args, kwargs); ``writes`` lists the calls of methods that change
-    engine state, so a test can assert that check mode or a refusal sent none.
+    Sub-options of a dict option that is given get their defaults too.
     """
+    params = dict((name, spec.get('default')) for name, spec in argument_spec.items())
+    for name, value in given.items():
+        suboptions = argument_spec[name].get('options')
+        if suboptions and isinstance(value, dict):
+            value = dict(dict((key, spec.get('default')) for key, spec in suboptions.items()), **value)
+        params[name] = value
+    return params
 
-    WRITES = ('create_stack', 'update_stack', 'delete_stack', 'abandon_stack', 'stack_suspend', 'stack_resume',
-              'stack_check', 'stack_cancel_update', 'stack_snapshot', 'delete_snapshot', 'stack_restore',
-              'resource_signal', 'resource_mark_unhealthy', 'create_software_config', 'delete_software_config',
-              'create_software_deployment', 'update_software_deployment', 'delete_software_deployment',
-              'signal_software_deployment')
 
-    def __init__(self, **answers):
-        self.answers = answers
-        self.calls = []
-
-    @property
-    def writes(self):
-        return [call for call in self.calls if call[0] in self.WRITES]
-
-    def allows(self, method, **kwargs):
-        return True
-
-    def __getattr__(self, method):
-        if method.startswith('_') or method in ('answers', 'calls'):
-            raise AttributeError(method)
-
-        def call(*args, **kwargs):
-            self.calls.append((method, args[1:], kwargs))
-            answer = self.answers.get(method)
-            if isinstance(answer, InTurn):
-                answer = answer.pop(0) if len(answer) > 1 else answer[0]
-            if isinstance(answer, Exception):
-                raise answer
-            return answer
-        return call
+def run_runner(runner_class, argument_spec, answers=None, **given):
+    """(result or the raised exception, the client) of ``runner_class`` run on ``given`` options."""
+    client = ScriptedClient(answers)
+    module = FakeModule(params_for(argument_spec, **given), client)
+    try:
+        return runner_class(module).run(), client
+    except Exception as exc:  # the typed error is what the test looks at
+        return exc, client
 
 
 def stack(name='s', action='CREATE', status='COMPLETE', **extra):
@@ -80,7 +118,7 @@ def stack(name='s', action='CREATE', status='COMPLETE', **extra):
 def stack_client(raw, **answers):
     """A client on which ``raw`` (a stack) is found by name, plus ``answers``."""
     answers.setdefault('identify_stack', raw['stack_identity'] if raw else errors.NotFoundError('gone'))
-    answers.setdefault('show_stack', InTurn([raw]))
+    answers.setdefault('show_stack', raw)
     answers.setdefault('list_stack_resources', [])
     answers.setdefault('list_events', [])
-    return ScriptedClient(**answers)
+    return ScriptedClient(answers)

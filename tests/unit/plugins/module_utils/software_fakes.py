@@ -14,6 +14,8 @@ import copy
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 
+from runner_doubles import FakeModule
+
 WRITES = ('create_software_config', 'delete_software_config', 'create_software_deployment',
           'update_software_deployment', 'delete_software_deployment', 'signal_software_deployment')
 
@@ -120,23 +122,9 @@ class SoftwareEngine:
         found.update(status='COMPLETE', status_reason='signalled', output_values=dict(details))
 
 
-class FakeModule:
-    """What a Runner reads from HeatRpcModule: params, check/diff mode, the client, warn()."""
-
-    def __init__(self, engine, params, check_mode=False):
-        self.client = engine
-        self.params = params
-        self.check_mode = check_mode
-        self.diff_mode = False
-        self.warnings = []
-
-    def warn(self, message):
-        self.warnings.append(message)
-
-
 def run_with_warnings(runner_class, engine, check_mode=False, **params):
     """``runner_class`` run on ``engine`` with ``params``; returns (result, warnings)."""
-    module = FakeModule(engine, params, check_mode)
+    module = FakeModule(params, engine, check_mode=check_mode)
     return runner_class(module).run(), module.warnings
 
 

@@ -12,7 +12,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.engine_info_
 )
 from ansible_collections.heat_rpc.engine.plugins.modules.heat_engine_info import ARGUMENT_SPEC
 
-from scripted_client import InTurn, run_runner
+from runner_doubles import InTurn, run_runner
 
 
 def run(answers=None, **given):

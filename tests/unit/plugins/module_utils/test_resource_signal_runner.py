@@ -34,7 +34,7 @@ def test_health_change_needed(raw, unhealthy, reason, needed):
 def run(client, check_mode=False, **params):
     options = dict(stack='s', resource='r', data=None, sync=False, mark_unhealthy=None, reason=None)
     options.update(params)
-    return ResourceSignalRunner(FakeModule(client, check_mode=check_mode, **options)).run()
+    return ResourceSignalRunner(FakeModule(options, client, check_mode=check_mode)).run()
 
 
 @pytest.mark.parametrize('check_mode,params,changed,writes', [

@@ -58,7 +58,7 @@ def test_restore_refusal(raw, stack_status, refusal):
 def run(client, check_mode=False, **params):
     options = dict(stack='s', name='snap', id=None, state='present', include_data=False, wait_timeout=5)
     options.update(params)
-    return SnapshotRunner(FakeModule(client, check_mode=check_mode, **options)).run()
+    return SnapshotRunner(FakeModule(options, client, check_mode=check_mode)).run()
 
 
 def test_an_existing_snapshot_is_not_a_change_and_a_failed_one_fails_without_claiming_one():
@@ -83,7 +83,7 @@ def test_check_mode_predicts_a_new_snapshot_and_sends_nothing():
 
 def test_a_new_snapshot_waits_for_the_stack_and_returns_it():
     client = stack_client(stack(), stack_list_snapshots=[],
-                          show_stack=InTurn([stack(), stack(action='SNAPSHOT', status='COMPLETE')]),
+                          show_stack=InTurn(stack(), stack(action='SNAPSHOT', status='COMPLETE')),
                           stack_snapshot=snapshot(status='IN_PROGRESS'), show_snapshot=snapshot())
     result = run(client, include_data=True)
     assert [call[0] for call in client.writes] == ['stack_snapshot']
@@ -103,7 +103,7 @@ def test_absent(found, changed, writes):
 
 def test_a_failed_restore_fails_with_the_stack_and_its_reasons():
     client = stack_client(stack(), stack_list_snapshots=[OLD],
-                          show_stack=InTurn([stack(), stack(action='RESTORE', status='FAILED')]))
+                          show_stack=InTurn(stack(), stack(action='RESTORE', status='FAILED')))
     with pytest.raises(errors.StackFailed) as caught:
         run(client, state='restored')
     assert caught.value.result['changed'] is True

@@ -74,7 +74,7 @@ def test_what_each_action_counts_as_success(action, with_rollback, settles_in, a
 def run(client, check_mode=False, **params):
     options = dict(stack='s', action='check', cancel_with_rollback=True, wait=True, wait_timeout=5)
     options.update(params)
-    return StackActionRunner(FakeModule(client, check_mode=check_mode, **options)).run()
+    return StackActionRunner(FakeModule(options, client, check_mode=check_mode)).run()
 
 
 def test_check_mode_and_no_op_actions_send_nothing():
@@ -86,7 +86,7 @@ def test_check_mode_and_no_op_actions_send_nothing():
 
 
 def test_a_check_that_ends_failed_fails_with_the_runner_result():
-    client = stack_client(stack(), show_stack=InTurn([stack(), stack(action='CHECK', status='FAILED')]))
+    client = stack_client(stack(), show_stack=InTurn(stack(), stack(action='CHECK', status='FAILED')))
     with pytest.raises(errors.StackFailed) as caught:
         run(client)
     assert [call[0] for call in client.writes] == ['stack_check']
@@ -96,14 +96,14 @@ def test_a_check_that_ends_failed_fails_with_the_runner_result():
 
 def test_a_cancelled_create_is_the_expected_end():
     creating = stack(action='CREATE', status='IN_PROGRESS')
-    client = stack_client(creating, show_stack=InTurn([creating, stack(action='CREATE', status='FAILED')]))
+    client = stack_client(creating, show_stack=InTurn(creating, stack(action='CREATE', status='FAILED')))
     result = run(client, action='cancel_update', cancel_with_rollback=False)
     assert result['changed'] is True and result['stack']['status'] == 'CREATE_FAILED'
 
 
 def test_a_wait_that_runs_out_is_wait_timeout_with_the_stack():
     checking = stack(action='CHECK', status='IN_PROGRESS')
-    client = stack_client(stack(), show_stack=InTurn([stack(), checking]))
+    client = stack_client(stack(), show_stack=InTurn(stack(), checking))
     with pytest.raises(errors.WaitTimeout) as caught:
         run(client, wait_timeout=0.3)
     assert caught.value.kind == 'wait_timeout' and caught.value.result['stack']['status'] == 'CHECK_IN_PROGRESS'

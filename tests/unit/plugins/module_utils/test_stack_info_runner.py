@@ -12,7 +12,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_r
 )
 from ansible_collections.heat_rpc.engine.plugins.modules.heat_stack_info import ARGUMENT_SPEC
 
-from scripted_client import run_runner
+from runner_doubles import run_runner
 
 
 def raw_stack(number, action='CREATE', status='COMPLETE', **extra):

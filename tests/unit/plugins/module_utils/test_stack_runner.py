@@ -50,7 +50,7 @@ def runner_for(client):
                   clear_parameters=[], timeout=None, tags=None, rollback=None, template=None, template_body=None,
                   template_url=None, template_base_dir=None, environment=[], parameters={}, parameter_defaults={},
                   allow_uuid_name=False)
-    return StackRunner(FakeModule(client, **params))
+    return StackRunner(FakeModule(params, client))
 
 
 @pytest.mark.parametrize('ours,listed,ours_stays', [
@@ -62,9 +62,9 @@ def runner_for(client):
 ])
 def test_one_rule_decides_which_twin_stays(ours, listed, ours_stays):
     survivor = min(listed, key=lambda raw: (raw['creation_time'], raw['stack_identity']['stack_id']))
-    client = ScriptedClient(list_stacks=listed, delete_stack=None, identify_stack=survivor['stack_identity'],
-                            show_stack=InTurn([None, survivor]), get_template={}, get_files={},
-                            get_environment={}, list_stack_resources=[], list_events=[])
+    client = ScriptedClient(dict(list_stacks=listed, delete_stack=None, identify_stack=survivor['stack_identity'],
+                                 show_stack=InTurn(None, survivor), get_template={}, get_files={},
+                                 get_environment={}, list_stack_resources=[], list_events=[]))
     runner = runner_for(client)
     desired = type('Desired', (), {'name': 'web', 'template': None})()
     runner.ensure_present = lambda wanted, raw: None  # converging the survivor is heat_stack's usual path

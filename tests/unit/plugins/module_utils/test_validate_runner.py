@@ -17,7 +17,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.validate_run
 )
 from ansible_collections.heat_rpc.engine.plugins.modules.heat_template_validate import ARGUMENT_SPEC
 
-from scripted_client import run_runner
+from runner_doubles import run_runner
 
 TEMPLATE = {'heat_template_version': '2021-04-16',
             'parameters': {'size': {'type': 'number', 'default': 1}},
