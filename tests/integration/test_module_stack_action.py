@@ -120,10 +120,12 @@ QUICK = {
     'heat_template_version': '2018-08-31',
     'resources': {'slow': {'type': 'OS::Heat::TestResource', 'properties': {'value': 'one'}}},
 }
+# Long enough for two playbook tasks to run while the update is in progress, on a loaded machine too
+# (with 8 s, the update sometimes ended before the 'refused' task of the cancel test ran).
 SLOW_UPDATE = {
     'heat_template_version': '2018-08-31',
     'resources': {'slow': {'type': 'OS::Heat::TestResource', 'properties': {
-        'value': 'two', 'action_wait_secs': {'update': 8}}}},
+        'value': 'two', 'action_wait_secs': {'update': 20}}}},
 }
 
 

@@ -18,15 +18,7 @@ export PATH="$venv/bin:$PATH"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 target="$work/collections/ansible_collections/heat_rpc/engine"
-mkdir -p "$target"
-cd "$repo_root"
-files=()
-while IFS= read -r -d '' file; do
-    if [ -e "$file" ] || [ -L "$file" ]; then
-        files+=("$file")
-    fi
-done < <(git ls-files -z --cached --others --exclude-standard)
-cp --parents -P -- "${files[@]}" "$target"
+"$repo_root/tests/sanity/copy-collection.sh" "$target"
 export ANSIBLE_COLLECTIONS_PATH="$work/collections"
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
 

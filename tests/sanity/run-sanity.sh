@@ -37,15 +37,6 @@ done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 target="$work/ansible_collections/heat_rpc/engine"
-mkdir -p "$target"
-cd "$repo_root"
-# Tracked files deleted in the working tree are listed too; only the ones that exist are copied.
-files=()
-while IFS= read -r -d '' file; do
-    if [ -e "$file" ] || [ -L "$file" ]; then
-        files+=("$file")
-    fi
-done < <(git ls-files -z --cached --others --exclude-standard)
-cp --parents -P -- "${files[@]}" "$target"
+"$repo_root/tests/sanity/copy-collection.sh" "$target"
 cd "$target"
 "$venv/bin/ansible-test" sanity --local --python "$py" --color no "${@:3}"
