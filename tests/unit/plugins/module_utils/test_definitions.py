@@ -148,3 +148,68 @@ def test_files_diff_matches_old_absolute_keys_and_masks_secrets():
     assert '+echo ****** changed' in text
     assert '+++ after: new.txt' in text and '--- before: file:///old/gone.txt' in text
     assert files_diff({'a': 'same'}, {'a': 'same'}, []) == ''
+
+
+# -- cases a mutation run showed untested ---------------------------------------------------------------
+
+CFN_CHILD = '{"HeatTemplateFormatVersion": "2012-12-12", "Resources": {}}'
+DATA = '{"key": "value"}'
+
+
+def test_a_registry_file_whose_content_changed_is_a_files_difference():
+    base = {'heat_template_version': '2018-08-31'}
+    wanted = (base, {'c.yaml': CHILD.replace('x.sh', 'lib/x.sh'), 'lib/x.sh': 'echo 2'},
+              environment(resource_registry={'My::C': 'c.yaml'}))
+    have = (base, {'c.yaml': CHILD.replace('x.sh', 'lib/x.sh'), 'lib/x.sh': 'echo 1'},
+            environment(resource_registry={'My::C': 'c.yaml'}))
+    assert differences(desired(*wanted), stored(*have)) == ['files']
+
+
+def test_cfn_resource_types_naming_files_are_references():
+    template = {'HeatTemplateFormatVersion': '2012-12-12', 'Resources': {'c': {'Type': 'file:///a/c.yaml'}}}
+    moved = {'HeatTemplateFormatVersion': '2012-12-12', 'Resources': {'c': {'Type': 'c.yaml'}}}
+    assert differences(desired(moved, {'c.yaml': CFN_CHILD}, environment()),
+                       stored(template, {'file:///a/c.yaml': CFN_CHILD}, environment())) == []
+
+
+def test_comparing_changes_neither_side():
+    wanted = desired(RELATIVE[0], dict(RELATIVE[1]), environment(parameters={'secret': 'value'}), hidden=['secret'])
+    have = stored(ABSOLUTE[0], dict(ABSOLUTE[1]), environment(parameters={'secret': '******'}))
+    before = (json.dumps(wanted.template), json.dumps(wanted.environment), json.dumps(have.template))
+    differences(wanted, have)
+    assert (json.dumps(wanted.template), json.dumps(wanted.environment), json.dumps(have.template)) == before
+
+
+def test_every_file_reached_counts_even_when_one_is_reached_twice():
+    template = {'heat_template_version': '2018-08-31', 'resources': {
+        'a': {'type': 'OS::Heat::Value', 'properties': {'value': {'get_file': 'one.txt'}}},
+        'b': {'type': 'OS::Heat::Value', 'properties': {'value': {'get_file': 'one.txt'}}},
+        'c': {'type': 'lib/child.yaml'},
+        'd': {'type': 'other.yaml'}}}
+    files = {'one.txt': '1', 'lib/child.yaml': CHILD.replace('x.sh', 'lib/x.sh'), 'lib/x.sh': 'echo 1',
+             'other.yaml': 'heat_template_version: 2018-08-31\n'}
+    changed = dict(files, **{'lib/x.sh': 'echo 2'})
+    assert differences(desired(template, changed, environment()), stored(template, files, environment())) == ['files']
+
+
+def test_nested_templates_compare_by_content_not_key_order():
+    one = json.dumps({'heat_template_version': '2018-08-31', 'resources': {'a': {'type': 'OS::Heat::None'},
+                                                                          'b': {'type': 'OS::Heat::None'}}})
+    other = json.dumps({'resources': {'b': {'type': 'OS::Heat::None'}, 'a': {'type': 'OS::Heat::None'}},
+                        'heat_template_version': '2018-08-31'})
+    template = {'heat_template_version': '2018-08-31', 'resources': {'c': {'type': 'c.yaml'}}}
+    assert differences(desired(template, {'c.yaml': one}, environment()),
+                       stored(template, {'c.yaml': other}, environment())) == []
+
+
+def test_a_data_file_compares_by_its_text():
+    template = {'heat_template_version': '2018-08-31', 'resources': {
+        'v': {'type': 'OS::Heat::Value', 'properties': {'value': {'get_file': 'data.json'}}}}}
+    assert differences(desired(template, {'data.json': DATA}, environment()),
+                       stored(template, {'data.json': DATA.replace(': ', ':')}, environment())) == ['files']
+
+
+def test_a_registry_mapping_from_one_template_file_to_another_is_kept():
+    registry = {'child.yaml': 'other.yaml', 'other.yaml': 'other.yaml'}
+    canonical = Definition(None, {'resource_registry': registry}, {}).environment['resource_registry']
+    assert canonical == {'child.yaml': 'other.yaml'}

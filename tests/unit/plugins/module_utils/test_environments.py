@@ -36,6 +36,8 @@ MERGE_CASES = [
     ('undeclared parameters of the first layer stay', {}, [({'undeclared': 1}, None)], {'undeclared': 1}),
     ('layers go over the base', {'s': 'base', 'n': 1}, [({'s': 'layer'}, None)], {'s': 'layer', 'n': 1}),
     ('None values are skipped', {'s': 'base'}, [({'s': None}, None)], {'s': 'base'}),
+    ('overwrite named beside a merge default', {}, [({'l': [1], 's': 'a'}, {'default': 'merge', 'l': 'overwrite'}),
+                                                    ({'l': [2], 's': 'b'}, None)], {'l': [2], 's': 'ab'}),
 ]
 
 
