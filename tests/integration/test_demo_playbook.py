@@ -49,7 +49,8 @@ def test_demo_playbook_create_reapply_preview_update_delete(tmp_path, env, servi
     assert preview.returncode == 0, preview.output
     assert recap(preview) == {'ok': 2, 'changed': 1, 'failed': 0, 'skipped': 1}
     assert '-            "greeting": "hello"\n+            "greeting": "bonjour"' in preview.output
-    assert "resources that would be updated: ['message']" in preview.output
+    # Nested stacks' resources are named by path (parent/child).
+    assert "resources that would be updated: ['message', 'message/text']" in preview.output
     assert service.find(stack_name)['updated_time'] is None  # check mode wrote nothing
 
     updated = run_lifecycle(tmp_path, env, *name, '-e', 'demo_greeting=bonjour')

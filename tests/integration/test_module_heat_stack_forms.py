@@ -195,10 +195,13 @@ def test_every_form_re_applies_unchanged_and_changes_once(tmp_path, env, client,
             changed_tasks.append(task(form, stack_names[form.name], root))
         else:
             changed_tasks.append(task(form, stack_names[form.name], root, form.change))
-    changed = run_playbook(tmp_path / 'change', changed_tasks, env=env)
+    changed = run_playbook(tmp_path / 'change', changed_tasks, env=env, diff=True)
     for form, result in zip(FORMS, results_of(changed)):
         assert result['changed'] is True and not result.get('failed'), (form.name, result.get('msg'))
         assert result['stack']['status'] == 'UPDATE_COMPLETE', form.name
+    # Diff mode shows what changed inside a file, not only its name.
+    deep_diff = changed.results['nested two levels with get_file']['diff']['prepared']
+    assert '-first text' in deep_diff and '+second text' in deep_diff and 'lib/data/text.txt' in deep_diff
     settled = run_playbook(tmp_path / 'settled', changed_tasks, env=env)
     for form, result in zip(FORMS, results_of(settled)):
         expected_changed = 'converge' in (form.change if isinstance(form.change, dict) else {})
