@@ -12,6 +12,8 @@ twice in a transport URL, or give it a TLS listener.
     node.stop(); node.start()                    # same node, same data: users and vhosts survive
     node.close()                                 # stop (SIGKILL if it will not stop), always safe
 
+Two nodes made with the same ``cookie`` can form a RabbitMQ cluster: ``second.join(first)``.
+
 Details:
 
 - The RabbitMQ scripts are those of ``HEAT_RPC_RABBITMQ_SCRIPTS`` (a directory), else Debian's
@@ -86,7 +88,7 @@ class RabbitNode:
     one is sent and does not require one.
     """
 
-    def __init__(self, base_dir, name, tls=None):
+    def __init__(self, base_dir, name, tls=None, cookie=None):
         short = re.sub(r'[^a-z0-9_]', '_', name.lower())
         self.nodename = 'heatrpc_%s_%s' % (short, secrets.token_hex(3))
         self.node = self.nodename + '@localhost'
@@ -100,11 +102,11 @@ class RabbitNode:
         self.pid = None
         self.starts = 0
         os.makedirs(self.home, mode=0o700, exist_ok=True)
-        cookie = os.path.join(self.home, '.erlang.cookie')
-        if not os.path.exists(cookie):
-            fd = os.open(cookie, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
+        cookie_file = os.path.join(self.home, '.erlang.cookie')
+        if not os.path.exists(cookie_file):
+            fd = os.open(cookie_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
             with os.fdopen(fd, 'w') as handle:
-                handle.write(secrets.token_hex(20).upper())
+                handle.write(cookie or secrets.token_hex(20).upper())
         self._write('rabbitmq.conf', self.config())
         self._write('rabbitmq-env.conf', '')
         self._write('enabled_plugins', '[].\n')
@@ -270,6 +272,23 @@ class RabbitNode:
         if vhost not in self.ctl('list_vhosts', 'name').split():
             self.ctl('add_vhost', vhost)
         self.ctl('set_permissions', '-p', vhost, user, '.*', '.*', '.*')
+
+    def join(self, other):
+        """Make this (running) node a member of ``other``'s cluster; its own data is reset. Needs the same cookie."""
+        self.ctl('stop_app')
+        self.ctl('reset')
+        self.ctl('join_cluster', other.node)
+        self.ctl('start_app')
+        self.ctl('await_startup')
+
+    def queue_nodes(self, vhost):
+        """{queue name: node name} of the queues of ``vhost`` (in a cluster: the node each queue lives on)."""
+        nodes = {}
+        for line in self.ctl('list_queues', '-p', vhost, 'name', 'pid').splitlines():
+            match = re.match(r'^(\S+)\s+<([^.>]+@[^.>]+)\.', line)
+            if match:
+                nodes[match.group(1)] = match.group(2)
+        return nodes
 
     def address(self, tls=False):
         """host:port of the node's AMQP (or, with tls, AMQPS) listener."""
