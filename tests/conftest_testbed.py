@@ -15,6 +15,7 @@ state dir), that test bed is used as it is and left running, e.g. for a fast dev
     pytest -m engine
 """
 
+import contextlib
 import json
 import os
 import secrets
@@ -60,6 +61,28 @@ def _load_existing(location):
     return dict(settings, name=name, state_dir=state_dir)
 
 
+@contextlib.contextmanager
+def started_testbed(name, *up_args):
+    """Start test bed ``name`` (heat_testbed.py up NAME UP_ARGS), yield its settings, take it down at the end.
+
+    The settings are connection.json as a dict plus ``name`` and ``state_dir``. Fault tests use it
+    for a test bed of their own, e.g. with ``'--transport-url', url`` for an engine on a private broker.
+    """
+    try:
+        code, out, err = _run_testbed('up', '--name', name, *up_args, timeout=UP_TIMEOUT)
+        sys.stderr.write(err)
+        paths = [line for line in out.splitlines() if line.endswith('connection.json')]
+        if code != 0 or not paths:
+            pytest.fail(f'heat_testbed.py up --name {name} failed (exit {code}):\n{out}{err}', pytrace=False)
+        with open(paths[0], encoding='utf-8') as handle:
+            settings = json.load(handle)
+        yield dict(settings, name=name, state_dir=os.path.dirname(paths[0]))
+    finally:
+        code, out, err = _run_testbed('down', '--name', name, timeout=DOWN_TIMEOUT)
+        if code != 0:
+            sys.stderr.write(f'heat_testbed.py down --name {name} failed (exit {code}):\n{out}{err}\n')
+
+
 @pytest.fixture(scope='session')
 def heat_testbed():
     """A running heat-engine test bed: connection.json as a dict plus ``name`` and ``state_dir``."""
@@ -73,17 +96,5 @@ def heat_testbed():
                             f'Start it with: {TESTBED_SCRIPT} up --name {settings["name"]}', pytrace=False)
         yield settings
         return
-    name = f't{os.getpid()}_{secrets.token_hex(2)}'
-    try:
-        code, out, err = _run_testbed('up', '--name', name, timeout=UP_TIMEOUT)
-        sys.stderr.write(err)
-        paths = [line for line in out.splitlines() if line.endswith('connection.json')]
-        if code != 0 or not paths:
-            pytest.fail(f'heat_testbed.py up --name {name} failed (exit {code}):\n{out}{err}', pytrace=False)
-        with open(paths[0], encoding='utf-8') as handle:
-            settings = json.load(handle)
-        yield dict(settings, name=name, state_dir=os.path.dirname(paths[0]))
-    finally:
-        code, out, err = _run_testbed('down', '--name', name, timeout=DOWN_TIMEOUT)
-        if code != 0:
-            sys.stderr.write(f'heat_testbed.py down --name {name} failed (exit {code}):\n{out}{err}\n')
+    with started_testbed(f't{os.getpid()}_{secrets.token_hex(2)}') as settings:
+        yield settings

@@ -8,7 +8,7 @@ engine-requirements.txt (+ engine-constraints.txt) beside this script into
 
 Usage::
 
-    heat_testbed.py up     [--name NAME] [--state-dir DIR] [--timeout SECONDS]
+    heat_testbed.py up     [--name NAME] [--state-dir DIR] [--timeout SECONDS] [--transport-url URL]
     heat_testbed.py down   [--name NAME] [--state-dir DIR]
     heat_testbed.py status [--name NAME] [--state-dir DIR]
     heat_testbed.py env    [--name NAME] [--state-dir DIR]
@@ -19,6 +19,10 @@ named ``heat_<NAME>`` (NAME sanitised to [a-z0-9_]), so several test beds can sh
 and one database server. ``up`` prints the paths of connection.json and connection.env (in the
 state dir, default ``${HEAT_RPC_CACHE_DIR:-~/.cache/heat_rpc}/testbeds/<NAME>``); timings and
 progress go to stderr. ``up`` is idempotent: a running, answering test bed is left as it is.
+
+``--transport-url URL`` points the engine at another broker (for example a private RabbitMQ node of
+a fault test, tests/testbed/rabbit_node.py) instead of a vhost of its own on the local one: the URL
+is used as it is (its vhost and user must exist) and ``down`` does not touch that broker.
 
 Environment: HEAT_RPC_CACHE_DIR (cache root), HEAT_RPC_ENGINE_PYTHON (interpreter for the engine
 virtualenv, default: the first python >= 3.11 of python3.11, this interpreter, python3.12,
@@ -619,7 +623,9 @@ def teardown(sname, state_dir, remove_state):
             log(f'engine stopped ({took:.1f}s)')
     vhost = meta.get('vhost') or 'heat_' + sname
     database = meta.get('database') or 'heat_' + sname
-    if port_open(RABBIT_HOST, RABBIT_PORT):
+    if meta.get('external_broker'):
+        pass  # the broker of --transport-url is not ours to clean up
+    elif port_open(RABBIT_HOST, RABBIT_PORT):
         delete_vhost(vhost)
     else:
         log(f'warning: RabbitMQ is not reachable: vhost {vhost} not deleted')
@@ -663,16 +669,20 @@ def write_connection_files(meta):
     return json_path, env_path
 
 
-def new_meta(sname, state_dir, venv):
-    """testbed.json content of a new test bed: names, venv and fresh random credentials."""
+def new_meta(sname, state_dir, venv, transport_url=None):
+    """testbed.json content of a new test bed: names, venv and fresh random credentials.
+
+    With transport_url (--transport-url) the engine uses that broker as it is: no vhost of its own.
+    """
     vhost = 'heat_' + sname
     return {
         'name': sname,
         'state_dir': state_dir,
-        'vhost': vhost,
+        'vhost': None if transport_url else vhost,
+        'external_broker': bool(transport_url),
         'database': 'heat_' + sname,
         'venv': venv,
-        'transport_url': f'rabbit://{RABBIT_USER}:{RABBIT_PASSWORD}@{RABBIT_HOST}:{RABBIT_PORT}/{vhost}',
+        'transport_url': transport_url or f'rabbit://{RABBIT_USER}:{RABBIT_PASSWORD}@{RABBIT_HOST}:{RABBIT_PORT}/{vhost}',
         'context': {
             'username': 'testbed',
             'password': secrets.token_urlsafe(18),
@@ -695,18 +705,24 @@ def cmd_up(args):
     sname, state_dir = resolve(args)
     with file_lock('testbed-' + sname):
         meta = load_meta(state_dir)
-        if meta.get('ready') and engine_running(meta, state_dir):
+        wanted_url = args.transport_url
+        if meta.get('ready') and wanted_url and meta.get('transport_url') != wanted_url:
+            log(f'test bed {sname} runs on another broker than --transport-url: recreating it')
+        elif meta.get('ready') and not wanted_url and meta.get('external_broker'):
+            log(f'test bed {sname} runs on the broker of a --transport-url: recreating it on the local one')
+        elif meta.get('ready') and engine_running(meta, state_dir):
             ok, detail = probe(meta, 15, lambda: engine_running(meta, state_dir))
             if ok:
                 log(f'test bed {sname} is already running (engine pid {meta["pgid"]})')
                 print('\n'.join(write_connection_files(meta)))
                 return 0
             log(f'test bed {sname} is running but does not answer ({detail}): recreating it')
-        ensure_rabbitmq()
+        if not wanted_url:
+            ensure_rabbitmq()
         ensure_mariadb()
         if meta or os.path.exists(state_dir) or os.path.islink(default_state_dir(sname)):
             teardown(sname, state_dir, remove_state=True)
-        return _up(sname, state_dir, args.timeout)
+        return _up(sname, state_dir, args.timeout, wanted_url)
 
 
 def cmd_restart(args):
@@ -732,7 +748,7 @@ def cmd_restart(args):
         return 0
 
 
-def _up(sname, state_dir, timeout):
+def _up(sname, state_dir, timeout, transport_url=None):
     """Create a fresh test bed (the caller holds its lock and has cleaned up leftovers)."""
     total = time.monotonic()
     venv, built = ensure_venv()
@@ -744,11 +760,12 @@ def _up(sname, state_dir, timeout):
         os.makedirs(os.path.dirname(default_state_dir(sname)), exist_ok=True)
         with contextlib.suppress(FileExistsError):
             os.symlink(state_dir, default_state_dir(sname))
-    meta = new_meta(sname, state_dir, venv)
+    meta = new_meta(sname, state_dir, venv, transport_url)
     meta_path = os.path.join(state_dir, META_FILE)
     write_json(meta_path, meta)
     try:
-        create_vhost(meta['vhost'])
+        if not meta['external_broker']:
+            create_vhost(meta['vhost'])
         sql(f'DROP DATABASE IF EXISTS `{meta["database"]}`', venv=venv)
         sql(f'CREATE DATABASE `{meta["database"]}` CHARACTER SET utf8', venv=venv)
         conf = os.path.join(state_dir, 'heat.conf')
@@ -775,7 +792,8 @@ def _up(sname, state_dir, timeout):
     meta['ready'] = True
     write_json(meta_path, meta)
     paths = write_connection_files(meta)
-    log(f'test bed {sname} is up (total {time.monotonic() - total:.1f}s): vhost {meta["vhost"]}, '
+    broker = 'broker of --transport-url' if meta['external_broker'] else f'vhost {meta["vhost"]}'
+    log(f'test bed {sname} is up (total {time.monotonic() - total:.1f}s): {broker}, '
         f'database {meta["database"]}, engine pid {meta["pgid"]}')
     print('\n'.join(paths))
     return 0
@@ -854,6 +872,10 @@ def main(argv=None):
         if command in ('up', 'restart'):
             cmd.add_argument('--timeout', type=float, default=DEFAULT_UP_TIMEOUT,
                              help='seconds to wait for the engine to answer RPC (default: %(default)s)')
+        if command == 'up':
+            cmd.add_argument('--transport-url',
+                             help='broker for the engine, used as it is (its vhost and user must exist); '
+                                  'default: a vhost of its own on the local RabbitMQ')
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, _terminate)
     try:

@@ -1,0 +1,353 @@
+# -*- coding: utf-8 -*-
+"""Real faults, not simulations: a real RabbitMQ node stopped and started during a wait, a two-node URL
+whose first node goes away, a real RabbitMQ TLS listener, and two heat-engines on one vhost and database
+with one of them SIGKILLed during a create.
+
+The brokers here are private RabbitMQ nodes (tests/testbed/rabbit_node.py: own node name, ports,
+cookie and data dir) with heat-engine test beds of their own on them (heat_testbed.py up
+--transport-url); the machine's shared RabbitMQ is never stopped.
+
+The two-node setup is a real two-node RabbitMQ cluster, both nodes in the transport URL. Two
+independent nodes in one URL do not work: oslo.messaging shuffles the hosts of the URL for every
+connection it opens, so the engine's servers and its callers end up on different nodes and a call
+is never answered. For the same reason "the first node of the URL" means nothing to oslo.messaging:
+the test stops the node that holds the engine's queues, so that the engine has to fail over.
+"""
+
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import engine_environment, run_playbook, settings_for, start_playbook, unique_name
+from conftest_testbed import started_testbed
+from faults import TestCA
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'testbed'))
+from rabbit_node import RabbitNode  # noqa: E402  pylint: disable=wrong-import-position
+
+USER = 'heat'
+SLOW = {
+    'heat_template_version': '2018-08-31',
+    'parameters': {'seconds': {'type': 'number', 'default': 0}},
+    'resources': {'slow': {'type': 'OS::Heat::TestResource', 'properties': {
+        'value': 'done', 'action_wait_secs': {'create': {'get_param': 'seconds'}}}}},
+    'outputs': {'value': {'value': {'get_attr': ['slow', 'output']}}},
+}
+SEVERAL = {
+    'heat_template_version': '2018-08-31',
+    'parameters': {'seconds': {'type': 'number', 'default': 0}},
+    'resources': dict(('r%d' % index, {'type': 'OS::Heat::TestResource', 'properties': {
+        'value': 'r%d' % index, 'action_wait_secs': {'create': {'get_param': 'seconds'}}}}) for index in range(5)),
+}
+
+
+def bed_name(what):
+    return 'rf_%s_%d_%s' % (what, os.getpid(), secrets.token_hex(2))
+
+
+def stack_task(name, title='stack', template=None, seconds=0, **options):
+    return {'name': title, 'heat_rpc.engine.heat_stack': dict(
+        name=name, template_body=template or SLOW, parameters={'seconds': seconds}, **options)}
+
+
+def wait_until(condition, timeout, what):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, 'timed out after %ss waiting for %s' % (timeout, what)
+        time.sleep(0.2)
+
+
+def stack_exists(client, name):
+    def check():
+        return client.count_stacks(None, filters={'name': name}) >= 1
+    return check
+
+
+# -- private brokers and test beds on them ---------------------------------------------------------------------
+
+@pytest.fixture(scope='module')
+def rf_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp('real-faults')
+
+
+@pytest.fixture(scope='module')
+def ca(rf_dir):
+    return TestCA(rf_dir)
+
+
+@pytest.fixture(scope='module')
+def password():
+    return secrets.token_urlsafe(12)
+
+
+@pytest.fixture(scope='module')
+def node_a(rf_dir, ca, password):
+    """A private node with a plain and a TLS listener (certificate for localhost from ``ca``)."""
+    cert_file, key_file = ca.issue('localhost')
+    node = RabbitNode(rf_dir, 'a', tls={'cacertfile': str(ca.ca_file), 'certfile': str(cert_file),
+                                        'keyfile': str(key_file)})
+    try:
+        node.start()
+        node.add_vhost('heat', USER, password)
+        yield node
+    finally:
+        node.close()
+
+
+@pytest.fixture(scope='module')
+def cluster(rf_dir, password):
+    """Two private nodes clustered together, vhost pair."""
+    cookie = secrets.token_hex(20).upper()
+    first = RabbitNode(rf_dir, 'first', cookie=cookie)
+    second = RabbitNode(rf_dir, 'second', cookie=cookie)
+    try:
+        first.start()
+        second.start()
+        second.join(first)
+        first.add_vhost('pair', USER, password)
+        yield first, second
+    finally:
+        second.close()
+        first.close()
+
+
+@pytest.fixture(scope='module')
+def bed_a(node_a, password):
+    """A heat-engine test bed on node_a, vhost heat."""
+    with started_testbed(bed_name('a'), '--transport-url', node_a.url(USER, password, 'heat')) as bed:
+        yield bed
+
+
+@pytest.fixture(scope='module')
+def pair_url(cluster, password):
+    first, second = cluster
+    return 'rabbit://%s:%s@127.0.0.1:%d,%s:%s@127.0.0.1:%d/pair' % (
+        USER, password, first.port, USER, password, second.port)
+
+
+@pytest.fixture(scope='module')
+def bed_pair(pair_url):
+    """A heat-engine test bed whose transport URL lists both nodes of the cluster."""
+    with started_testbed(bed_name('pair'), '--transport-url', pair_url) as bed:
+        yield bed
+
+
+def engine_client(bed, **overrides):
+    from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
+    return EngineClient(settings_for(bed, **overrides))
+
+
+def queue_consumers(list_queues_output, queue):
+    for line in list_queues_output.splitlines():
+        fields = line.split()
+        if len(fields) == 2 and fields[0] == queue:
+            return int(fields[1])
+    return None
+
+
+# -- 1. the broker is stopped and started again while the module waits -----------------------------------------------
+
+def test_broker_restart_during_the_wait_completes_and_the_rerun_converges(tmp_path, node_a, bed_a):
+    name = unique_name('restart')
+    env = engine_environment(bed_a)
+    with engine_client(bed_a) as client:
+        running = start_playbook(tmp_path / 'create', [stack_task(name, seconds=15, wait_timeout=150)], env=env)
+        try:
+            wait_until(stack_exists(client, name), 60, 'the create to reach the engine')
+        except AssertionError:
+            running.process.kill()
+            raise
+    # The create is in the engine and the module is polling it: restart the broker under both of them.
+    started = time.monotonic()
+    stopped_in = node_a.stop()
+    assert not node_a.alive()
+    time.sleep(3)
+    started_in = node_a.start()
+    outage = time.monotonic() - started
+    run = running.finish(timeout=240)
+    result = run.results['stack']
+    assert not result.get('failed'), (result.get('msg'), run.output[-3000:])
+    assert result['changed'] is True
+    assert result['stack']['status'] == 'CREATE_COMPLETE' and result['stack']['outputs']['value'] == 'done'
+    # Both the engine and the module came back through the restarted node: the re-run reads, sends no write.
+    again = run_playbook(tmp_path / 'again', [stack_task(name, seconds=15)], env=env).results['stack']
+    assert not again.get('failed'), again.get('msg')
+    assert again['changed'] is False and again['stack']['status'] == 'CREATE_COMPLETE'
+    with engine_client(bed_a) as client:
+        assert client.count_stacks(None, filters={'name': name}) == 1
+    print('broker restart: stop %.1fs, start %.1fs, outage %.1fs' % (stopped_in, started_in, outage))
+
+
+# -- 2. two nodes in the URL, one of them stopped mid-run ------------------------------------------------------------
+
+def test_node_of_two_stopped_mid_run_the_run_completes_via_the_other(tmp_path, cluster, bed_pair, pair_url):
+    first, second = cluster
+    name = unique_name('pair')
+    env = dict(engine_environment(bed_pair), HEAT_RPC_TRANSPORT_URL=pair_url)
+    by_node = {first.node: first, second.node: second}
+    queues = first.queue_nodes('pair')
+    stopped = by_node[queues['engine_worker']]
+    survivor = second if stopped is first else first
+    with engine_client(bed_pair) as client:
+        running = start_playbook(tmp_path / 'create', [stack_task(name, seconds=10, wait_timeout=150)], env=env)
+        try:
+            wait_until(stack_exists(client, name), 60, 'the create to reach the engine')
+        except AssertionError:
+            running.process.kill()
+            raise
+    connections = len(stopped.ctl('list_connections', 'name').splitlines())
+    stopped.stop()
+    try:
+        run = running.finish(timeout=240)
+        result = run.results['stack']
+        assert not result.get('failed'), (result.get('msg'), run.output[-3000:])
+        assert result['stack']['status'] == 'CREATE_COMPLETE' and result['stack']['outputs']['value'] == 'done'
+        # The engine moved to the other node: its queues are declared there now.
+        moved = survivor.queue_nodes('pair')
+        assert moved['engine_worker'] == survivor.node and moved['engine'] == survivor.node, moved
+        # With that node still down, a re-run goes through the other one and converges.
+        again = run_playbook(tmp_path / 'again', [stack_task(name, seconds=10)], env=env).results['stack']
+        assert not again.get('failed'), again.get('msg')
+        assert again['changed'] is False and again['stack']['status'] == 'CREATE_COMPLETE'
+        assert not stopped.alive()
+    finally:
+        stopped.start()
+    print('two nodes: stopped the %s node of the URL (%d connections on it), engine queues were on %s' % (
+        'first' if stopped is first else 'second', connections, sorted(set(queues.values()))))
+
+
+# -- 3. a real RabbitMQ TLS listener -------------------------------------------------------------------------------
+
+def test_real_tls_listener_verified_and_refused_with_the_wrong_ca(tmp_path, rf_dir, ca, node_a, bed_a, password):
+    other_ca = TestCA(rf_dir, name='another CA')
+    client_cert, client_key = ca.issue('heat-rpc-client')
+    env = engine_environment(bed_a)
+    env.pop('HEAT_RPC_TRANSPORT_URL')
+    tls_url = node_a.url(USER, password, 'heat', tls=True, host='localhost')
+    tls = {'transport_url': tls_url, 'ssl': True, 'ssl_ca_file': str(ca.ca_file), 'connect_timeout': 5}
+    name = unique_name('tls')
+    run = run_playbook(tmp_path, [
+        stack_task(name, title='verified', **tls),
+        stack_task(name, title='client certificate', ssl_cert_file=str(client_cert), ssl_key_file=str(client_key),
+                   **tls),
+        stack_task(name, title='wrong ca', **dict(tls, ssl_ca_file=str(other_ca.ca_file))),
+        {'name': 'delete', 'heat_rpc.engine.heat_stack': dict(tls, name=name, state='absent')},
+    ], env=env, verbosity=3)
+    # A create (a write, then the wait) and a re-run with a client certificate, both over the TLS listener.
+    verified = run.results['verified']
+    assert not verified.get('failed'), verified.get('msg')
+    assert verified['changed'] is True and verified['stack']['status'] == 'CREATE_COMPLETE'
+    with_cert = run.results['client certificate']
+    assert not with_cert.get('failed'), with_cert.get('msg')
+    assert with_cert['changed'] is False
+    wrong = run.results['wrong ca']
+    assert wrong['failed'] is True and wrong['error']['kind'] == 'tls_error', wrong
+    assert wrong['msg'].startswith('TLS handshake with the RabbitMQ broker failed (localhost:%d' % node_a.tls_port)
+    # RabbitMQ sends its CA certificate with its own (a TLS-terminating proxy usually does not): the
+    # client sees a self-signed certificate it does not trust rather than an unknown issuer.
+    assert 'CERTIFICATE_VERIFY_FAILED: self-signed certificate in certificate chain' in wrong['msg']
+    assert wrong['changed'] is False
+    assert run.results['delete']['changed'] is True
+    assert password not in run.output and password not in run.log
+
+
+# -- 4. two engines on one vhost and database, one SIGKILLed during a create ---------------------------------------
+
+@pytest.fixture
+def two_engines(tmp_path):
+    """A test bed (shared RabbitMQ, own vhost and database) plus a second heat-engine on the same heat.conf."""
+    import json
+    with started_testbed(bed_name('two')) as bed:
+        with open(os.path.join(bed['state_dir'], 'testbed.json'), encoding='utf-8') as handle:
+            meta = json.load(handle)
+        second_dir = tmp_path / 'engine2'
+        second_dir.mkdir()
+        extra = second_dir / 'engine2.conf'
+        # Its own host name (as two engine hosts would have) and log file; everything else is shared.
+        extra.write_text('[DEFAULT]\nhost = %s-2\nlog_file = %s\n' % (meta['name'], second_dir / 'heat-engine.log'))
+        env = dict((key, value) for key, value in os.environ.items()
+                   if key not in ('PYTHONPATH', 'PYTHONHOME', 'VIRTUAL_ENV'))
+        with open(second_dir / 'console.log', 'ab') as console:
+            second = subprocess.Popen(  # pylint: disable=consider-using-with
+                [os.path.join(meta['venv'], 'bin', 'python'), os.path.join(meta['venv'], 'bin', 'heat-engine'),
+                 '--config-file', os.path.join(bed['state_dir'], 'heat.conf'), '--config-file', str(extra)],
+                cwd=str(second_dir), stdin=subprocess.DEVNULL, stdout=console, stderr=subprocess.STDOUT,
+                start_new_session=True, env=dict(env, PYTHONWARNINGS='ignore'))
+        try:
+            yield bed, meta, second
+        finally:
+            if second.poll() is None:
+                os.killpg(second.pid, signal.SIGKILL)
+            second.wait(timeout=30)
+
+
+def engine_consumers(vhost):
+    listing = subprocess.run(['rabbitmqctl', '-q', 'list_queues', '-p', vhost, 'name', 'consumers'],
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+    return queue_consumers(listing, 'engine_worker') or 0
+
+
+def reset_stack_status(meta, stack_id):
+    """heat-manage reset_stack_status: heat's own recovery of a stack whose engine died (asks to confirm)."""
+    return subprocess.run(
+        [os.path.join(meta['venv'], 'bin', 'python'), os.path.join(meta['venv'], 'bin', 'heat-manage'),
+         '--config-file', os.path.join(meta['state_dir'], 'heat.conf'), 'reset_stack_status', stack_id],
+        input='y\n', capture_output=True, text=True, timeout=120, check=True)
+
+
+def test_two_engines_one_sigkilled_during_a_create_never_duplicates_and_a_rerun_converges(tmp_path, two_engines):
+    bed, meta, second = two_engines
+    env = engine_environment(bed)
+    name = unique_name('two')
+    wait_until(lambda: engine_consumers(meta['vhost']) == 2, 90, 'the second engine to consume engine_worker')
+    with engine_client(bed) as client:
+        started = time.monotonic()
+        running = start_playbook(tmp_path / 'create', [
+            stack_task(name, template=SEVERAL, seconds=10, wait_timeout=45)], env=env)
+        try:
+            wait_until(stack_exists(client, name), 60, 'the create to reach the engine')
+            identity = client.identify_stack(None, name)
+            wait_until(lambda: [resource['resource_status'] for resource in client.list_stack_resources(None, identity)]
+                       == ['IN_PROGRESS'] * 5, 30, 'the five resources to be in progress')
+        except AssertionError:
+            running.process.kill()
+            raise
+        os.killpg(second.pid, signal.SIGKILL)
+        second.wait(timeout=30)
+        run = running.finish(timeout=120)
+        elapsed = time.monotonic() - started
+        result = run.results['stack']
+        status = client.show_stack(None, identity)[0]
+        print('two engines: task %s after %.0fs: %s; stack %s_%s' % (
+            'failed' if result.get('failed') else 'ok', elapsed, result.get('msg'), status['stack_action'],
+            status['stack_status']))
+        assert client.count_stacks(None, filters={'name': name}) == 1
+        if not result.get('failed'):
+            assert result['stack']['status'] == 'CREATE_COMPLETE'
+        else:
+            assert result['error']['kind'] in ('wait_timeout', 'stack_failed'), result
+            assert result['changed'] is True
+        if status['stack_status'] == 'IN_PROGRESS':
+            # The convergence engine never finishes (or times out) the resources the dead engine held:
+            # a re-run waits for the action in progress, then refuses to start another one.
+            stuck = run_playbook(tmp_path / 'stuck', [stack_task(name, template=SEVERAL, seconds=10, wait_timeout=10)],
+                                 env=env).results['stack']
+            assert stuck['failed'] is True and stuck['error']['kind'] == 'conflict', stuck
+            assert 'was still CREATE_IN_PROGRESS after waiting 10s' in stuck['msg']
+            assert client.count_stacks(None, filters={'name': name}) == 1
+            # heat's own recovery for a stack whose engine died: heat-manage reset_stack_status.
+            reset_stack_status(meta, identity['stack_id'])
+            assert client.show_stack(None, identity)[0]['stack_status'] == 'FAILED'
+        fixed = run_playbook(tmp_path / 'rerun', [stack_task(name, template=SEVERAL, seconds=10, title='fix'),
+                                                  stack_task(name, template=SEVERAL, seconds=10, title='again')],
+                             env=env)
+        for title in ('fix', 'again'):
+            assert not fixed.results[title].get('failed'), (title, fixed.results[title].get('msg'))
+            assert fixed.results[title]['stack']['status'].endswith('_COMPLETE')
+        assert fixed.results['again']['changed'] is False
+        assert client.count_stacks(None, filters={'name': name}) == 1
