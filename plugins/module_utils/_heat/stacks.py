@@ -102,11 +102,20 @@ def require_stack(service, name_or_id, resolve_outputs=False):
     return raw
 
 
+def list_resources(client, identity, nested_depth=0):
+    """The shaped resources of a stack and of its nested stacks down to ``nested_depth``."""
+    return [shape_resource(resource) for resource in client.list_stack_resources(None, identity,
+                                                                                 nested_depth=nested_depth)]
+
+
+def is_failed(resource):
+    """True for a shaped resource whose status is FAILED (CREATE_FAILED, UPDATE_FAILED, ...)."""
+    return (resource.get('status') or '').endswith('FAILED')
+
+
 def failed_resources(client, identity, nested_depth=3):
     """The resources of a stack (and its nested stacks) whose status is FAILED, with their reasons."""
-    return [shape_resource(resource) for resource in client.list_stack_resources(None, identity,
-                                                                                 nested_depth=nested_depth)
-            if resource.get('resource_status') == 'FAILED']
+    return [resource for resource in list_resources(client, identity, nested_depth) if is_failed(resource)]
 
 
 def describe_failure(raw, failed):
