@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 name: heat_stack
 short_description: Hosts and groups from a Heat stack's outputs and resources, straight from heat-engine
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Builds an inventory from one Heat stack, read from heat-engine over its RPC API (no heat-api, no Keystone).
   - Hosts and groups come from a stack output (O(hosts_output)) and/or from the stack's resources of given types

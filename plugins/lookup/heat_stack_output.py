@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 name: heat_stack_output
 short_description: Values of a Heat stack's outputs, straight from heat-engine
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Returns the value of each output key given as a term, for the stack O(stack), read from heat-engine over
     its RPC API (no heat-api, no Keystone).
