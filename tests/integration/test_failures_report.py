@@ -35,8 +35,8 @@ OUTER = {
 }
 
 
-def test_failures_report_of_a_failed_nested_stack_and_a_failed_deployment(tmp_path, heat_testbed, client, service,
-                                                                           make_stack):
+def test_failures_report_of_a_failed_nested_stack_and_a_failed_deployment(
+        tmp_path, heat_testbed, client, service, make_stack):
     name = unique_name('fail')
     identity = make_stack(OUTER, files={'tier.yaml': json.dumps(INNER)}, name=name, wait=False,
                           args={'disable_rollback': True})

@@ -94,8 +94,8 @@ def test_hosts_and_groups_from_an_output_and_from_resources(tmp_path, heat_testb
     # Resource hosts: chosen attributes, the resource, and compose on them.
     deep = hostvars['deep']
     assert deep['heat_attributes'] == {'output': '192.0.2.30'} and deep['ansible_host'] == '192.0.2.30'
-    assert (deep['heat_resource']['type'], deep['heat_resource']['status']) == ('OS::Heat::TestResource',
-                                                                             'CREATE_COMPLETE')
+    assert deep['heat_resource']['type'] == 'OS::Heat::TestResource'
+    assert deep['heat_resource']['status'] == 'CREATE_COMPLETE'
     assert deep['heat_resource']['stack_name'] != name and deep['heat_resource']['physical_id']
 
     code, graph, err = inventory(tmp_path, source, env, '--graph')
@@ -112,13 +112,13 @@ def test_hosts_and_groups_from_an_output_and_from_resources(tmp_path, heat_testb
     assert "stack '%s'" % name in err and 'hush-hush' not in err + out
 
 
-def test_options_in_the_file_win_over_the_environment_and_errors_name_the_problem(tmp_path, heat_testbed,
-                                                                                   make_stack):
+def test_options_in_the_file_win_over_the_environment_and_errors_name_the_problem(
+        tmp_path, heat_testbed, make_stack):
     name = unique_name('inv')
     make_stack(TEMPLATE, files={'tier.yaml': json.dumps(INNER)}, name=name)
     env = engine_environment(heat_testbed)
-    explicit = dict((option, env.pop('HEAT_RPC_' + option.upper())) for option in ('transport_url', 'project_id',
-                                                                                      'username', 'password'))
+    options = ('transport_url', 'project_id', 'username', 'password')
+    explicit = dict((option, env.pop('HEAT_RPC_' + option.upper())) for option in options)
     env['HEAT_RPC_TRANSPORT_URL'] = 'rabbit://nobody:nothing@127.0.0.1:1/'
     source = dict(explicit, plugin='heat_rpc.engine.heat_stack', stack=name, hosts_output='inventory')
     code, out, err = inventory(tmp_path, source, env, '--list')
