@@ -152,6 +152,6 @@ requirements:
   - python >= 3.10
   - oslo.messaging >= 14.0.0
 notes:
-  - The modules talk to heat-engine directly over RabbitMQ; heat-api and Keystone are not involved.
-  - Each module run opens one broker connection and closes it on exit.
+  - The modules and plugins talk to heat-engine directly over RabbitMQ; heat-api and Keystone are not involved.
+  - Each module run (or inventory source, or lookup) opens one broker connection and closes it on exit.
 '''

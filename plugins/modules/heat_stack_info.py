@@ -50,9 +50,13 @@ options:
         needs RPC API 1.28); V(files) the stored files (RPC API 1.32); V(snapshots) its snapshots.
       - V(outputs) with O(resolve_outputs=false) gives RV(stacks[].output_list) with keys and descriptions but
         no values (RPC API 1.19); with O(resolve_outputs=true) outputs are there anyway.
+      - V(failures) gives RV(stacks[].failures), the failures report that C(openstack stack failures list --long)
+        shows - every failed resource down through all nested stacks with its reason and, for a failed software
+        deployment resource, the deployment's C(deploy_stdout), C(deploy_stderr) and C(deploy_status_code).
+        A failed stack does not fail the task.
     type: list
     elements: str
-    choices: [resources, events, template, environment, files, snapshots, outputs]
+    choices: [resources, events, template, environment, files, snapshots, outputs, failures]
     default: []
   resource_options:
     description: How resources are listed with O(include=[resources]).
@@ -209,6 +213,17 @@ EXAMPLES = r'''
     fail_if_missing: true
   register: web
 
+- name: Why did the deployment fail? (failed resources in nested stacks, deploy_stdout and deploy_stderr)
+  heat_rpc.engine.heat_stack_info:
+    name: web-tier
+    include: [failures]
+  register: report
+
+- name: Show where each failure started
+  ansible.builtin.debug:
+    msg: "{{ item.path }}: {{ item.status_reason }}; stderr: {{ (item.deployment or {}).deploy_stderr | default('-') }}"
+  loop: "{{ report.stacks[0].failures | selectattr('root_cause') }}"
+
 - name: Print the stack's status and an output
   ansible.builtin.debug:
     msg: "{{ web.stacks[0].status }} {{ web.stacks[0].outputs.url }}"
@@ -325,6 +340,33 @@ stacks:
       description: The stack's stored files (nested templates, get_file contents) by name.
       type: dict
       returned: when V(files) is in O(include)
+    failures:
+      description:
+        - The failures report (as C(openstack stack failures list --long)) - the failed resources of the stack and of
+          all its nested stacks, empty when nothing failed.
+        - Each has the keys of RV(stacks[].resources) plus C(path) (resource names from the top stack down, joined with
+          C(.)), C(root_cause) (true when no resource of its own nested stack failed - where the failure started) and
+          C(deployment).
+        - C(deployment) is null except for a failed C(OS::Heat::SoftwareDeployment) or C(OS::Heat::StructuredDeployment)
+          resource whose deployment is C(FAILED) - then the deployment's C(id), C(server_id), C(config_id), C(action),
+          C(status), C(status_reason), C(updated_time) and its C(deploy_stdout), C(deploy_stderr) and
+          C(deploy_status_code) output values.
+      type: list
+      elements: dict
+      returned: when V(failures) is in O(include)
+      sample:
+        - name: config
+          type: OS::Heat::SoftwareDeployment
+          status: CREATE_FAILED
+          status_reason: "Error: resources.config: Deployment to server failed: deploy_status_code : Deployment exited 2"
+          path: app.config
+          root_cause: true
+          deployment:
+            id: 0c1e2f4a-9b8d-4c3e-8f7a-6b5d4c3e2f1a
+            status: FAILED
+            deploy_stdout: "installing..."
+            deploy_stderr: "E: package not found"
+            deploy_status_code: 2
     snapshots:
       description: The stack's snapshots with C(id), C(name), C(action), C(status), C(status_reason),
         C(creation_time) and C(data).

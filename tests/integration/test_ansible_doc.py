@@ -48,3 +48,23 @@ def test_ansible_doc_renders_the_module_and_its_options(module):
             module, option)
     for section in ('EXAMPLES', 'RETURN VALUES'):
         assert section in text, '%s: no %s section' % (module, section)
+
+
+@pytest.mark.parametrize('plugin_type,name,options', [
+    ('inventory', 'heat_stack', ['stack', 'hosts_output', 'resources', 'compose', 'keyed_groups', 'cache',
+                                 'transport_url', 'rpc_timeout', 'password']),
+    ('lookup', 'heat_stack_output', ['stack', 'transport_url', 'rpc_timeout', 'password']),
+])
+def test_ansible_doc_renders_the_controller_plugins(plugin_type, name, options):
+    ansible_doc = os.path.join(os.path.dirname(sys.executable), 'ansible-doc')
+    env = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_FORCE_COLOR='0')
+    result = subprocess.run([ansible_doc, '-t', plugin_type, 'heat_rpc.engine.' + name], capture_output=True,
+                            text=True, timeout=120, env=env, check=False)
+    assert result.returncode == 0, result.stderr
+    assert '[WARNING]' not in result.stderr and '[ERROR]' not in result.stderr, result.stderr
+    text = result.stdout
+    assert re.search(r'^> %s heat_rpc\.engine\.%s ' % (plugin_type.upper(), name), text, re.MULTILINE), text[:300]
+    for option in options:
+        assert re.search(r'^(?:[-=] )?%s\s' % re.escape(option), text, re.MULTILINE), '%s: option %s not shown' % (
+            name, option)
+    assert 'HEAT_RPC_TRANSPORT_URL' in text and 'EXAMPLES' in text

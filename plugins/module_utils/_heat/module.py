@@ -17,6 +17,7 @@ import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
@@ -96,6 +97,21 @@ def settings_from_params(params):
         api_version_cap=params.get('api_version_cap'),
         context=context,
     )
+
+
+def settings_from_options(given):
+    """ConnectionSettings from the connection options a controller plugin (inventory, lookup) was given.
+
+    ``given`` holds what the user wrote (other keys are ignored). The options go through
+    connection_argument_spec() as a module's do: same types, defaults and HEAT_RPC_* environment
+    fallbacks. Bad values raise ConfigurationError naming the option.
+    """
+    spec = connection_argument_spec()
+    options = dict((key, value) for key, value in (given or {}).items() if key in spec and value is not None)
+    result = ArgumentSpecValidator(spec).validate(options)
+    if result.error_messages:
+        raise errors.ConfigurationError('; '.join(result.error_messages))
+    return settings_from_params(result.validated_parameters)
 
 
 class HeatRpcModule:

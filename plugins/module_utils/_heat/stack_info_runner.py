@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.failures import failure_report
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
     event_id, shape_event, shape_resource, shape_snapshot, shape_stack,
@@ -57,7 +58,7 @@ EVENT_FILTER_ALIASES = {
 EVENT_FILTER_COLUMNS = ('resource_name', 'resource_action', 'resource_status', 'resource_type',
                         'physical_resource_id', 'resource_status_reason', 'uuid')
 
-INCLUDE_CHOICES = ('resources', 'events', 'template', 'environment', 'files', 'snapshots', 'outputs')
+INCLUDE_CHOICES = ('resources', 'events', 'template', 'environment', 'files', 'snapshots', 'outputs', 'failures')
 # Sections of ``include`` that are one engine call each, returned as they come.
 PLAIN_SECTIONS = ('template', 'environment', 'files', 'snapshots')
 
@@ -223,6 +224,10 @@ class StackDetails:
     def snapshots(self):
         return [shape_snapshot(raw) for raw in self.client.stack_list_snapshots(None, self.identity) or []]
 
+    def failures(self):
+        """The failures report: failed resources down through nested stacks, failed deployments' output."""
+        return failure_report(self.client, self.identity)
+
     def output_list(self):
         """Output keys and descriptions, without resolving values (list_outputs)."""
         return [{'key': raw.get('output_key'), 'description': raw.get('description')}
@@ -303,7 +308,7 @@ class StackInfoRunner(Runner):
             stack['events'] = details.events(limit=options.get('limit'), filters=options.get('filters'),
                                              nested_depth=options.get('nested_depth'),
                                              sort_dir=options.get('sort_dir') or 'asc')
-        for section in PLAIN_SECTIONS:
+        for section in PLAIN_SECTIONS + ('failures',):
             if section in include:
                 stack[section] = getattr(details, section)()
         # With resolved outputs the stack has them (and output_list) already.

@@ -102,11 +102,48 @@ def require_stack(service, name_or_id, resolve_outputs=False):
     return raw
 
 
+def output_value(client, identity, key):
+    """The value of the output ``key`` of a stack, with one show_output call (the other outputs are not resolved).
+
+    An output the stack does not have raises NotFoundError, one the engine cannot resolve
+    ValidationFailedError; both name the output and the stack.
+    """
+    stack = identity.get('stack_name') or identity.get('stack_id')
+    try:
+        output = client.show_output(None, identity, key)
+    except errors.NotFoundError:
+        raise errors.NotFoundError("stack '%s' has no output '%s'" % (stack, key), method='show_output')
+    if (output or {}).get('output_error'):
+        raise errors.ValidationFailedError("output '%s' of stack '%s' cannot be resolved: %s" % (
+            key, stack, output['output_error']), method='show_output')
+    return (output or {}).get('output_value')
+
+
+def output_values(client, stack, keys):
+    """The value of each output of ``keys``: one identify_stack call, then one show_output call per key."""
+    identity = StackService(client).identify(stack)
+    if identity is None:
+        raise errors.NotFoundError("stack '%s' not found" % stack, method='identify_stack')
+    return [output_value(client, identity, key) for key in keys]
+
+
+def list_resources(client, identity, nested_depth=0, **options):
+    """The shaped resources of a stack and of its nested stacks down to ``nested_depth``.
+
+    ``options`` go to list_stack_resources as they are (with_detail, filters).
+    """
+    return [shape_resource(resource) for resource in client.list_stack_resources(None, identity,
+                                                                                 nested_depth=nested_depth, **options)]
+
+
+def is_failed(resource):
+    """True for a shaped resource whose status is FAILED (CREATE_FAILED, UPDATE_FAILED, ...)."""
+    return (resource.get('status') or '').endswith('FAILED')
+
+
 def failed_resources(client, identity, nested_depth=3):
     """The resources of a stack (and its nested stacks) whose status is FAILED, with their reasons."""
-    return [shape_resource(resource) for resource in client.list_stack_resources(None, identity,
-                                                                                 nested_depth=nested_depth)
-            if resource.get('resource_status') == 'FAILED']
+    return [resource for resource in list_resources(client, identity, nested_depth) if is_failed(resource)]
 
 
 def describe_failure(raw, failed):
