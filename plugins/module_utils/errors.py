@@ -85,6 +85,11 @@ class OutcomeUnknownError(EngineNotAnsweringError):
     kind = 'outcome_unknown'
 
 
+class KeystoneError(HeatRpcError):
+    """Keystone (auth_url) could not be reached or failed otherwise than by refusing the credentials."""
+    kind = 'keystone_error'
+
+
 class ConfigurationError(HeatRpcError):
     """The connection options themselves are wrong (bad URL, missing CA, ...)."""
     kind = 'configuration'
