@@ -200,6 +200,11 @@ def classify_remote(error, method=None):
     elif name == 'UnsupportedVersion':
         message = ("this heat-engine does not support the RPC API version needed for '%s'; "
                    "set api_version_cap to the engine's version" % (method or '?'))
+    elif cls is AuthError:
+        message = ('heat-engine refused the request context (%s %s): an engine that uses Keystone (deferred_auth_method '
+                   '= trusts) needs a valid auth_token in the context; a wrong, expired or revoked token is refused '
+                   'by Keystone. Set auth_url (with username/password or an application credential) to get a fresh '
+                   'token for each run' % (name, message))
     details = getattr(error, 'traceback', None)
     if isinstance(details, list):
         details = ''.join(details)
