@@ -15,6 +15,7 @@ import sys
 
 import pytest
 
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import keystone
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
@@ -104,6 +105,20 @@ def stored_credentials(bed, stack_id):
     return tuple(run_engine_python(os.path.join(meta['venv'], 'bin', 'python'), code))
 
 
+def revoked_token(creds, revoke=True):
+    """(token, its body) of ``creds``'s user; revoked in Keystone unless revoke is false."""
+    from keystoneauth1 import session
+    from keystoneauth1.identity import v3
+    auth = v3.Password(auth_url=creds['auth_url'], username=creds['username'], password=creds['password'],
+                       project_name=creds['project_name'], user_domain_id='default', project_domain_id='default')
+    sess = session.Session(auth=auth, timeout=30)
+    access = auth.get_access(sess)
+    if revoke:
+        answer = sess.delete(creds['auth_url'] + '/auth/tokens', headers={'X-Subject-Token': access.auth_token})
+        assert answer.status_code == 204
+    return access.auth_token, access._data  # pylint: disable=protected-access
+
+
 def test_nested_stack_create_update_delete_through_a_trust(tmp_path, keystone_bed):
     (tmp_path / 'nested.yaml').write_text(NESTED)
     (tmp_path / 'parent.yaml').write_text(PARENT)
@@ -161,16 +176,19 @@ def test_a_stack_of_another_project_is_invisible_without_admin(tmp_path, keyston
     try:
         identity = demo.create_stack(None, name, {'heat_template_version': '2018-08-31'}, {'parameters': {}}, {}, {})
         run = run_playbook(tmp_path / 'look', [
-            task('heat_stack_info', 'as alt_demo', name=name),
+            task('heat_stack_info', 'by name', name=name),
+            task('heat_stack_info', 'listed', filters={'name': name}),
         ], env=keystone_env(keystone_bed, 'alt_demo'))
-        assert run.results['as alt_demo'].get('failed') is not True, run.results['as alt_demo'].get('msg')
-        assert run.results['as alt_demo']['stacks'] == []
+        for label in ('by name', 'listed'):
+            assert run.results[label].get('failed') is not True, run.results[label].get('msg')
+            assert run.results[label]['stacks'] == [], label
+        # Heat lists every project's stacks for an admin context (a lookup by name stays project-scoped).
         admin = run_playbook(tmp_path / 'admin', [
-            task('heat_stack_info', 'as admin', name=name),
-            task('heat_stack_info', 'as admin with is_admin', name=name, is_admin=True),
+            task('heat_stack_info', 'listed', filters={'name': name}),
+            task('heat_stack_info', 'listed with is_admin', filters={'name': name}, is_admin=True),
         ], env=keystone_env(keystone_bed, 'admin'))
-        assert admin.results['as admin']['stacks'] == []
-        seen = admin.results['as admin with is_admin']
+        assert admin.results['listed']['stacks'] == []
+        seen = admin.results['listed with is_admin']
         assert seen.get('failed') is not True, seen.get('msg')
         assert [(item['id'], item['identity']['tenant']) for item in seen['stacks']] == [
             (identity['stack_id'], keystone_bed['keystone']['users']['demo']['project_id'])]
@@ -188,17 +206,30 @@ def test_wrong_credentials_and_tokens_are_refused_clearly(tmp_path, keystone_bed
     assert refused['failed'] is True
     assert refused['error']['kind'] == 'auth_refused'
     assert refused['msg'].startswith("Keystone at %s refused the credentials of user 'demo' (HTTP 401" % demo['auth_url'])
-    # A token Keystone does not know (wrong, expired or revoked): the engine cannot create the trust.
+    # A bare token (what auth_token alone gives): a trusts-mode engine cannot make a trust from it.
     bogus = {key: value for key, value in base.items() if key != 'HEAT_RPC_AUTH_URL'}
-    bogus.update(HEAT_RPC_AUTH_TOKEN='gAAAAA' + secrets.token_urlsafe(120), HEAT_RPC_PASSWORD='',
+    token, _body = revoked_token(demo, revoke=False)
+    bogus.update(HEAT_RPC_AUTH_TOKEN=token, HEAT_RPC_PASSWORD='',
                  HEAT_RPC_USER_ID=demo['user_id'], HEAT_RPC_PROJECT_ID=demo['project_id'], HEAT_RPC_ROLES='member')
     run = run_playbook(tmp_path / 'token', [
-        task('heat_stack', 'create with a bad token', name=unique_name('kbad'),
+        task('heat_stack', 'create with a bare token', name=unique_name('kbad'),
              template_body={'heat_template_version': '2018-08-31'}),
     ], env=bogus)
-    refused = run.results['create with a bad token']
+    refused = run.results['create with a bare token']
     assert refused['failed'] is True
-    assert refused['error']['kind'] == 'auth_refused', refused
-    assert 'auth_token' in refused['msg'] and 'Keystone' in refused['msg'], refused['msg']
-    assert bogus['HEAT_RPC_AUTH_TOKEN'] not in run.output
-
+    assert refused['error']['kind'] == 'auth_refused', refused['msg']
+    assert 'a bare auth_token is not enough' in refused['msg'] and 'Set auth_url' in refused['msg'], refused['msg']
+    assert token not in run.output
+    # A token Keystone no longer accepts (revoked; an expired one is refused alike), with its body.
+    token, body = revoked_token(demo)
+    client = EngineClient(ConnectionSettings(keystone_bed['transport_url'], timeout=30, context=RequestContext(
+        auth_token=token, auth_token_info=body, user_id=demo['user_id'], project_id=demo['project_id'],
+        roles=['member'])))
+    try:
+        with pytest.raises(errors.AuthError) as refused:
+            client.create_stack(None, unique_name('kbad'), {'heat_template_version': '2018-08-31'},
+                                {'parameters': {}}, {}, {})
+    finally:
+        client.close()
+    assert 'heat-engine refused the request context (Unauthorized' in str(refused.value)
+    assert 'wrong, expired or revoked token' in str(refused.value)
