@@ -115,7 +115,7 @@ def settings_from_params(params):
     if params.get('auth_url'):
         values.update(keystone.context_from_keystone(params, timeout=params.get('rpc_timeout')))
         settings.context = RequestContext(**values)
-        for secret in settings.context.secrets:
+        for secret in settings.context.secrets + [params.get('password'), params.get('application_credential_secret')]:
             settings.scrubber.add(secret)
     return settings
 

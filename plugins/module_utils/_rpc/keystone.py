@@ -105,7 +105,7 @@ def _who(params):
     return "user '%s'" % (params.get('username') or params.get('user_id'))
 
 
-def context_from_keystone(params, timeout=None, loader=import_keystoneauth):
+def context_from_keystone(params, timeout=None):
     """Authenticate against Keystone; returns the request-context values from its answer.
 
     Keys: user_id, username, project_id, project_name, user_domain_id, project_domain_id, roles,
@@ -113,7 +113,7 @@ def context_from_keystone(params, timeout=None, loader=import_keystoneauth):
     credentials, ``keystone_error`` when it cannot be reached or answers something else.
     """
     check_options(params)
-    ks_v3, ks_session, ks_exceptions = loader()
+    ks_v3, ks_session, ks_exceptions = import_keystoneauth()
     url = params['auth_url']
     plugin = auth_plugin(ks_v3, params)
     session = ks_session.Session(auth=plugin, verify=params.get('auth_ca_file') or True, timeout=timeout)
