@@ -95,13 +95,14 @@ options:
   username:
     description:
       - Heat user name sent in the RPC request context (not the broker user, which is part of O(transport_url)).
+      - With O(auth_url), the Keystone user to authenticate as (the context then gets Keystone's answer).
       - Engines configured with C(deferred_auth_method = password) need O(username) and O(password)
         to create nested stacks.
       - If not set, E(HEAT_RPC_USERNAME).
     type: str
   password:
     description:
-      - Password of O(username), sent in the RPC request context.
+      - Password of O(username), sent in the RPC request context; with O(auth_url), sent to Keystone only.
       - If not set, E(HEAT_RPC_PASSWORD).
     type: str
   user_id:
@@ -141,17 +142,62 @@ options:
     default: false
   auth_token:
     description:
-      - Keystone token for the request context, for engines that validate tokens.
+      - A fixed Keystone token for the request context. Cannot be combined with O(auth_url).
+      - An engine with C(deferred_auth_method = trusts) also needs the token's body to create its trust,
+        which only O(auth_url) provides; a bare token is refused there.
       - If not set, E(HEAT_RPC_AUTH_TOKEN).
     type: str
   region_name:
     description:
       - Region name for the request context. If not set, E(HEAT_RPC_REGION_NAME).
     type: str
+  auth_url:
+    description:
+      - Keystone identity URL (v3), for example V(https://keystone.example.com:5000/v3).
+      - When set, the module gets one token from Keystone at the start of its run and the request context
+        (user and project ids and names, domains, roles, the token and its body) comes from Keystone's
+        answer, as heat-api builds it. This is what an engine with C(deferred_auth_method = trusts) needs.
+      - Authenticates with O(password) and O(username) (with O(user_domain_name) or O(user_domain_id)) or
+        O(user_id), scoped to O(project_id) or O(project_name) (with O(project_domain_name) or
+        O(project_domain_id)); or with O(application_credential_id) and O(application_credential_secret).
+      - The password is sent to Keystone only, not to the engine. O(roles) and O(auth_token) cannot be set
+        with it.
+      - Needs the Python library keystoneauth1 where the module runs (imported only when this is set).
+      - Keystone refusing the credentials fails with C(auth_refused); Keystone unreachable with C(keystone_error).
+      - If not set, E(HEAT_RPC_AUTH_URL).
+    type: str
+  user_domain_name:
+    description:
+      - With O(auth_url), the domain of O(username) by name; wins over O(user_domain_id).
+      - If not set, E(HEAT_RPC_USER_DOMAIN_NAME).
+    type: str
+  project_domain_name:
+    description:
+      - With O(auth_url), the domain of O(project_name) by name; wins over O(project_domain_id).
+      - If not set, E(HEAT_RPC_PROJECT_DOMAIN_NAME).
+    type: str
+  application_credential_id:
+    description:
+      - With O(auth_url), a Keystone application credential instead of a password (it carries its own user
+        and project). Needs O(application_credential_secret).
+      - If not set, E(HEAT_RPC_APPLICATION_CREDENTIAL_ID).
+    type: str
+  application_credential_secret:
+    description:
+      - Secret of O(application_credential_id). Never shown in output.
+      - If not set, E(HEAT_RPC_APPLICATION_CREDENTIAL_SECRET).
+    type: str
+  auth_ca_file:
+    description:
+      - With O(auth_url), the CA to verify an https Keystone with (default the system CA store).
+      - If not set, E(HEAT_RPC_AUTH_CA_FILE).
+    type: path
 requirements:
   - python >= 3.10
   - oslo.messaging >= 14.0.0
+  - keystoneauth1 (optional, only with O(auth_url))
 notes:
-  - The modules and plugins talk to heat-engine directly over RabbitMQ; heat-api and Keystone are not involved.
+  - The modules and plugins talk to heat-engine directly over RabbitMQ; heat-api is not involved, and
+    Keystone only when O(auth_url) is set (one token per module run, inventory source or lookup).
   - Each module run (or inventory source, or lookup) opens one broker connection and closes it on exit.
 '''

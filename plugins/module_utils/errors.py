@@ -85,6 +85,11 @@ class OutcomeUnknownError(EngineNotAnsweringError):
     kind = 'outcome_unknown'
 
 
+class KeystoneError(HeatRpcError):
+    """Keystone (auth_url) could not be reached or failed otherwise than by refusing the credentials."""
+    kind = 'keystone_error'
+
+
 class ConfigurationError(HeatRpcError):
     """The connection options themselves are wrong (bad URL, missing CA, ...)."""
     kind = 'configuration'
@@ -149,6 +154,8 @@ _REMOTE_CATEGORIES = (
     )),
     (AuthError, (
         'Forbidden', 'NotAuthorized', 'NotAuthenticated', 'AuthorizationFailure', 'InvalidTenant',
+        # keystoneauth1's HTTP 401, raised in the engine when Keystone refuses the context's token.
+        'Unauthorized',
     )),
 )
 
@@ -195,6 +202,18 @@ def classify_remote(error, method=None):
     elif name == 'UnsupportedVersion':
         message = ("this heat-engine does not support the RPC API version needed for '%s'; "
                    "set api_version_cap to the engine's version" % (method or '?'))
+    elif name == 'BadRequest' and 'trustor_user_id' in message:
+        # heat builds the trust's trustor from the token's body; with a bare token it sends none.
+        cls = AuthError
+        message = ('heat-engine could not create a Keystone trust from the request context: a bare auth_token is '
+                   'not enough, the engine needs the token\'s body (auth_token_info) as heat-api passes it. Set '
+                   'auth_url (with username/password or an application credential) so that the modules get both '
+                   'from Keystone')
+    elif cls is AuthError:
+        message = ('heat-engine refused the request context (%s %s): an engine that uses Keystone (deferred_auth_method '
+                   '= trusts) needs a valid auth_token in the context; a wrong, expired or revoked token is refused '
+                   'by Keystone. Set auth_url (with username/password or an application credential) to get a fresh '
+                   'token for each run' % (name, message))
     details = getattr(error, 'traceback', None)
     if isinstance(details, list):
         details = ''.join(details)

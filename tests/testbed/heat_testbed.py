@@ -8,7 +8,7 @@ engine-requirements.txt (+ engine-constraints.txt) beside this script into
 
 Usage::
 
-    heat_testbed.py up     [--name NAME] [--state-dir DIR] [--timeout SECONDS] [--transport-url URL]
+    heat_testbed.py up     [--name NAME] [--state-dir DIR] [--timeout SECONDS] [--transport-url URL] [--keystone]
     heat_testbed.py down   [--name NAME] [--state-dir DIR]
     heat_testbed.py status [--name NAME] [--state-dir DIR]
     heat_testbed.py env    [--name NAME] [--state-dir DIR]
@@ -23,6 +23,12 @@ progress go to stderr. ``up`` is idempotent: a running, answering test bed is le
 ``--transport-url URL`` points the engine at another broker (for example a private RabbitMQ node of
 a fault test, tests/testbed/rabbit_node.py) instead of a vhost of its own on the local one: the URL
 is used as it is (its vhost and user must exist) and ``down`` does not touch that broker.
+
+``up --keystone`` also runs a real Keystone (keystone_testbed.py: its own virtualenv, database
+``keystone_<NAME>``, gunicorn on 127.0.0.1) and configures the engine against it, as production
+clouds run it: ``deferred_auth_method = trusts``, the default keystone backend, a stack domain.
+connection.json then has a ``keystone`` entry (auth_url and the users ``demo``, ``alt_demo`` and
+``admin`` with their passwords and projects) and connection.env the demo user's Keystone options.
 
 Environment: HEAT_RPC_CACHE_DIR (cache root), HEAT_RPC_ENGINE_PYTHON (interpreter for the engine
 virtualenv, default: the first python >= 3.11 of python3.11, this interpreter, python3.12,
@@ -365,16 +371,17 @@ def venv_python(venv):
     return os.path.join(venv, 'bin', 'python')
 
 
-def venv_location():
-    """(path, python to build it with) of the engine virtualenv for the pinned requirement list."""
+def venv_location(requirements_file=REQUIREMENTS_FILE, constraints_file=CONSTRAINTS_FILE,
+                  prefix='engine-venv-heat', pin='openstack-heat'):
+    """(path, python to build it with) of a virtualenv for a pinned requirement list (default: the engine's)."""
     python, version, base = find_engine_python()
-    requirements = read_text(REQUIREMENTS_FILE)
-    match = re.search(r'^\s*openstack-heat\s*==\s*(\S+)', requirements, re.M | re.I)
-    heat_version = match.group(1) if match else 'unpinned'
+    requirements = read_text(requirements_file)
+    match = re.search(r'^\s*%s\s*==\s*(\S+)' % re.escape(pin), requirements, re.M | re.I)
+    pinned = match.group(1) if match else 'unpinned'
     key = hashlib.sha256()
-    for part in (requirements, read_text(CONSTRAINTS_FILE), base, '.'.join(map(str, version))):
+    for part in (requirements, read_text(constraints_file), base, '.'.join(map(str, version))):
         key.update(part.encode('utf-8') + b'\0')
-    name = f'engine-venv-heat{heat_version}-py{version[0]}.{version[1]}-{key.hexdigest()[:10]}'
+    name = f'{prefix}{pinned}-py{version[0]}.{version[1]}-{key.hexdigest()[:10]}'
     return os.path.join(cache_dir(), name), python
 
 
@@ -383,12 +390,14 @@ def venv_complete(venv):
     return os.path.exists(os.path.join(venv, VENV_MARKER)) and os.path.exists(venv_python(venv))
 
 
-def ensure_venv():
-    """Build the engine virtualenv unless a complete one exists; returns (path, seconds spent building or None)."""
-    venv, python = venv_location()
+def ensure_venv(requirements_file=REQUIREMENTS_FILE, constraints_file=CONSTRAINTS_FILE, prefix='engine-venv-heat',
+                pin='openstack-heat', imports='heat.cmd.engine, heat.cmd.manage, oslo_messaging, pymysql',
+                lock='engine-venv', what='engine'):
+    """Build a virtualenv (default: the engine's) unless a complete one exists; returns (path, seconds spent building or None)."""
+    venv, python = venv_location(requirements_file, constraints_file, prefix, pin)
     if venv_complete(venv):
         return venv, None
-    with file_lock('engine-venv'):
+    with file_lock(lock):
         if venv_complete(venv):
             return venv, None
         started = time.monotonic()
@@ -400,14 +409,14 @@ def ensure_venv():
                 remove_path(os.path.join(parent, entry))
         tmp = tempfile.mkdtemp(prefix=base + '.tmp-', dir=parent)
         build_log = tmp + '.log'
-        log(f'building the engine virtualenv {venv} with {python} (log: {build_log})')
+        log(f'building the {what} virtualenv {venv} with {python} (log: {build_log})')
         try:
             run([python, '-m', 'venv', tmp], timeout=300, output_file=build_log)
             # The scripts in bin/ get the temporary path in their shebang: everything is run as
             # "VENV/bin/python VENV/bin/SCRIPT", which does not depend on it.
             run([venv_python(tmp), '-m', 'pip', 'install', '--disable-pip-version-check', '--no-input',
-                 '-r', REQUIREMENTS_FILE], timeout=1800, output_file=build_log)
-            run([venv_python(tmp), '-c', 'import heat.cmd.engine, heat.cmd.manage, oslo_messaging, pymysql'],
+                 '-r', requirements_file], timeout=1800, output_file=build_log)
+            run([venv_python(tmp), '-c', 'import ' + imports],
                 timeout=120, output_file=build_log)
             write_text(os.path.join(tmp, VENV_MARKER), time.strftime('%Y-%m-%dT%H:%M:%S\n'), mode=0o644)
             os.chmod(tmp, 0o755)  # mkdtemp made it 0700
@@ -479,6 +488,15 @@ def stop_engine(pgid, state_dir):
     raise TestbedError(f'engine process group {pgid} survived SIGKILL')
 
 
+def keystone_module():
+    """keystone_testbed (beside this script), importing it against this very module."""
+    sys.modules.setdefault('heat_testbed', sys.modules[__name__])
+    if HERE not in sys.path:
+        sys.path.insert(0, HERE)
+    import keystone_testbed  # pylint: disable=import-outside-toplevel
+    return keystone_testbed
+
+
 def heat_conf(meta):
     """Content of heat.conf for a test bed."""
     def esc(value):
@@ -495,10 +513,12 @@ def heat_conf(meta):
         '[DEFAULT]',
         'transport_url = ' + esc(meta['transport_url']),
         'host = testbed-' + meta['name'],
+    ] + (keystone_module().heat_conf_default_lines(meta['keystone']) if meta.get('keystone') else [
         '# No Keystone: the fake client stands in for it (stack users, domain projects, ...).',
         'keystone_backend = heat.engine.clients.os.keystone.fake_keystoneclient.FakeKeystoneClient',
         '# Store username+password of the RPC context for deferred operations (trusts need Keystone).',
         'deferred_auth_method = password',
+    ]) + [
         'auth_encryption_key = ' + secrets.token_hex(16),
         f'num_engine_workers = {workers}',
         f'max_stacks_per_tenant = {max_stacks}',
@@ -517,6 +537,8 @@ def heat_conf(meta):
         'lock_path = ' + esc(os.path.join(state_dir, 'locks')),
         '',
     ]
+    if meta.get('keystone'):
+        lines += keystone_module().heat_conf_sections(meta['keystone'])
     return '\n'.join(lines)
 
 
@@ -633,6 +655,8 @@ def teardown(sname, state_dir, remove_state):
         sql(f'DROP DATABASE IF EXISTS `{database}`', venv=meta.get('venv'))
     else:
         log(f'warning: MariaDB is not reachable: database {database} not dropped')
+    if meta.get('keystone'):
+        keystone_module().teardown(meta['keystone'])
     if remove_state:
         remove_state_dir(state_dir)
         link = default_state_dir(sname)
@@ -650,19 +674,26 @@ def write_connection_files(meta):
     }
     json_path = os.path.join(meta['state_dir'], CONNECTION_JSON)
     env_path = os.path.join(meta['state_dir'], CONNECTION_ENV)
+    keystone = meta.get('keystone')
+    if keystone:
+        testbed_keystone = keystone_module()
+        settings['keystone'] = {'auth_url': keystone['auth_url'], 'region_name': keystone['region'],
+                                'users': dict((user, testbed_keystone.context(keystone, user))
+                                              for user in keystone['users'])}
     write_json(json_path, settings)
     ctx = settings['context']
     exports = [
         ('HEAT_RPC_TRANSPORT_URL', settings['transport_url']),
         ('HEAT_RPC_EXCHANGE', settings['exchange']),
         ('HEAT_RPC_TOPIC', settings['topic']),
-        ('HEAT_RPC_USERNAME', ctx['username']),
-        ('HEAT_RPC_PASSWORD', ctx['password']),
-        ('HEAT_RPC_USER_ID', ctx['user_id']),
-        ('HEAT_RPC_PROJECT_ID', ctx['project_id']),
-        ('HEAT_RPC_PROJECT_NAME', ctx['project_name']),
-        ('HEAT_RPC_TESTBED', json_path),
     ]
+    if keystone:
+        demo = settings['keystone']['users']['demo']
+        exports += [('HEAT_RPC_' + key.upper(), demo[key]) for key in ('auth_url', 'username', 'password', 'project_name')]
+    else:
+        exports += [('HEAT_RPC_' + key.upper(), ctx[key])
+                    for key in ('username', 'password', 'user_id', 'project_id', 'project_name')]
+    exports.append(('HEAT_RPC_TESTBED', json_path))
     text = f'# heat-engine test bed {meta["name"]}: source this file\n'
     text += ''.join(f'export {key}={shlex.quote(value)}\n' for key, value in exports)
     write_text(env_path, text)
@@ -706,11 +737,13 @@ def cmd_up(args):
     with file_lock('testbed-' + sname):
         meta = load_meta(state_dir)
         wanted_url = args.transport_url
+        same_kind = bool(meta.get('keystone')) == bool(args.keystone)
         if meta.get('ready') and wanted_url and meta.get('transport_url') != wanted_url:
             log(f'test bed {sname} runs on another broker than --transport-url: recreating it')
         elif meta.get('ready') and not wanted_url and meta.get('external_broker'):
             log(f'test bed {sname} runs on the broker of a --transport-url: recreating it on the local one')
-        elif meta.get('ready') and engine_running(meta, state_dir):
+        elif meta.get('ready') and same_kind and engine_running(meta, state_dir) and (
+                not args.keystone or keystone_module().running(meta['keystone'])):
             ok, detail = probe(meta, 15, lambda: engine_running(meta, state_dir))
             if ok:
                 log(f'test bed {sname} is already running (engine pid {meta["pgid"]})')
@@ -722,7 +755,7 @@ def cmd_up(args):
         ensure_mariadb()
         if meta or os.path.exists(state_dir) or os.path.islink(default_state_dir(sname)):
             teardown(sname, state_dir, remove_state=True)
-        return _up(sname, state_dir, args.timeout, wanted_url)
+        return _up(sname, state_dir, args.timeout, wanted_url, args.keystone)
 
 
 def cmd_restart(args):
@@ -748,7 +781,7 @@ def cmd_restart(args):
         return 0
 
 
-def _up(sname, state_dir, timeout, transport_url=None):
+def _up(sname, state_dir, timeout, transport_url=None, keystone=False):
     """Create a fresh test bed (the caller holds its lock and has cleaned up leftovers)."""
     total = time.monotonic()
     venv, built = ensure_venv()
@@ -768,6 +801,10 @@ def _up(sname, state_dir, timeout, transport_url=None):
             create_vhost(meta['vhost'])
         sql(f'DROP DATABASE IF EXISTS `{meta["database"]}`', venv=venv)
         sql(f'CREATE DATABASE `{meta["database"]}` CHARACTER SET utf8', venv=venv)
+        if keystone:
+            meta['keystone'] = keystone_module().prepare(sname, state_dir)
+            write_json(meta_path, meta)
+            keystone_module().up(meta['keystone'], lambda: write_json(meta_path, meta))
         conf = os.path.join(state_dir, 'heat.conf')
         write_text(conf, heat_conf(meta))
         started = time.monotonic()
@@ -785,7 +822,7 @@ def _up(sname, state_dir, timeout, transport_url=None):
                                + tail(engine_log, skip=' heat.engine.environment ') + tail(os.path.join(state_dir, ENGINE_CONSOLE_LOG), 15))
         log(f'timing: engine start-to-answer {time.monotonic() - started:.1f}s ({detail})')
     except BaseException:
-        log(f'up failed: stopping the engine, deleting vhost and database; logs are kept in {state_dir}')
+        log(f'up failed: stopping the engine (and Keystone), deleting vhost and databases; logs are kept in {state_dir}')
         with contextlib.suppress(Exception):
             teardown(sname, state_dir, remove_state=False)
         raise
@@ -822,6 +859,9 @@ def cmd_status(args):
     if meta:
         for key in ('vhost', 'database', 'venv', 'pgid'):
             print(f'{key}: {meta.get(key)}')
+        if meta.get('keystone'):
+            print(f'keystone: {meta["keystone"]["auth_url"]} '
+                  f'({"running" if keystone_module().running(meta["keystone"]) else "not running"})')
         print(f'engine_log: {os.path.join(state_dir, ENGINE_LOG)}')
     print(f'running: {"yes" if running else "no"}')
     print(f'answering: {"yes" if answering else "no"}')
@@ -873,6 +913,8 @@ def main(argv=None):
             cmd.add_argument('--timeout', type=float, default=DEFAULT_UP_TIMEOUT,
                              help='seconds to wait for the engine to answer RPC (default: %(default)s)')
         if command == 'up':
+            cmd.add_argument('--keystone', action='store_true',
+                             help='with a real Keystone and a trusts-mode engine (see keystone_testbed.py)')
             cmd.add_argument('--transport-url',
                              help='broker for the engine, used as it is (its vhost and user must exist); '
                                   'default: a vhost of its own on the local RabbitMQ')

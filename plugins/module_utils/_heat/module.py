@@ -21,6 +21,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import keystone
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import (
     HAS_OSLO_MESSAGING, OSLO_MESSAGING_IMPORT_ERROR, ConnectionSettings, RequestContext,
 )
@@ -73,16 +74,31 @@ def connection_argument_spec():
         is_admin=dict(type='bool', default=False, fallback=_env('IS_ADMIN')),
         auth_token=dict(type='str', no_log=True, fallback=_env('AUTH_TOKEN')),
         region_name=dict(type='str', fallback=_env('REGION_NAME')),
+        auth_url=dict(type='str', fallback=_env('AUTH_URL')),
+        user_domain_name=dict(type='str', fallback=_env('USER_DOMAIN_NAME')),
+        project_domain_name=dict(type='str', fallback=_env('PROJECT_DOMAIN_NAME')),
+        application_credential_id=dict(type='str', fallback=_env('APPLICATION_CREDENTIAL_ID')),
+        application_credential_secret=dict(type='str', no_log=True, fallback=_env('APPLICATION_CREDENTIAL_SECRET')),
+        auth_ca_file=dict(type='path', fallback=_env('AUTH_CA_FILE')),
     )
 
 
-CONTEXT_OPTIONS = RequestContext.FIELDS
+# The context fields an option sets (auth_token_info only comes from Keystone).
+CONTEXT_OPTIONS = tuple(field for field in RequestContext.FIELDS if field != 'auth_token_info')
 
 
 def settings_from_params(params):
-    """ConnectionSettings from a module's validated parameters."""
-    context = RequestContext(**dict((key, params.get(key)) for key in CONTEXT_OPTIONS))
-    return ConnectionSettings(
+    """ConnectionSettings from a module's validated parameters.
+
+    With auth_url, the request context comes from Keystone (one token for the whole run), fetched
+    only after every option has been checked.
+    """
+    keystone.check_options(params)
+    values = dict((key, params.get(key)) for key in CONTEXT_OPTIONS)
+    if params.get('auth_url'):
+        # The password goes to Keystone only; the token stands for it from here on.
+        values['password'] = None
+    settings = ConnectionSettings(
         transport_url=params.get('transport_url'),
         exchange=params.get('exchange'),
         topic=params.get('topic'),
@@ -95,8 +111,14 @@ def settings_from_params(params):
         ssl_key_file=params.get('ssl_key_file'),
         ssl_trust_system_store=params.get('ssl_trust_system_store'),
         api_version_cap=params.get('api_version_cap'),
-        context=context,
+        context=RequestContext(**values),
     )
+    if params.get('auth_url'):
+        values.update(keystone.context_from_keystone(params, timeout=params.get('rpc_timeout')))
+        settings.context = RequestContext(**values)
+        for secret in settings.context.secrets + [params.get('password'), params.get('application_credential_secret')]:
+            settings.scrubber.add(secret)
+    return settings
 
 
 def settings_from_options(given):

@@ -126,11 +126,13 @@ class RequestContext:
 
     heat-engine rebuilds its RequestContext from this dict. With
     ``deferred_auth_method = password`` the engine needs ``username`` and
-    ``password`` to act for the user later (nested stacks).
+    ``password`` to act for the user later (nested stacks); with ``trusts`` it
+    needs ``auth_token`` (and, as heat-api sends it, the token's body
+    ``auth_token_info``) to create a trust.
     """
 
     FIELDS = ('user_id', 'username', 'password', 'project_id', 'project_name', 'user_domain_id',
-              'project_domain_id', 'roles', 'is_admin', 'auth_token', 'region_name')
+              'project_domain_id', 'roles', 'is_admin', 'auth_token', 'auth_token_info', 'region_name')
 
     def __init__(self, **values):
         unknown = set(values) - set(self.FIELDS)
