@@ -11,7 +11,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.failures imp
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import StackInfoRunner
 from ansible_collections.heat_rpc.engine.plugins.modules.heat_stack_info import ARGUMENT_SPEC
 
-from scripted_client import InTurn, ScriptedClient, run_runner
+from runner_doubles import InTurn, ScriptedClient, run_runner
 
 TOP = {'stack_name': 'top', 'stack_id': 'top-id', 'tenant': 'p', 'path': ''}
 

@@ -15,7 +15,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.inventory im
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import settings_from_options
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import output_values
 
-from scripted_client import InTurn, ScriptedClient
+from runner_doubles import InTurn, ScriptedClient
 
 URL = 'rabbit://u:secret@broker:5672/heat'
 IDENTITY = {'stack_name': 'st', 'stack_id': 'st-id', 'tenant': 'p', 'path': ''}
