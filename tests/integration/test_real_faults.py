@@ -230,12 +230,13 @@ def test_real_tls_listener_verified_and_refused_with_the_wrong_ca(tmp_path, rf_d
     env.pop('HEAT_RPC_TRANSPORT_URL')
     tls_url = node_a.url(USER, password, 'heat', tls=True, host='localhost')
     tls = {'transport_url': tls_url, 'ssl': True, 'ssl_ca_file': str(ca.ca_file), 'connect_timeout': 5}
+    wrong_ca = dict(tls, ssl_ca_file=str(other_ca.ca_file))
     name = unique_name('tls')
     run = run_playbook(tmp_path, [
         stack_task(name, title='verified', **tls),
         stack_task(name, title='client certificate', ssl_cert_file=str(client_cert), ssl_key_file=str(client_key),
                    **tls),
-        stack_task(name, title='wrong ca', **dict(tls, ssl_ca_file=str(other_ca.ca_file))),
+        stack_task(name, title='wrong ca', **wrong_ca),
         {'name': 'delete', 'heat_rpc.engine.heat_stack': dict(tls, name=name, state='absent')},
     ], env=env, verbosity=3)
     # A create (a write, then the wait) and a re-run with a client certificate, both over the TLS listener.

@@ -193,8 +193,8 @@ def test_every_file_reached_counts_even_when_one_is_reached_twice():
 
 
 def test_nested_templates_compare_by_content_not_key_order():
-    one = json.dumps({'heat_template_version': '2018-08-31', 'resources': {'a': {'type': 'OS::Heat::None'},
-                                                                          'b': {'type': 'OS::Heat::None'}}})
+    resources = {'a': {'type': 'OS::Heat::None'}, 'b': {'type': 'OS::Heat::None'}}
+    one = json.dumps({'heat_template_version': '2018-08-31', 'resources': resources})
     other = json.dumps({'resources': {'b': {'type': 'OS::Heat::None'}, 'a': {'type': 'OS::Heat::None'}},
                         'heat_template_version': '2018-08-31'})
     template = {'heat_template_version': '2018-08-31', 'resources': {'c': {'type': 'c.yaml'}}}
