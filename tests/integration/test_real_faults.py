@@ -230,7 +230,8 @@ def test_real_tls_listener_verified_and_refused_with_the_wrong_ca(tmp_path, rf_d
     env.pop('HEAT_RPC_TRANSPORT_URL')
     tls_url = node_a.url(USER, password, 'heat', tls=True, host='localhost')
     tls = {'transport_url': tls_url, 'ssl': True, 'ssl_ca_file': str(ca.ca_file), 'connect_timeout': 5}
-    wrong_ca = dict(tls, ssl_ca_file=str(other_ca.ca_file))
+    wrong_ca = dict(tls)
+    wrong_ca['ssl_ca_file'] = str(other_ca.ca_file)
     name = unique_name('tls')
     run = run_playbook(tmp_path, [
         stack_task(name, title='verified', **tls),
