@@ -62,8 +62,9 @@ print(json.dumps({
 
 
 def probe(module, preload=()):
-    from conftest import COLLECTIONS_ROOT
-    code = PROBE % {'root': COLLECTIONS_ROOT, 'here': HERE, 'module': module, 'package': PACKAGE}
+    # tests/conftest.py points ANSIBLE_COLLECTIONS_PATH at the collections root it made ('conftest' itself is
+    # ambiguous once the integration tests' conftest is loaded too).
+    code = PROBE % {'root': os.environ['ANSIBLE_COLLECTIONS_PATH'], 'here': HERE, 'module': module, 'package': PACKAGE}
     result = subprocess.run([sys.executable, '-W', 'ignore', '-c', code] + list(preload), capture_output=True,
                             text=True, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
