@@ -213,3 +213,12 @@ def test_a_registry_mapping_from_one_template_file_to_another_is_kept():
     registry = {'child.yaml': 'other.yaml', 'other.yaml': 'other.yaml'}
     canonical = Definition(None, {'resource_registry': registry}, {}).environment['resource_registry']
     assert canonical == {'child.yaml': 'other.yaml'}
+
+
+def test_a_file_listed_before_a_twice_reached_one_still_counts():
+    template = {'heat_template_version': '2018-08-31', 'resources': dict(
+        (name, {'type': 'OS::Heat::Value', 'properties': {'value': {'get_file': path}}})
+        for name, path in (('a', 'x.txt'), ('b', 'd.txt'), ('c', 'd.txt')))}
+    files = {'x.txt': 'one', 'd.txt': 'same'}
+    assert differences(desired(template, dict(files, **{'x.txt': 'two'}), environment()),
+                       stored(template, files, environment())) == ['files']
