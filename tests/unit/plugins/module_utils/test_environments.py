@@ -85,3 +85,56 @@ def test_merges_the_engine_refuses_are_refused_before_sending(layers, message):
     with pytest.raises(MergeError) as caught:
         merge_layers(empty_environment(), [layer(i, *spec) for i, spec in enumerate(layers)], TYPES)
     assert message in str(caught.value) and caught.value.kind == 'template_error'
+
+
+# -- cases a mutation run showed untested ---------------------------------------------------------------
+
+MORE_TYPES = dict(TYPES, c='commadelimitedlist', s2='string', j2='json')
+
+
+def merged_of(layers, base=None, types=MORE_TYPES):
+    environment = empty_environment()
+    environment['parameters'].update(base or {})
+    return merge_layers(environment, [EnvironmentLayer('env%d' % index, document, 'env%d' % index)
+                                      for index, document in enumerate(layers)], types)
+
+
+@pytest.mark.parametrize('layers,section,expected', [
+    ([{'parameter_defaults': {'l': [1]}, 'parameter_merge_strategies': {'l': 'merge'}},
+      {'parameter_defaults': {'l': [2]}}], 'parameter_defaults', {'l': [1, 2]}),
+    ([{'parameters': {'c': 'a'}, 'parameter_merge_strategies': {'c': 'merge'}}, {'parameters': {'c': 'b'}}],
+     'parameters', {'c': 'a,b'}),
+    ([{'parameters': {'s2': 'x'}}, {'parameters': {'s': 'b'}, 'parameter_merge_strategies': {'default': 'merge'}}],
+     'parameters', {'s2': 'x', 's': 'b'}),
+    ([{'parameters': {'l': ['a', 'b']}, 'parameter_merge_strategies': {'l': 'merge'}}, {'parameters': {'l': 'c'}}],
+     'parameters', {'l': 'a,b,c'}),
+    ([{'parameters': {}, 'parameter_defaults': {'s': 'kept'}}], 'parameter_defaults', {'s': 'kept'}),
+    ([{'parameters': {'j': {'a': 'x', 'n': None, 'b': 1}}, 'parameter_merge_strategies': {'j': 'deep_merge'}},
+      {'parameters': {'j': {'a': 'y', 'n': None, 'b': 2, 'new': 'z'}}}], 'parameters',
+     {'j': {'a': 'xy', 'n': None, 'b': 2, 'new': 'z'}}),
+    ([{'event_sinks': [{'type': 'zaqar-queue', 'target': 'q'}]}], 'event_sinks', [{'type': 'zaqar-queue', 'target': 'q'}]),
+])
+def test_more_merges(layers, section, expected):
+    assert merged_of(layers)[section] == expected
+
+
+@pytest.mark.parametrize('layers,message', [
+    ([{'parameters': {'n': '1'}, 'parameter_merge_strategies': {'n': 'merge'}}, {'parameters': {'n': '2'}}],
+     'parameter n (number) cannot be merged'),
+    ([{'parameters': {'b': 'true'}, 'parameter_merge_strategies': {'b': 'merge'}}, {'parameters': {'b': 'false'}}],
+     'parameter b (boolean) cannot be merged'),
+    ([{'event_sinks': [{'type': 'a'}]}, {'event_sinks': [{'type': 'b'}]}],
+     'env1: event_sinks is set by an earlier environment too'),
+])
+def test_more_refusals(layers, message):
+    with pytest.raises(MergeError) as caught:
+        merged_of(layers)
+    assert message in str(caught.value)
+
+
+def test_the_base_is_left_as_it_was():
+    base = empty_environment()
+    base['parameters']['j'] = {'a': {'x': 1}}
+    merge_layers(base, [EnvironmentLayer('e', {'parameters': {'j': {'a': {'y': 2}}},
+                                               'parameter_merge_strategies': {'j': 'deep_merge'}}, 'e')], TYPES)
+    assert base['parameters'] == {'j': {'a': {'x': 1}}}
