@@ -11,7 +11,6 @@ nested stack.
 import json
 import os
 import secrets
-import sys
 
 import pytest
 
@@ -20,7 +19,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import keysto
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 from conftest import run_engine_python, run_playbook, unique_name
-from conftest_testbed import DOWN_TIMEOUT, UP_TIMEOUT, _run_testbed
+from conftest_testbed import started_testbed
 from module_helpers import task
 from software_helpers import INPUTS, OUTPUTS, SCRIPT, config_task, deployment_task
 
@@ -47,20 +46,8 @@ outputs:
 @pytest.fixture(scope='module')
 def keystone_bed():
     """A Keystone test bed of its own: connection.json as a dict plus name and state_dir."""
-    name = f'k{os.getpid()}_{secrets.token_hex(2)}'
-    try:
-        code, out, err = _run_testbed('up', '--name', name, '--keystone', timeout=UP_TIMEOUT)
-        sys.stderr.write(err)
-        paths = [line for line in out.splitlines() if line.endswith('connection.json')]
-        if code != 0 or not paths:
-            pytest.fail(f'heat_testbed.py up --keystone --name {name} failed (exit {code}):\n{out}{err}', pytrace=False)
-        with open(paths[0], encoding='utf-8') as handle:
-            settings = json.load(handle)
-        yield dict(settings, name=name, state_dir=os.path.dirname(paths[0]))
-    finally:
-        code, out, err = _run_testbed('down', '--name', name, timeout=DOWN_TIMEOUT)
-        if code != 0:
-            sys.stderr.write(f'heat_testbed.py down --name {name} failed (exit {code}):\n{out}{err}\n')
+    with started_testbed(f'k{os.getpid()}_{secrets.token_hex(2)}', '--keystone') as bed:
+        yield bed
 
 
 def keystone_env(bed, user='demo', **overrides):

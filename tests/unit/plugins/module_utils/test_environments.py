@@ -92,11 +92,11 @@ def test_merges_the_engine_refuses_are_refused_before_sending(layers, message):
 MORE_TYPES = dict(TYPES, c='commadelimitedlist', s2='string', j2='json')
 
 
-def merged_of(layers, base=None, types=MORE_TYPES):
+def merged_of(layers, base=None, types=None):
     environment = empty_environment()
     environment['parameters'].update(base or {})
     return merge_layers(environment, [EnvironmentLayer('env%d' % index, document, 'env%d' % index)
-                                      for index, document in enumerate(layers)], types)
+                                      for index, document in enumerate(layers)], types or MORE_TYPES)
 
 
 @pytest.mark.parametrize('layers,section,expected', [
