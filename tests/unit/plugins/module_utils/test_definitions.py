@@ -90,6 +90,7 @@ def test_differences(wanted, have, expected):
     ({'disable_rollback': True}, {'disable_rollback': True}, []),
     ({'tags': ['a']}, {'tags': None}, ['tags']),
     ({'tags': []}, {'tags': None}, []),
+    ({'tags': ['a']}, {'tags': ['a']}, []),
     ({}, {'timeout_mins': 9, 'disable_rollback': True, 'tags': ['x']}, []),
 ])
 def test_settings_are_compared_only_when_given(args, raw, expected):
@@ -100,10 +101,12 @@ def test_settings_are_compared_only_when_given(args, raw, expected):
 @pytest.mark.parametrize('given,stored_value,expected', [
     ('new-secret', '******', []),   # the engine never shows the value: presence only
     ('new-secret', None, ['parameters']),
+    (None, '******', ['parameters']),   # no longer given, still stored
 ])
 def test_hidden_parameters_compare_for_presence(given, stored_value, expected):
     have_params = {} if stored_value is None else {'secret': stored_value}
-    wanted = (template('OS::Heat::None'), {}, environment(parameters={'secret': given}))
+    wanted_params = {} if given is None else {'secret': given}
+    wanted = (template('OS::Heat::None'), {}, environment(parameters=wanted_params))
     have = (template('OS::Heat::None'), {}, environment(parameters=have_params))
     assert differences(desired(*wanted, hidden=['secret']), stored(*have)) == expected
 

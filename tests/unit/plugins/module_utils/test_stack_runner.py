@@ -59,9 +59,13 @@ def runner_for(client):
     ('b', [twin('a', 't1'), twin('b', 't2')], False),     # the newer goes
     ('a', [twin('b', 't1'), twin('a', 't1')], True),      # same second: the lower id stays
     ('b', [twin('b', 't1'), twin('a', 't1')], False),
+    ('a', [twin('b', 't1'), twin('a', 't2')], False),     # the older stays even with the higher id
+    ('a', [twin('a', 't2'), dict(twin('b', 't1'), stack_action='DELETE'), dict(twin('c', 't0'), stack_name='other')],
+     True),                                               # deleted twins and other names do not count
 ])
 def test_one_rule_decides_which_twin_stays(ours, listed, ours_stays):
-    survivor = min(listed, key=lambda raw: (raw['creation_time'], raw['stack_identity']['stack_id']))
+    live = [raw for raw in listed if raw['stack_name'] == 'web' and raw['stack_action'] != 'DELETE']
+    survivor = min(live, key=lambda raw: (raw['creation_time'], raw['stack_identity']['stack_id']))
     client = ScriptedClient(dict(list_stacks=listed, delete_stack=None, identify_stack=survivor['stack_identity'],
                                  show_stack=InTurn(None, survivor), get_template={}, get_files={},
                                  get_environment={}, list_stack_resources=[], list_events=[]))
@@ -73,3 +77,4 @@ def test_one_rule_decides_which_twin_stays(ours, listed, ours_stays):
     deleted = [call for call in client.writes if call[0] == 'delete_stack']
     assert deleted == ([] if ours_stays else [('delete_stack', (ours_identity,), {})])
     assert runner.result.get('twin_deleted') == (None if ours_stays else ours)
+    assert runner.result['changed'] is (not ours_stays)  # creating, then deleting our copy, is a change
