@@ -254,7 +254,8 @@ def up(meta, save):
     owner = ['--keystone-user', str(os.getuid()), '--keystone-group', str(os.getgid())]
     manage(meta, 'fernet_setup', *owner)
     manage(meta, 'credential_setup', *owner)
-    manage(meta, 'bootstrap', '--bootstrap-password', meta['passwords']['admin'],
+    # One argument, so that a password that starts with '-' is not read as an option.
+    manage(meta, 'bootstrap', '--bootstrap-password=' + meta['passwords']['admin'],
            '--bootstrap-admin-url', meta['auth_url'], '--bootstrap-public-url', meta['auth_url'],
            '--bootstrap-internal-url', meta['auth_url'], '--bootstrap-region-id', REGION)
     log(f'timing: db_sync + keys + bootstrap {time.monotonic() - started:.1f}s')
