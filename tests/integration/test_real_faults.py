@@ -152,16 +152,22 @@ def queue_consumers(list_queues_output, queue):
 
 # -- 1. the broker is stopped and started again while the module waits -----------------------------------------------
 
-def test_broker_restart_during_the_wait_completes_and_the_rerun_converges(tmp_path, node_a, bed_a):
-    name = unique_name('restart')
-    env = engine_environment(bed_a)
-    with engine_client(bed_a) as client:
-        running = start_playbook(tmp_path / 'create', [stack_task(name, seconds=15, wait_timeout=150)], env=env)
+def start_create(tmp_path, bed, env, name, seconds):
+    """Start a heat_stack create of ``name`` in its own ansible-playbook; return once the engine has the stack."""
+    with engine_client(bed) as client:
+        running = start_playbook(tmp_path / 'create', [stack_task(name, seconds=seconds, wait_timeout=150)], env=env)
         try:
             wait_until(stack_exists(client, name), 60, 'the create to reach the engine')
         except AssertionError:
             running.process.kill()
             raise
+    return running
+
+
+def test_broker_restart_during_the_wait_completes_and_the_rerun_converges(tmp_path, node_a, bed_a):
+    name = unique_name('restart')
+    env = engine_environment(bed_a)
+    running = start_create(tmp_path, bed_a, env, name, seconds=15)
     # The create is in the engine and the module is polling it: restart the broker under both of them.
     started = time.monotonic()
     stopped_in = node_a.stop()
@@ -193,13 +199,7 @@ def test_node_of_two_stopped_mid_run_the_run_completes_via_the_other(tmp_path, c
     queues = first.queue_nodes('pair')
     stopped = by_node[queues['engine_worker']]
     survivor = second if stopped is first else first
-    with engine_client(bed_pair) as client:
-        running = start_playbook(tmp_path / 'create', [stack_task(name, seconds=10, wait_timeout=150)], env=env)
-        try:
-            wait_until(stack_exists(client, name), 60, 'the create to reach the engine')
-        except AssertionError:
-            running.process.kill()
-            raise
+    running = start_create(tmp_path, bed_pair, env, name, seconds=10)
     connections = len(stopped.ctl('list_connections', 'name').splitlines())
     stopped.stop()
     try:
