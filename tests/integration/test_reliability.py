@@ -294,9 +294,9 @@ def test_module_runs_leave_a_bounded_number_of_queues(tmp_path, heat_testbed, en
                                   for n in range(20)], env=env)
     assert run.stats.get('ignored', 0) == 0, run.output
     right_after = set(name for name in queues() - before if name.startswith('reply_'))
-    # Each run had its own reply queue; unused ones expire after REPLY_QUEUE_TTL (10 s), so only those
-    # of the last few seconds are still there, and a little later none is.
-    assert len(right_after) < 20
+    # Each run has one reply queue at most (however fast the runs were, so however many are still there);
+    # unused ones expire after REPLY_QUEUE_TTL (10 s), so a little later none is.
+    assert 0 < len(right_after) <= 20
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and (queues() - before) & right_after:
         time.sleep(1)
