@@ -48,6 +48,7 @@ def test_abandon_adopt_round_trip_then_wait_without_acting(tmp_path, heat_testbe
         dict(task('heat_stack', 'dry adopt', name=new, state='adopted', adopt_data='{{ task_0.data }}'),
              check_mode=True, diff=True),
         task('heat_stack', 'adopt', name=new, state='adopted', adopt_data='{{ task_0.data | to_json }}'),
+        task('heat_stack_info', 'adopted resources', name=new, include=['resources']),
         task('heat_stack', 'adopt again', name=new, state='adopted', adopt_data='{{ task_0.data }}'),
         task('heat_stack', 'other data', name=new, state='adopted',
              adopt_data="{{ task_0.data | combine({'resources': {'none': {'resource_id': 'not-ours'}}}, "
@@ -82,7 +83,8 @@ def test_abandon_adopt_round_trip_then_wait_without_acting(tmp_path, heat_testbe
     assert (adopted['changed'], adopted['stack']['status']) == (True, 'ADOPT_COMPLETE')
     # The same resources: physical ids and the random string's value are those of the abandoned stack.
     assert adopted['stack']['outputs'] == dict((out['output_key'], out['output_value']) for out in before['outputs'])
-    assert physical_ids(client, adopted['stack']['identity']) == kept_ids
+    assert dict((item['name'], item['physical_id']) for item in results['adopted resources']['stacks'][0]['resources']) \
+        == kept_ids
     again = results['adopt again']
     assert (again['changed'], again['stack']['id']) == (False, adopted['stack']['id'])
     other = results['other data']
