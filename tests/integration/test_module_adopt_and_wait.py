@@ -32,7 +32,7 @@ def physical_ids(client, identity):
 
 
 def test_abandon_adopt_round_trip_then_wait_without_acting(tmp_path, heat_testbed, client, service, make_stack,
-                                                          stack_name):
+                                                           stack_name):
     original = make_stack(TEMPLATE, name=unique_name('orig'))
     before = service.show(original)
     kept_ids = physical_ids(client, original)

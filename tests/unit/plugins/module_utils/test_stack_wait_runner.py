@@ -92,8 +92,8 @@ def test_the_wait_ends_and_is_judged_as_heat_stack_judges(shown, until, outcome)
         assert isinstance(result, outcome), result
         assert result.result['changed'] is False
         if shown[-1] is not None:
-            assert result.result['stack']['status'] == '%s_%s' % (shown[-1]['stack_action'],
-                                                                    shown[-1]['stack_status'])
+            last = shown[-1]
+            assert result.result['stack']['status'] == '%s_%s' % (last['stack_action'], last['stack_status'])
             assert 'failed_resources' in result.result and 'events' in result.result
     else:
         assert result['changed'] is False
