@@ -10,7 +10,7 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: heat_stack
-short_description: Create, update, suspend or delete a Heat stack, idempotently, straight through heat-engine
+short_description: Create, update, suspend, adopt or delete a Heat stack, idempotently, straight through heat-engine
 version_added: 0.1.0
 description:
   - Manages one Heat stack by calling heat-engine over its RPC API (no heat-api, no Keystone).
@@ -64,9 +64,33 @@ options:
       - V(suspended) suspends the stack (creating it first when a template is given and it does not exist).
         The template of an existing suspended stack is not compared.
       - V(absent) deletes the stack and waits until it is gone.
+      - V(adopted) creates the stack from O(adopt_data) with the resources it names (the same physical
+        resources, their data such as a C(OS::Heat::RandomString) value kept), and waits for C(ADOPT_COMPLETE).
+        The template, files and environment are those of the data; O(parameters) override its parameters, and
+        O(timeout), O(rollback) and O(tags) apply (tags default to the data's). The template options,
+        O(environment), O(parameter_defaults), O(existing), O(clear_parameters) and O(converge) are refused.
+      - With V(adopted), a stack that already exists under O(name) and holds every resource of the data with
+        the same physical id (the adoption done before, updated since or not) is left alone,
+        RV(ignore:changed=false). Any other stack of that name, or one in a C(*_FAILED) or
+        C(ROLLBACK_COMPLETE) state, fails the task as a conflict naming the differing resources or the state;
+        nothing is adopted twice.
     type: str
-    choices: [present, absent, suspended]
+    choices: [present, absent, suspended, adopted]
     default: present
+  adopt_data:
+    description:
+      - With O(state=adopted), the abandon or export data of a stack - RV(heat_rpc.engine.heat_stack_action#module:data)
+        of M(heat_rpc.engine.heat_stack_action) with O(heat_rpc.engine.heat_stack_action#module:action=abandon) or
+        V(export), or what C(openstack stack abandon) writes - as a dict or as its JSON or YAML text (for
+        example C(lookup('file', 'web.json'))).
+      - Checked before anything is sent. It must be a mapping with a C(template) mapping and a C(resources) mapping
+        in which each resource has a C(resource_id); C(environment) and C(files), when present, must be
+        mappings. Errors name O(adopt_data) and the key.
+      - The engine must allow adopting (C(enable_stack_adopt) in heat.conf); otherwise the task fails with
+        C(not_supported) and nothing is created.
+      - The data holds the resources' data (a C(OS::Heat::RandomString) value, for instance) in clear text;
+        it is not masked in the task's arguments at C(-vvv).
+    type: raw
   parameters:
     description:
       - Stack parameters, applied over the environments. Any name works, including V(timeout), V(files)
@@ -183,6 +207,18 @@ EXAMPLES = r'''
         password: {value: {get_attr: [password, value]}}
   check_mode: true
 
+- name: Take a stack out of Heat without touching its resources
+  heat_rpc.engine.heat_stack_action:
+    stack: legacy-app
+    action: abandon
+  register: abandoned
+
+- name: Adopt those resources into a new stack (a second run reports changed=false)
+  heat_rpc.engine.heat_stack:
+    name: legacy-app
+    state: adopted
+    adopt_data: "{{ abandoned.data }}"
+
 - name: Suspend it, then delete it
   heat_rpc.engine.heat_stack:
     name: demo
@@ -238,6 +274,9 @@ stack:
     owner:
       description: User that owns the stack.
       type: str
+    project_id:
+      description: The project the stack belongs to.
+      type: str
     parameters:
       description: Parameters; hidden ones show as C(******).
       type: dict
@@ -258,9 +297,10 @@ stack:
 resource_changes:
   description:
     - What the update changed (or, in check mode, would change), from the engine's update preview, as
-      resource names by kind. For a create, every resource is C(added) in check mode and null for real.
+      resource names by kind. For a create or an adopt, every resource is C(added) in check mode and null
+      for real.
     - Resources of nested stacks are included, named by their path (V(group/0/server)).
-  returned: when the stack is created or updated
+  returned: when the stack is created, adopted or updated
   type: dict
   contains:
     added:
@@ -329,7 +369,8 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates im
 ARGUMENT_SPEC = dict(
     template_argument_spec(),
     name=dict(type='str', required=True, aliases=['stack']),
-    state=dict(type='str', default='present', choices=['present', 'absent', 'suspended']),
+    state=dict(type='str', default='present', choices=['present', 'absent', 'suspended', 'adopted']),
+    adopt_data=dict(type='raw'),
     parameters=dict(type='dict', default={}),
     timeout=dict(type='int'),
     rollback=dict(type='bool'),
@@ -345,7 +386,8 @@ ARGUMENT_SPEC = dict(
 
 def main():
     HeatRpcModule(argument_spec=ARGUMENT_SPEC,
-                  mutually_exclusive=[('template', 'template_body', 'template_url')]).run(StackRunner)
+                  mutually_exclusive=[('template', 'template_body', 'template_url')],
+                  required_if=[('state', 'adopted', ['adopt_data'])]).run(StackRunner)
 
 
 if __name__ == '__main__':

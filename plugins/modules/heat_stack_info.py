@@ -13,7 +13,7 @@ module: heat_stack_info
 short_description: List Heat stacks, or show one with its outputs and details, straight from heat-engine
 version_added: 0.1.0
 description:
-  - Lists the stacks of the request context's project, with filters, tags, sorting and paging done for
+  - Lists the stacks of the request context's project (or of every project, O(all_projects)), with filters, tags, sorting and paging done for
     you, or counts them; or shows one stack by name or id with its outputs and, on request, its resources,
     events, template, environment, files and snapshots. Talks to heat-engine over its RPC API (no
     heat-api, no Keystone).
@@ -172,6 +172,28 @@ options:
       - Only count the stacks that match (one C(count_stacks) call); RV(count) is set and RV(stacks) is empty.
     type: bool
     default: false
+  all_projects:
+    description:
+      - List (or count) the stacks of every project, not only those of the request context's project
+        (O(project_id)), as C(openstack stack list --all-projects) does. Each stack's project is in
+        RV(stacks[].project_id).
+      - Sent as C(tenant_safe=false) in C(list_stacks) and C(count_stacks); heat-engine then reads the stacks
+        with its own admin context. heat-engine does B(not) check who asks - the admin-only policy
+        C(stacks:global_index) is enforced by heat-api, which is not in the path - so anyone who can send to
+        the engine's topic on the broker can list every project's stacks. Guard the broker credentials
+        accordingly.
+      - With the connection option O(is_admin=true) the engine does not scope listings to a project even
+        without this option (its database query skips the project filter for admin contexts).
+    type: bool
+    default: false
+  filter_project_id:
+    description:
+      - With O(all_projects=true), list only the stacks of these projects (ids; a list matches any), the
+        engine's C(tenant) filter (C(openstack stack list --all-projects --filter tenant=ID)).
+      - Not the connection option O(project_id), which says whose request this is. Without O(all_projects)
+        the task fails, because the engine would only look among the stacks of O(project_id).
+    type: list
+    elements: str
 notes:
   - Listing options (O(status), O(filters), O(tags), O(sort_keys), O(limit), O(count_only), ...) cannot be
     combined with O(name); showing options (O(include), O(resource_options), O(event_options),
@@ -194,6 +216,12 @@ EXAMPLES = r'''
     sort_keys: [creation_time]
     sort_dir: asc
   register: failed
+
+- name: The stacks of one project, seen from an operator's project (every project's stacks are readable)
+  heat_rpc.engine.heat_stack_info:
+    all_projects: true
+    filter_project_id: [0c2d4e6f8a9b4c1d8e2f3a4b5c6d7e8f]
+  register: tenant_stacks
 
 - name: How many stacks are being created right now
   heat_rpc.engine.heat_stack_info:
@@ -285,6 +313,9 @@ stacks:
       type: str
     owner:
       description: User name that owns the stack.
+      type: str
+    project_id:
+      description: The project the stack belongs to.
       type: str
     parameters:
       description: Stack parameters; hidden ones show as C(******). Only with O(name).
@@ -409,6 +440,8 @@ ARGUMENT_SPEC = dict(
     limit=dict(type='int'),
     page_size=dict(type='int', default=500),
     count_only=dict(type='bool', default=False),
+    all_projects=dict(type='bool', default=False),
+    filter_project_id=dict(type='list', elements='str'),
 )
 
 

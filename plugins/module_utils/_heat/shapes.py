@@ -64,6 +64,7 @@ def shape_stack(raw):
         'tags': raw.get('tags') or [],
         'parent': raw.get('parent'),
         'owner': raw.get('stack_owner'),
+        'project_id': identity.get('tenant'),
     }
     if 'parameters' in raw:
         # The engine already shows hidden parameters as '******'.

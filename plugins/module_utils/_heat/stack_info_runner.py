@@ -64,7 +64,10 @@ PLAIN_SECTIONS = ('template', 'environment', 'files', 'snapshots')
 
 # Options that only apply when listing (no name), and those that only apply to one stack (name).
 LIST_OPTIONS = ('status', 'action', 'filters', 'tags', 'tags_any', 'not_tags', 'not_tags_any', 'show_deleted',
-                'show_nested', 'show_hidden', 'sort_keys', 'sort_dir', 'limit', 'count_only')
+                'show_nested', 'show_hidden', 'sort_keys', 'sort_dir', 'limit', 'count_only', 'all_projects',
+                'filter_project_id')
+# The engine's stack table column of the owning project (heat-api's ``tenant`` filter).
+PROJECT_COLUMN = 'tenant'
 SHOW_OPTIONS = ('include', 'resource_options', 'event_options', 'fail_if_missing')
 
 
@@ -95,11 +98,16 @@ def split_status(values, option='status'):
 
 
 class StackQuery:
-    """What to list: engine filters (column -> list of values), tag filters and visibility flags."""
+    """What to list: engine filters (column -> list of values), tag filters, visibility flags and scope.
+
+    ``all_projects`` lists every project's stacks: tenant_safe=false makes heat-engine list with its own
+    admin context (it does not check who asks; heat-api enforces ``stacks:global_index`` before it calls
+    the engine). ``project_ids`` then keeps the stacks of those projects (the ``tenant`` column).
+    """
 
     def __init__(self, filters=None, status=None, action=None, tags=None, tags_any=None, not_tags=None,
                  not_tags_any=None, show_deleted=False, show_nested=False, show_hidden=False,
-                 sort_keys=None, sort_dir=None):
+                 sort_keys=None, sort_dir=None, all_projects=False, project_ids=None):
         self.filters = {}
         for key, value in (filters or {}).items():
             column = STACK_FILTER_ALIASES.get(key, key)
@@ -121,6 +129,12 @@ class StackQuery:
                       'show_hidden': bool(show_hidden)}
         self.sort_keys = [STACK_SORT_KEYS[key] for key in sort_keys or []] or None
         self.sort_dir = sort_dir
+        if project_ids and not all_projects:
+            raise errors.ConfigurationError(
+                'filter_project_id needs all_projects: true; without it the engine lists only the stacks of the '
+                "request context's project (the project_id connection option)")
+        self._add(PROJECT_COLUMN, [str(value) for value in project_ids or []])
+        self.tenant_safe = not all_projects
 
     def _add(self, column, values):
         if not values:
@@ -133,6 +147,7 @@ class StackQuery:
     def count_arguments(self):
         """Arguments for count_stacks, which sends filters to the database untranslated."""
         arguments = dict(self.tags, **self.flags)
+        arguments['tenant_safe'] = self.tenant_safe
         arguments['filters'] = dict((key, list(values)) for key, values in self.filters.items()) or None
         return arguments
 
@@ -267,7 +282,8 @@ def query_from_params(params):
                       tags=params['tags'], tags_any=params['tags_any'], not_tags=params['not_tags'],
                       not_tags_any=params['not_tags_any'], show_deleted=params['show_deleted'],
                       show_nested=params['show_nested'], show_hidden=params['show_hidden'],
-                      sort_keys=params['sort_keys'], sort_dir=params['sort_dir'])
+                      sort_keys=params['sort_keys'], sort_dir=params['sort_dir'],
+                      all_projects=params['all_projects'], project_ids=params['filter_project_id'])
 
 
 class StackInfoRunner(Runner):

@@ -17,6 +17,9 @@ import difflib
 import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.adoption import (
+    adoption_args, adoption_conflict, adoption_inputs, load_adopt_data, refuse_other_definitions,
+)
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
     HIDDEN_MASK, flatten_preview, mask_hidden, shape_stack,
@@ -37,7 +40,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import Stac
 REIDENTIFY_SECONDS = 15
 # The stack actions a wait for each action accepts as its end.
 SETTLES_IN = {'CREATE': ('CREATE', 'ROLLBACK'), 'UPDATE': ('UPDATE', 'ROLLBACK'), 'RESUME': ('RESUME',),
-              'SUSPEND': ('SUSPEND',)}
+              'SUSPEND': ('SUSPEND',), 'ADOPT': ('ADOPT', 'ROLLBACK')}
 # Environment sections compared for idempotency (the engine stores these, and adds nothing else we send).
 COMPARED_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks')
 # The lowest RPC API heat_stack can compare a stored stack with: get_files (get_environment is 1.28).
@@ -62,17 +65,22 @@ class DesiredStack:
     def from_params(cls, params, loader):
         inputs = load_stack_inputs(loader, params, require_template=False)
         template = inputs.template
-        args = {}
-        if params.get('timeout') is not None:
-            args['timeout_mins'] = params['timeout']
-        if params.get('rollback') is not None:
-            args['disable_rollback'] = not params['rollback']
-        if params.get('tags') is not None:
-            args['tags'] = list(params['tags'])
         hidden = inputs.hidden
         # JSON round trip: what the engine stores is JSON, so compare JSON with JSON.
-        return cls(params['name'], _json_copy(template), inputs.files, _json_copy(inputs.merged), args, hidden,
-                   inputs=inputs)
+        return cls(params['name'], _json_copy(template), inputs.files, _json_copy(inputs.merged),
+                   stack_settings(params), hidden, inputs=inputs)
+
+
+def stack_settings(params):
+    """The stack settings given (create/update args): timeout, rollback, tags."""
+    args = {}
+    if params.get('timeout') is not None:
+        args['timeout_mins'] = params['timeout']
+    if params.get('rollback') is not None:
+        args['disable_rollback'] = not params['rollback']
+    if params.get('tags') is not None:
+        args['tags'] = list(params['tags'])
+    return args
 
 
 def _json_copy(value):
@@ -193,6 +201,9 @@ class StackRunner(Runner):
     def run(self):
         self.check_options()
         state = self.params['state']
+        if state == 'adopted':
+            self.ensure_adopted()
+            return self.result
         desired = None
         if state != 'absent':
             self.client.require(COMPARE_API_VERSION, 'heat_stack state=%s (it compares the stack with its stored '
@@ -284,13 +295,7 @@ class StackRunner(Runner):
             self.result['diff'] = {'before': {}, 'after': self.described(desired)}
         args = dict(desired.args)
         if self.check_mode:
-            environment, files, environment_files = desired.inputs.sendable(self.client, 'preview_stack')
-            preview = self.client.preview_stack(None, desired.name, desired.template, environment, files, args,
-                                                environment_files=environment_files)
-            self.result['resource_changes'] = dict((kind, []) for kind in CHANGE_KINDS)
-            self.result['resource_changes']['added'] = sorted(r.get('resource_name') for r in
-                                                              flatten_preview(preview.get('resources')))
-            self.result['stack'] = {'name': desired.name, 'id': None, 'status': None, 'action': None}
+            self.preview_create(desired, args)
             return
         try:
             identity = self.send_create(desired, args)
@@ -316,6 +321,16 @@ class StackRunner(Runner):
         self.finish(identity, 'CREATE')
         if self.wait:
             self.keep_one_of_twins(desired, identity)
+
+    def preview_create(self, desired, args):
+        """Check mode of a create (or adopt): the engine's preview, every resource ``added``."""
+        environment, files, environment_files = desired.inputs.sendable(self.client, 'preview_stack')
+        preview = self.client.preview_stack(None, desired.name, desired.template, environment, files, args,
+                                            environment_files=environment_files)
+        self.result['resource_changes'] = dict((kind, []) for kind in CHANGE_KINDS)
+        self.result['resource_changes']['added'] = sorted(r.get('resource_name') for r in
+                                                          flatten_preview(preview.get('resources')))
+        self.result['stack'] = {'name': desired.name, 'id': None, 'status': None, 'action': None}
 
     def keep_one_of_twins(self, desired, identity):
         """Leave one stack of the name: ours, or the twin another run created at the same moment.
@@ -455,6 +470,51 @@ class StackRunner(Runner):
         self.client.stack_resume(None, raw['stack_identity'])
         return self.finish(raw['stack_identity'], 'RESUME', shape=False)
 
+    # -- adopted -------------------------------------------------------------------------------------
+
+    def ensure_adopted(self):
+        """A new stack holding the resources of abandon/export data; an existing adoption of them is kept."""
+        refuse_other_definitions(self.params)
+        data = load_adopt_data(self.params.get('adopt_data'))
+        inputs = adoption_inputs(data, self.params['parameters'])
+        self.module.add_secrets(inputs.secrets)
+        desired = DesiredStack(self.params['name'], inputs.template, inputs.files, inputs.merged,
+                               stack_settings(self.params), inputs.hidden, inputs=inputs)
+        raw = self.settle_first(self.service.find(desired.name))
+        if raw is not None:
+            self.keep_adoption(raw, data)
+            return
+        self.result['changed'] = True
+        if self.diff_mode:
+            self.result['diff'] = {'before': {}, 'after': self.described(desired)}
+        args = adoption_args(data, desired.args)
+        if self.check_mode:
+            self.preview_create(desired, args)
+            return
+        try:
+            identity = self.send_create(desired, args)
+        except errors.ConflictError as exc:
+            raw = self.settle_first(self.service.find(desired.name)) if exc.remote_name == 'StackExists' else None
+            if raw is None:
+                raise
+            # Another run adopted (or created) the name between our lookup and our create.
+            self.result['changed'] = False
+            self.keep_adoption(raw, data)
+            return
+        self.result['resource_changes'] = None
+        self.outcome.since = ''
+        self.finish(identity, 'ADOPT')
+
+    def keep_adoption(self, raw, data):
+        """An existing stack of the name: unchanged when it is this adoption, a conflict when it is not."""
+        resources = self.client.list_stack_resources(None, raw['stack_identity'])
+        conflict = adoption_conflict(raw, resources, data)
+        if conflict:
+            raise errors.ConflictError('stack %s already exists and %s; adopt under another name, or remove that '
+                                       'stack first (heat_stack_action action=abandon keeps its resources)'
+                                       % (raw['stack_name'], conflict))
+        self.result['stack'] = self.shaped(raw['stack_identity'])
+
     # -- absent and suspended ------------------------------------------------------------------------
 
     def ensure_absent(self, raw):
@@ -518,7 +578,7 @@ class StackRunner(Runner):
                 self.result['stack'] = self.shaped(identity)
             return None
         final = self.outcome.finish(identity, SETTLES_IN[action], accepted=(action + '_COMPLETE',),
-                                    rollback=action in ('CREATE', 'UPDATE'))
+                                    rollback=action in ('CREATE', 'UPDATE', 'ADOPT'))
         if shape:
             self.result['stack'] = self.shaped(identity)
         return final

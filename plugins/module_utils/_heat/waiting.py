@@ -21,8 +21,14 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes impor
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import describe_failure, failed_resources
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
 
-# How long a failed create or update with rollback enabled may take to start its rollback.
+# How long a failed create, update or adopt with rollback enabled may take to start its rollback.
 ROLLBACK_START_SECONDS = 10
+# The stack actions whose failure the engine rolls back (when the stack has rollback enabled).
+ROLLED_BACK_ACTIONS = ('CREATE', 'UPDATE', 'ADOPT')
+# The stack actions whose COMPLETE is a settled, healthy stack (ROLLBACK_COMPLETE is a failed action undone;
+# a DELETE_COMPLETE stack is gone).
+HEALTHY_ACTIONS = ('CREATE', 'UPDATE', 'SUSPEND', 'RESUME', 'ADOPT', 'SNAPSHOT', 'CHECK', 'RESTORE')
+STACK_ACTIONS = HEALTHY_ACTIONS + ('DELETE', 'ROLLBACK')
 
 
 class Poller:
@@ -156,7 +162,7 @@ class StackOutcome:
     def finish(self, identity, settles_in, accepted, rollback=False):
         """Wait, then judge: success when the final ACTION_STATUS is in ``accepted`` (None: the stack is gone).
 
-        With ``rollback``, a failed create or update whose stack has rollback enabled is followed
+        With ``rollback``, a failed create, update or adopt whose stack has rollback enabled is followed
         through its rollback first, so ROLLBACK_COMPLETE is what gets judged (and is a failure unless
         accepted). Returns the final raw stack.
         """
@@ -172,12 +178,12 @@ class StackOutcome:
         raise StackFailed(describe_failure(final, result.get('failed_resources')), result)
 
     def follow_rollback(self, identity, raw):
-        """A failed create or update with rollback enabled is followed through its rollback.
+        """A failed create, update or adopt with rollback enabled is followed through its rollback.
 
-        The engine records CREATE_FAILED or UPDATE_FAILED first and starts the rollback a moment later;
+        The engine records CREATE_FAILED, UPDATE_FAILED or ADOPT_FAILED first and starts the rollback a moment later;
         judging at that moment would report a state the stack is about to leave.
         """
-        if (raw is None or raw.get('stack_status') != 'FAILED' or raw.get('stack_action') not in ('CREATE', 'UPDATE')
+        if (raw is None or raw.get('stack_status') != 'FAILED' or raw.get('stack_action') not in ROLLED_BACK_ACTIONS
                 or raw.get('disable_rollback') is not False):
             return raw
         try:
@@ -218,3 +224,56 @@ class StackOutcome:
         except errors.HeatRpcError:
             return []
         return [shape_event(event) for event in events if (event.get('event_time') or '') >= since]
+
+
+class WaitTarget:
+    """What heat_stack_wait waits for, as StackOutcome.finish takes it.
+
+    ``settles_in``: the stack actions that end the wait (None: any); ``accepted``: the ACTION_STATUS
+    values that are success (None: the stack is gone); ``rollback``: follow a failed create, update
+    or adopt through its rollback before judging, as heat_stack does.
+    """
+
+    def __init__(self, settles_in, accepted, rollback):
+        self.settles_in = settles_in
+        self.accepted = accepted
+        self.rollback = rollback
+
+    @classmethod
+    def parse(cls, until):
+        """``until``: [settled] (any action; a *_COMPLETE other than ROLLBACK_COMPLETE is success), [absent]
+        (deleted), or ACTION_STATUS values to reach (COMPLETE or FAILED). Bad values raise ConfigurationError.
+        """
+        values = [str(value).strip() for value in until or ['settled']]
+        for word in ('settled', 'absent'):
+            if word in values and len(values) > 1:
+                raise errors.ConfigurationError('until: %s stands alone; it cannot be combined with %s'
+                                                % (word, ', '.join(v for v in values if v != word)))
+        if values == ['settled']:
+            return cls(None, tuple(action + '_COMPLETE' for action in HEALTHY_ACTIONS), True)
+        if values == ['absent']:
+            return cls(('DELETE',), (None,), False)
+        states = [target_state(value) for value in values]
+        actions = sorted(set(state.rsplit('_', 1)[0] for state in states))
+        followed = [action for action in actions if action in ROLLED_BACK_ACTIONS]
+        # Waiting for a failed create/update/adopt itself: judge it as it is, not after its rollback.
+        rollback = bool(followed) and not any(action + '_FAILED' in states for action in followed)
+        settles_in = tuple(sorted(set(actions + (['ROLLBACK'] if rollback else []))))
+        return cls(settles_in, tuple(states), rollback)
+
+
+def target_state(value):
+    """One ACTION_STATUS value of until, upper-cased; an unknown or in-progress state is refused."""
+    state = value.upper()
+    action, _sep, status = state.rpartition('_')
+    if state.endswith('_IN_PROGRESS'):
+        action, status = state[:-len('_IN_PROGRESS')], 'IN_PROGRESS'
+    if action not in STACK_ACTIONS or status not in ('COMPLETE', 'FAILED', 'IN_PROGRESS'):
+        raise errors.ConfigurationError(
+            "until: '%s' is not a stack state; use settled, absent, or ACTION_STATUS values such as UPDATE_COMPLETE "
+            "(actions %s; status COMPLETE or FAILED)" % (value, ', '.join(STACK_ACTIONS)))
+    if status == 'IN_PROGRESS':
+        raise errors.ConfigurationError("until: '%s' is not a settled state; wait for COMPLETE or FAILED" % value)
+    if state == 'DELETE_COMPLETE':
+        raise errors.ConfigurationError("until: a DELETE_COMPLETE stack is gone; use until: absent")
+    return state

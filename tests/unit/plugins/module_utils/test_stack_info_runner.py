@@ -310,3 +310,43 @@ def test_unknown_filter_keys_are_refused():
         'resource_name': ['r'], 'resource_status': ['COMPLETE', 'FAILED']}
     with pytest.raises(errors.ConfigurationError):
         event_filters({'when': 'now'})
+
+
+# -- listing across projects: the scope and the project filter, as sent to list_stacks and count_stacks --------
+
+@pytest.mark.parametrize('given,tenant_safe,filters', [
+    (dict(), True, None),
+    (dict(all_projects=True), False, None),
+    (dict(all_projects=True, filter_project_id=['p1']), False, {'tenant': ['p1']}),
+    (dict(all_projects=True, filter_project_id=['p1', 'p2', 'p1']), False, {'tenant': ['p1', 'p2']}),
+    (dict(all_projects=True, filter_project_id=['p1'], status=['CREATE_COMPLETE']), False,
+     {'tenant': ['p1'], 'action': ['CREATE'], 'status': ['COMPLETE']}),
+    (dict(all_projects=False, filter_project_id=[]), True, None),
+])
+@pytest.mark.parametrize('count_only,method', [(False, 'list_stacks'), (True, 'count_stacks')])
+def test_project_scope_and_filter_become_rpc_arguments(given, tenant_safe, filters, count_only, method):
+    result, client = run({'list_stacks': [raw_stack(1)], 'count_stacks': 1}, count_only=count_only, **given)
+    assert isinstance(result, dict), result
+    sent = client.kwargs_of(method)
+    assert len(sent) == 1
+    assert sent[0]['tenant_safe'] is tenant_safe
+    assert sent[0]['filters'] == filters
+
+
+def test_a_project_filter_without_all_projects_is_refused_before_anything_is_sent():
+    result, client = run({'list_stacks': []}, filter_project_id=['p1'])
+    assert isinstance(result, errors.ConfigurationError)
+    assert str(result).startswith('filter_project_id needs all_projects: true; without it the engine lists only')
+    assert client.calls == []
+
+
+@pytest.mark.parametrize('option,value', [('all_projects', True), ('filter_project_id', ['p1'])])
+def test_project_options_only_apply_to_listing(option, value):
+    result, client = run({}, name='s', **{option: value})
+    assert str(result) == '%s only applies without name; remove name' % option
+    assert client.calls == []
+
+
+def test_listed_stacks_say_which_project_they_belong_to():
+    result, _client = run({'list_stacks': [raw_stack(1)]}, all_projects=True)
+    assert [stack['project_id'] for stack in result['stacks']] == ['p']

@@ -150,7 +150,24 @@ JUDGEMENTS = [
     ('gone while waiting for a check', [None], ('CHECK',), ('CHECK_COMPLETE',), False, 'stack_failed'),
     ('still in progress at the deadline', [stack('UPDATE', 'IN_PROGRESS')], ('UPDATE',), ('UPDATE_COMPLETE',),
      False, 'wait_timeout'),
+    ('adopt complete', [stack('ADOPT', 'IN_PROGRESS'), stack('ADOPT', 'COMPLETE')], ('ADOPT', 'ROLLBACK'),
+     ('ADOPT_COMPLETE',), True, 'ADOPT_COMPLETE'),
+    ('rolled back adopt is a failure', [stack('ADOPT', 'FAILED'), stack('ROLLBACK', 'IN_PROGRESS'),
+                                        stack('ROLLBACK', 'COMPLETE')], ('ADOPT', 'ROLLBACK'),
+     ('ADOPT_COMPLETE',), True, 'stack_failed'),
+    ('settled in any action', [stack('UPDATE', 'IN_PROGRESS'), stack('SUSPEND', 'COMPLETE')], None,
+     ('CREATE_COMPLETE', 'SUSPEND_COMPLETE'), True, 'SUSPEND_COMPLETE'),
 ]
+
+
+@pytest.mark.parametrize('action,followed', [('CREATE', True), ('UPDATE', True), ('ADOPT', True), ('CHECK', False),
+                                             ('SUSPEND', False), ('DELETE', False), ('RESUME', False)])
+def test_which_failed_actions_are_followed_through_their_rollback(action, followed):
+    service = ScriptedService(stack('ROLLBACK', 'COMPLETE', False))
+    raw = stack(action, 'FAILED', False)
+    final = outcome(service).follow_rollback({'stack_id': 'x'}, raw)
+    assert (final['stack_action'] == 'ROLLBACK') is followed
+    assert (final is raw) is not followed
 
 
 @pytest.mark.parametrize('script,settles_in,accepted,rollback,expected', [case[1:] for case in JUDGEMENTS],
