@@ -121,6 +121,41 @@ options:
         carries on after this; the next run waits for it instead of starting a second action.
     type: int
     default: 1800
+  breakpoints:
+    description:
+      - Breakpoints (hooks) to set, without writing them into an environment. Each is a resource pattern as
+        M(heat_rpc.engine.heat_stack_hook) takes them - a top-level resource by name, a resource of a nested
+        stack by its path (V(group/0), V(group/*)), shell-style wildcards at each level. They become the
+        C(hooks) of the environment's C(resource_registry) C(resources) section, added to any given there.
+      - Hooks are run-time control, not part of the stack, so the comparison that decides whether to update
+        leaves out every hook (from here and from O(environment)) - adding breakpoints to a stack that matches
+        does not update it, and a stack updated with breakpoints matches without them afterwards. When an update
+        is sent, the breakpoints go with it (they apply to that update); an update sent without them removes the
+        hooks the engine had stored.
+      - A resource paused on a hook waits until M(heat_rpc.engine.heat_stack_hook) clears it (or the action's
+        O(timeout) ends it). See O(until_hook).
+    type: dict
+    suboptions:
+      pre_create:
+        description: Resources that pause before they are created.
+        type: list
+        elements: str
+        default: []
+      pre_update:
+        description: Resources that pause before they are updated (or replaced).
+        type: list
+        elements: str
+        default: []
+  until_hook:
+    description:
+      - With O(wait=true), end the wait of a create or update as soon as the stack pauses on a hook (anywhere,
+        nested stacks included), returning the paused resources in RV(hooks), the stack still C(IN_PROGRESS).
+        An action that ends without pausing is waited for and judged as usual, so a failure before any hook is
+        reached still fails the task.
+      - Clear the hooks with M(heat_rpc.engine.heat_stack_hook); running this module on a stack that is paused
+        waits for its action to end first (up to O(wait_timeout)).
+    type: bool
+    default: false
   allow_uuid_name:
     description:
       - A O(name) that looks like a UUID is looked up as a stack id first, then as a name. When no stack has
@@ -182,6 +217,15 @@ EXAMPLES = r'''
       outputs:
         password: {value: {get_attr: [password, value]}}
   check_mode: true
+
+- name: Update, pausing before each member of a resource group; return at the first pause
+  heat_rpc.engine.heat_stack:
+    name: web-tier
+    template: templates/web.yaml
+    breakpoints:
+      pre_update: ["servers/*"]
+    until_hook: true
+  register: update
 
 - name: Suspend it, then delete it
   heat_rpc.engine.heat_stack:
@@ -316,6 +360,14 @@ events:
   returned: on failure
   type: list
   elements: dict
+hooks:
+  description:
+    - With O(until_hook=true), the hooks the stack paused on (as M(heat_rpc.engine.heat_stack_hook) returns
+      them); empty when the action ended without pausing, or when nothing was sent.
+  returned: when O(until_hook=true)
+  type: list
+  elements: dict
+  sample: [{"resource": "0", "path": "group/0", "hook": "pre-update", "action": "UPDATE", "stack_name": "web-group-x"}]
 preview_error:
   description: Why the update preview failed (the update was still attempted; it happens for FAILED stacks).
   returned: when the preview failed outside check mode
@@ -340,6 +392,11 @@ ARGUMENT_SPEC = dict(
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=1800),
     allow_uuid_name=dict(type='bool', default=False),
+    breakpoints=dict(type='dict', options=dict(
+        pre_create=dict(type='list', elements='str', default=[]),
+        pre_update=dict(type='list', elements='str', default=[]),
+    )),
+    until_hook=dict(type='bool', default=False),
 )
 
 

@@ -18,11 +18,12 @@ import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import HookFinder, check_patterns, with_breakpoints
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
     HIDDEN_MASK, flatten_preview, mask_hidden, shape_stack,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
-    StackService, is_deleted, looks_like_uuid,
+    StackService, is_deleted, looks_like_uuid, resource_path,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner, require_positive
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
@@ -61,6 +62,10 @@ class DesiredStack:
     @classmethod
     def from_params(cls, params, loader):
         inputs = load_stack_inputs(loader, params, require_template=False)
+        if params.get('breakpoints'):
+            # Sent with the environment (either form), never compared: see definitions.Definition.
+            inputs.environment = with_breakpoints(inputs.environment, params['breakpoints'])
+            inputs.merged = with_breakpoints(inputs.merged, params['breakpoints'])
         template = inputs.template
         args = {}
         if params.get('timeout') is not None:
@@ -155,19 +160,6 @@ def summarise_changes(preview):
                 for kind in CHANGE_KINDS)
 
 
-def resource_path(entry, parents):
-    """``parent/child/name`` for a resource of a nested stack; ``parents`` maps a nested stack id to its resource."""
-    names = [entry.get('resource_name')]
-    stack_id = (entry.get('stack_identity') or {}).get('stack_id')
-    while stack_id in parents and len(names) < 20:
-        parent = parents[stack_id]
-        names.insert(0, parent.get('resource_name'))
-        stack_id = (parent.get('stack_identity') or {}).get('stack_id')
-    if len(names) == 1 and entry.get('parent_resource'):
-        names.insert(0, entry['parent_resource'])
-    return '/'.join(str(name) for name in names)
-
-
 class StackRunner(Runner):
     """Drives one stack to the state a heat_stack task asks for."""
 
@@ -178,6 +170,8 @@ class StackRunner(Runner):
         self.wait = self.params.get('wait', True)
         self.wait_timeout = self.params.get('wait_timeout')
         self.result = {'changed': False}
+        if self.params.get('until_hook'):
+            self.result['hooks'] = []
         self.outcome = StackOutcome(self.client, self.service, self.wait_timeout, self.result)
 
     # -- entry point -------------------------------------------------------------------------------
@@ -189,6 +183,10 @@ class StackRunner(Runner):
             raise errors.ConfigurationError('clear_parameters needs existing: true (a full update replaces every '
                                             'parameter anyway)')
         check_template_options(params)
+        for option in ('pre_create', 'pre_update'):
+            check_patterns((params.get('breakpoints') or {}).get(option), 'breakpoints.%s' % option)
+        if params.get('until_hook') and not self.wait:
+            raise errors.ConfigurationError('until_hook needs wait: true (it says when a wait ends)')
 
     def run(self):
         self.check_options()
@@ -517,8 +515,12 @@ class StackRunner(Runner):
             if shape:
                 self.result['stack'] = self.shaped(identity)
             return None
-        final = self.outcome.finish(identity, SETTLES_IN[action], accepted=(action + '_COMPLETE',),
-                                    rollback=action in ('CREATE', 'UPDATE'))
+        if self.params.get('until_hook') and action in ('CREATE', 'UPDATE'):
+            final, self.result['hooks'] = self.outcome.until_hook(identity, SETTLES_IN[action], (action + '_COMPLETE',),
+                                                                  HookFinder(self.client, identity).pending, rollback=True)
+        else:
+            final = self.outcome.finish(identity, SETTLES_IN[action], accepted=(action + '_COMPLETE',),
+                                        rollback=action in ('CREATE', 'UPDATE'))
         if shape:
             self.result['stack'] = self.shaped(identity)
         return final

@@ -136,6 +136,19 @@ def list_resources(client, identity, nested_depth=0, **options):
                                                                                  nested_depth=nested_depth, **options)]
 
 
+def resource_path(entry, parents):
+    """``parent/child/name`` for a resource of a nested stack; ``parents`` maps a nested stack id to its resource."""
+    names = [entry.get('resource_name')]
+    stack_id = (entry.get('stack_identity') or {}).get('stack_id')
+    while stack_id in parents and len(names) < 20:
+        parent = parents[stack_id]
+        names.insert(0, parent.get('resource_name'))
+        stack_id = (parent.get('stack_identity') or {}).get('stack_id')
+    if len(names) == 1 and entry.get('parent_resource'):
+        names.insert(0, entry['parent_resource'])
+    return '/'.join(str(name) for name in names)
+
+
 def is_failed(resource):
     """True for a shaped resource whose status is FAILED (CREATE_FAILED, UPDATE_FAILED, ...)."""
     return (resource.get('status') or '').endswith('FAILED')
