@@ -120,10 +120,10 @@ class HookFinder:
         """The shaped hooks matching the filters that ``raw_stack`` (the top stack, as shown) is paused on."""
         if raw_stack is None or raw_stack.get('stack_status') != 'IN_PROGRESS':
             return []
-        events = self.client.list_events(None, self.identity, sort_keys=['created_at'], sort_dir='asc',
-                                          nested_depth=ALL_NESTED)
-        paused = pending_hook_events(events, self.identity['stack_id'])
         top_id = self.identity['stack_id']
+        events = self.client.list_events(None, self.identity, sort_keys=['created_at'], sort_dir='asc',
+                                         nested_depth=ALL_NESTED)
+        paused = pending_hook_events(events, top_id)
         nested_ids = set((event.get('stack_identity') or {}).get('stack_id') for event in paused) - {top_id}
         if nested_ids - set(self.parents):
             self.parents = nested_parents(self.client.list_stack_resources(None, self.identity,

@@ -126,8 +126,8 @@ FILTERS = [
 def test_the_finder_filters_by_path_and_type(patterns, hook_type, paths):
     events = [started(), paused('web', 'pre-create', TOP, 'CREATE'), paused('0'), paused('leaf', stack_id='leafstack')]
     client = finder_client(events)
-    hooks = HookFinder(client, {'stack_id': TOP}, patterns, hook_type).pending(stack(action='UPDATE',
-                                                                                    status='IN_PROGRESS'))
+    busy = stack(action='UPDATE', status='IN_PROGRESS')
+    hooks = HookFinder(client, {'stack_id': TOP}, patterns, hook_type).pending(busy)
     assert [hook['path'] for hook in hooks] == paths
     assert client.kwargs_of('list_events')[0]['nested_depth'] >= 5
 
