@@ -72,7 +72,8 @@ options:
     type: int
     default: 1800
 notes:
-  - Each look reads the events of the stack and its nested stacks (one call, engine RPC API 1.31) and, the
+  - Needs engine RPC API 1.31; under a lower O(api_version_cap) the task fails before anything is read.
+  - Each look reads the events of the stack and its nested stacks (one call) and, the
     first time a hook is pending in a nested stack, the stack's resources (to know the nested stack's path).
   - A hook another run clears between this module's look and its signal is skipped; it does not fail the task.
 '''

@@ -30,6 +30,7 @@ class HookRunner(Runner):
         if params['action'] == 'clear' and not params['resources']:
             raise errors.ConfigurationError('action=clear needs resources: the patterns of the hooks to clear '
                                             '(["*"] for every top-level resource)')
+        self.client.require('1.31', 'heat_stack_hook (it reads the events of nested stacks: list_events nested_depth)')
         service = StackService(self.client)
         raw = require_stack(service, params['stack'])
         identity = raw['stack_identity']

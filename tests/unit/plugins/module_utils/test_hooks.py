@@ -220,6 +220,14 @@ def test_bad_options_are_refused_before_anything_is_read(params, message):
     assert message in str(caught.value) and client.calls == []
 
 
+def test_an_engine_below_api_1_31_is_refused_before_anything_is_read():
+    client = busy_client([paused('0')])
+    client.allowed = False
+    with pytest.raises(errors.NotSupportedError) as caught:
+        run_hooks(client, action='clear', resources=['*'])
+    assert 'needs RPC API 1.31' in str(caught.value) and client.calls == []
+
+
 def test_wait_returns_the_hooks_reached():
     shows = InTurn(stack(action='UPDATE', status='IN_PROGRESS'))
     events = InTurn([started()], [started(), paused('0', stack_id=TOP)])
