@@ -152,8 +152,10 @@ options:
         nested stacks included), returning the paused resources in RV(hooks), the stack still C(IN_PROGRESS).
         An action that ends without pausing is waited for and judged as usual, so a failure before any hook is
         reached still fails the task.
-      - Clear the hooks with M(heat_rpc.engine.heat_stack_hook); running this module on a stack that is paused
-        waits for its action to end first (up to O(wait_timeout)).
+      - A stack with an action in progress (a run before this one returned at a hook, say) is followed until it
+        pauses - then its hooks are returned, with RV(ignore:changed=false), and nothing is sent - or until the
+        action ends, after which the task goes on as usual. Running the play again therefore picks up where it
+        stopped. Clear hooks with M(heat_rpc.engine.heat_stack_hook).
     type: bool
     default: false
   allow_uuid_name:

@@ -3,7 +3,8 @@
 
 One stack does it all: created paused on pre-create hooks (a top-level resource and a member of a
 nested group), listed, waited for, cleared in check mode and for real (twice: the second is no change),
-then updated with pre-update breakpoints, released until UPDATE_COMPLETE, re-applied with and without
+then updated with pre-update breakpoints (applied again while paused: reported, nothing sent), released
+until UPDATE_COMPLETE, re-applied with and without
 breakpoints (no update either way), and a failing update is judged a failure with until_hook.
 """
 
@@ -51,6 +52,8 @@ def test_hooks_list_wait_clear_and_heat_stack_breakpoints(tmp_path, heat_testbed
         stack_task('breakpoints on a matching stack', name, breakpoints={'pre_update': ['group/*']}),
         stack_task('update paused', name, parameters={'value': 'v2'}, breakpoints={'pre_update': ['group/*']},
                    until_hook=True),
+        stack_task('applied again while paused', name, parameters={'value': 'v2'},
+                   breakpoints={'pre_update': ['group/*']}, until_hook=True),
     ]
     release = len(tasks)
     tasks += [
@@ -100,6 +103,9 @@ def test_hooks_list_wait_clear_and_heat_stack_breakpoints(tmp_path, heat_testbed
     assert paused['changed'] is True and paused['stack']['status'] == 'UPDATE_IN_PROGRESS', paused
     assert paused['hooks'] and all(hook['path'] in ('group/0', 'group/1') and hook['hook'] == 'pre-update'
                                    for hook in paused['hooks'])
+    again_paused = results['applied again while paused']
+    assert again_paused['changed'] is False and again_paused['stack']['status'] == 'UPDATE_IN_PROGRESS', again_paused
+    assert again_paused['hooks'] and 'differences' not in again_paused  # picked up where it stopped, sent nothing
     released = results['release until complete']
     assert released['stack']['status'] == 'UPDATE_COMPLETE' and released.get('failed') is not True, released
     reapplied = results['re-applied without breakpoints']

@@ -199,6 +199,8 @@ class StackRunner(Runner):
             # Engine messages can quote a hidden value (a failed conversion, say): mask it everywhere.
             self.module.add_secrets(desired.inputs.secrets)
         raw = self.service.find(self.params['name'])
+        if state == 'present' and self.params.get('until_hook') and self.paused_before(raw):
+            return self.result
         if state != 'absent' or not cancellable(raw):
             raw = self.settle_first(raw)
         if state == 'absent':
@@ -208,6 +210,20 @@ class StackRunner(Runner):
         else:
             self.ensure_present(desired, raw)
         return self.result
+
+    def paused_before(self, raw):
+        """With until_hook, an action in progress is followed until it pauses (then reported, nothing sent) or ends.
+
+        A run before this one may have returned at a hook: running the play again picks up where it stopped
+        instead of waiting for an action that waits for someone to clear its hook.
+        """
+        if raw is None or raw.get('stack_status') != 'IN_PROGRESS':
+            return False
+        raw, hooks = self.outcome.until_hook(raw['stack_identity'], None, None,
+                                             HookFinder(self.client, raw['stack_identity']).pending)
+        if hooks:
+            self.result.update(hooks=hooks, stack=shape_stack(raw))
+        return bool(hooks)
 
     def settle_first(self, raw):
         """A stack with an action in progress is waited for (bounded) before anything is decided."""

@@ -183,7 +183,8 @@ class StackOutcome:
 
         ``find_hooks(raw)`` gives the hooks an in-progress stack is paused on (those that count). A
         stack that settles without pausing is judged as finish() judges it, so an action that fails
-        before it reaches a hook fails here too; (final raw stack, []) otherwise.
+        before it reaches a hook fails here too; (final raw stack, []) otherwise. With ``accepted``
+        None, the settled stack is returned unjudged (None once gone).
         """
         def look():
             raw = self.service.show(identity, resolve_outputs=False)
@@ -196,7 +197,7 @@ class StackOutcome:
                     bool(now.hooks) or stack_settled(now.raw, settles_in)), repr)
         except WaitTimeout as exc:
             raise self.timed_out(identity, getattr(exc.last, 'raw', exc.last))
-        if seen.hooks:
+        if seen.hooks or accepted is None:
             return seen.raw, seen.hooks
         return self.judge(identity, seen.raw, accepted, rollback), []
 

@@ -419,3 +419,23 @@ def test_a_breakpoint_without_a_name_is_refused_before_anything_is_sent():
     with pytest.raises(errors.ConfigurationError) as caught:
         stack_runner_for(client, breakpoints={'pre_create': ['ok', '//'], 'pre_update': []}).run()
     assert str(caught.value).startswith('breakpoints.pre_create: ') and client.calls == []
+
+
+# (name, states shown from the lookup on, events, hooks returned, what is read after the wait)
+IN_PROGRESS_BEFORE = [
+    ('paused before: reported, nothing compared or sent', ['UPDATE_IN_PROGRESS'], PAUSED_GROUP, ['0'], False),
+    ('ends without pausing: compared as usual', ['UPDATE_IN_PROGRESS', 'UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE'], (),
+     [], True),
+]
+
+
+@pytest.mark.parametrize('shows,events,hooks,compared', [case[1:] for case in IN_PROGRESS_BEFORE],
+                         ids=[case[0] for case in IN_PROGRESS_BEFORE])
+def test_until_hook_on_a_stack_in_progress(shows, events, hooks, compared):
+    shown = [stack(action=state.split('_')[0], status=state.split('_', 1)[1]) for state in shows]
+    client = stored_client({}, [], events)
+    client.answers['show_stack'] = InTurn(*shown)
+    result = stack_runner_for(client, until_hook=True).run()
+    assert result['changed'] is False and client.writes == []
+    assert [hook['path'] for hook in result['hooks']] == hooks
+    assert ('get_template' in client.methods()) is compared
