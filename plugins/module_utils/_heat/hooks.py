@@ -26,14 +26,12 @@ import re
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_hook
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import resource_path
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import ALL_NESTED, resource_path
 
 PAUSED = re.compile(r'^([A-Z]+) paused until Hook ([a-z-]+) is cleared$')
 CLEARED = re.compile(r'^Hook ([a-z-]+) is cleared$')
 WAIT_FAILED = 'Failure occurred while waiting.'
 ACTION_STARTED = re.compile(r'^Stack [A-Z]+ started$')
-# As deep as nested stacks go: the engine caps it at its max_nested_stack_depth.
-ALL_NESTED = 100
 # heat_stack's breakpoints option: its suboption -> the hook type the engine knows.
 BREAKPOINT_HOOKS = (('pre_create', 'pre-create'), ('pre_update', 'pre-update'))
 

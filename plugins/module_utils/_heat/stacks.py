@@ -14,6 +14,9 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_resource, stack_state
 
 DEFAULT_PAGE_SIZE = 500
+# As deep as nested stacks go (nested_depth of list_stack_resources, list_events): the engine caps it at its
+# max_nested_stack_depth.
+ALL_NESTED = 100
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$')
 
 
