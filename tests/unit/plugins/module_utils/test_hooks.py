@@ -237,6 +237,23 @@ def test_wait_returns_the_hooks_reached():
     assert result['stack']['status'] == 'UPDATE_IN_PROGRESS'
 
 
+@pytest.mark.parametrize('state,ends_well', [
+    ('CREATE_COMPLETE', True), ('UPDATE_COMPLETE', True), ('CHECK_COMPLETE', True), ('RESUME_COMPLETE', True),
+    ('ROLLBACK_COMPLETE', False), ('UPDATE_FAILED', False), ('CREATE_FAILED', False), ('ROLLBACK_FAILED', False),
+    ('DELETE_FAILED', False),
+])
+def test_a_wait_that_ends_without_a_hook_is_judged_on_how_the_action_ended(state, ends_well):
+    raw = stack(action=state.split('_')[0], status=state.split('_', 1)[1])
+    client = stack_client(raw)
+    try:
+        result = run_hooks(client, action='wait')
+    except StackFailed as exc:
+        assert not ends_well and state in str(exc)
+        return
+    assert ends_well and result['hooks'] == [] and result['stack']['status'] == state
+    assert 'list_events' not in client.methods()  # a settled stack has no pending hooks to read
+
+
 # (name, states the stack goes through, hooks found, expected: the status returned or the error kind)
 UNTIL_HOOK = [
     ('paused', ['UPDATE_IN_PROGRESS'], True, 'UPDATE_IN_PROGRESS'),
