@@ -68,7 +68,8 @@ options:
         resources, their data such as a C(OS::Heat::RandomString) value kept), and waits for C(ADOPT_COMPLETE).
         The template, files and environment are those of the data; O(parameters) override its parameters, and
         O(timeout), O(rollback) and O(tags) apply (tags default to the data's). The template options,
-        O(environment), O(parameter_defaults), O(existing), O(clear_parameters) and O(converge) are refused.
+        O(environment), O(parameter_defaults), O(existing), O(clear_parameters), O(converge), O(breakpoints) and
+        O(until_hook) are refused.
       - With V(adopted), a stack that already exists under O(name) and holds every resource of the data with
         the same physical id (the adoption done before, updated since or not) is left alone,
         RV(ignore:changed=false). Any other stack of that name, or one in a C(*_FAILED) or
@@ -145,6 +146,43 @@ options:
         carries on after this; the next run waits for it instead of starting a second action.
     type: int
     default: 1800
+  breakpoints:
+    description:
+      - Breakpoints (hooks) to set, without writing them into an environment. Each is a resource pattern as
+        M(heat_rpc.engine.heat_stack_hook) takes them - a top-level resource by name, a resource of a nested
+        stack by its path (V(group/0), V(group/*)), shell-style wildcards at each level. They become the
+        C(hooks) of the environment's C(resource_registry) C(resources) section, added to any given there.
+      - Hooks are run-time control, not part of the stack, so the comparison that decides whether to update
+        leaves out every hook (from here and from O(environment)) - adding breakpoints to a stack that matches
+        does not update it, and a stack updated with breakpoints matches without them afterwards. When an update
+        is sent, the breakpoints go with it (they apply to that update); an update sent without them removes the
+        hooks the engine had stored.
+      - A resource paused on a hook waits until M(heat_rpc.engine.heat_stack_hook) clears it (or the action's
+        O(timeout) ends it). See O(until_hook).
+    type: dict
+    suboptions:
+      pre_create:
+        description: Resources that pause before they are created.
+        type: list
+        elements: str
+        default: []
+      pre_update:
+        description: Resources that pause before they are updated (or replaced).
+        type: list
+        elements: str
+        default: []
+  until_hook:
+    description:
+      - With O(wait=true), end the wait of a create or update as soon as the stack pauses on a hook (anywhere,
+        nested stacks included), returning the paused resources in RV(hooks), the stack still C(IN_PROGRESS).
+        An action that ends without pausing is waited for and judged as usual, so a failure before any hook is
+        reached still fails the task.
+      - A stack with an action in progress (a run before this one returned at a hook, say) is followed until it
+        pauses - then its hooks are returned, with RV(ignore:changed=false), and nothing is sent - or until the
+        action ends, after which the task goes on as usual. Running the play again therefore picks up where it
+        stopped. Clear hooks with M(heat_rpc.engine.heat_stack_hook).
+    type: bool
+    default: false
   allow_uuid_name:
     description:
       - A O(name) that looks like a UUID is looked up as a stack id first, then as a name. When no stack has
@@ -218,6 +256,15 @@ EXAMPLES = r'''
     name: legacy-app
     state: adopted
     adopt_data: "{{ abandoned.data }}"
+
+- name: Update, pausing before each member of a resource group; return at the first pause
+  heat_rpc.engine.heat_stack:
+    name: web-tier
+    template: templates/web.yaml
+    breakpoints:
+      pre_update: ["servers/*"]
+    until_hook: true
+  register: update
 
 - name: Suspend it, then delete it
   heat_rpc.engine.heat_stack:
@@ -356,6 +403,14 @@ events:
   returned: on failure
   type: list
   elements: dict
+hooks:
+  description:
+    - With O(until_hook=true), the hooks the stack paused on (as M(heat_rpc.engine.heat_stack_hook) returns
+      them); empty when the action ended without pausing, or when nothing was sent.
+  returned: when O(until_hook=true)
+  type: list
+  elements: dict
+  sample: [{"resource": "0", "path": "group/0", "hook": "pre-update", "action": "UPDATE", "stack_name": "web-group-x"}]
 preview_error:
   description: Why the update preview failed (the update was still attempted; it happens for FAILED stacks).
   returned: when the preview failed outside check mode
@@ -381,6 +436,11 @@ ARGUMENT_SPEC = dict(
     wait=dict(type='bool', default=True),
     wait_timeout=dict(type='int', default=1800),
     allow_uuid_name=dict(type='bool', default=False),
+    breakpoints=dict(type='dict', options=dict(
+        pre_create=dict(type='list', elements='str', default=[]),
+        pre_update=dict(type='list', elements='str', default=[]),
+    )),
+    until_hook=dict(type='bool', default=False),
 )
 
 

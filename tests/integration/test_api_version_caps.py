@@ -21,6 +21,7 @@ EXPECTED = {
         'heat_stack_action': WORKS, 'heat_snapshot': WORKS, 'heat_software_config': WORKS,
         'heat_software_config_info': WORKS, 'heat_software_deployment': WORKS,
         'heat_software_deployment_info': WORKS, 'heat_resource_signal': 'refused: needs 1.26',
+        'heat_stack_hook': 'refused: needs 1.31',
     },
     '1.0': {
         'heat_stack present': 'refused: needs 1.32', 'heat_stack absent': WORKS, 'heat_stack_info': WORKS,
@@ -28,7 +29,7 @@ EXPECTED = {
         'heat_engine_info': 'refused: needs 1.4', 'heat_stack_action': WORKS, 'heat_snapshot': WORKS,
         'heat_software_config': 'refused: needs 1.10', 'heat_software_config_info': 'refused: needs 1.10',
         'heat_software_deployment': 'refused: needs 1.10', 'heat_software_deployment_info': WORKS,
-        'heat_resource_signal': 'refused: needs 1.26',
+        'heat_resource_signal': 'refused: needs 1.26', 'heat_stack_hook': 'refused: needs 1.31',
     },
 }
 SIGNAL_TEMPLATE = {'heat_template_version': '2018-08-31',
@@ -64,6 +65,7 @@ def tasks_for(names):
         task('heat_software_deployment_info', 'heat_software_deployment_info', server_id=names['server']),
         task('heat_resource_signal', 'heat_resource_signal', stack=names['stack'], resource='n',
              mark_unhealthy=True, reason='cap test'),
+        task('heat_stack_hook', 'heat_stack_hook', stack=names['stack'], action='clear', resources=['*']),
     ]
 
 

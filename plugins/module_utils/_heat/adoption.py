@@ -22,9 +22,10 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates im
     StackInputs, TemplateError, hidden_parameters, parse_document, secret_values,
 )
 
-# heat_stack options that define a stack some other way: with state=adopted the data is the definition.
+# heat_stack options that define a stack some other way: with state=adopted the data is the definition. An adopt
+# creates no resource, so no create or update hook can pause it: breakpoints and until_hook do not apply.
 NOT_WITH_ADOPT = ('template', 'template_body', 'template_url', 'template_base_dir', 'environment',
-                  'parameter_defaults', 'existing', 'clear_parameters', 'converge')
+                  'parameter_defaults', 'existing', 'clear_parameters', 'converge', 'breakpoints', 'until_hook')
 
 
 def refuse_other_definitions(params):

@@ -14,7 +14,8 @@ resource_registry for every template-file resource type. Compared here:
 - the contents of the files reached from the template and the registry,
   nested templates in that same token form, as a multiset of digests;
 - the environment sections with the registry's self-mappings left out and
-  its file references tokenised.
+  its file references tokenised, and without the hooks (breakpoints) of its
+  ``resources``: they control a run, they are not part of the stack.
 
 A file renamed with its content unchanged therefore compares equal: the
 stack it describes is the same.
@@ -28,6 +29,7 @@ import copy
 import hashlib
 import json
 
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import without_hooks
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
     TEMPLATE_SUFFIXES, TemplateError, parse_document, VERSION_KEYS,
 )
@@ -109,6 +111,10 @@ class Definition:
             value = copy.deepcopy(environment.get(section)) or ([] if section == 'event_sinks' else {})
             if section == 'resource_registry':
                 value = self.canonical_registry(value)
+                if isinstance(value.get('resources'), dict):
+                    value['resources'] = without_hooks(value['resources'])
+                    if not value['resources']:
+                        del value['resources']
             canonical[section] = value
         return canonical
 

@@ -16,12 +16,10 @@ __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_deployment
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software import show_deployment
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import is_failed, list_resources
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import ALL_NESTED, is_failed, list_resources
 
 # Resource types whose physical id is a software deployment id.
 DEPLOYMENT_TYPES = ('OS::Heat::SoftwareDeployment', 'OS::Heat::StructuredDeployment')
-# As deep as nested stacks go: the engine caps it at its max_nested_stack_depth.
-ALL_NESTED = 100
 DEPLOY_OUTPUTS = ('deploy_stdout', 'deploy_stderr', 'deploy_status_code')
 
 

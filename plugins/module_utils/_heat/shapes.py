@@ -123,6 +123,21 @@ def shape_event(raw):
     return shaped
 
 
+def shape_hook(raw_event, path, action, hook):
+    """A hook a resource is paused on, from the event that recorded the pause."""
+    return {
+        'resource': raw_event.get('resource_name'),
+        'path': path,
+        'hook': hook,
+        'action': action,
+        'resource_type': raw_event.get('resource_type'),
+        'stack_name': raw_event.get('stack_name'),
+        'stack_id': _id_of(raw_event.get('stack_identity')),
+        'stack_identity': raw_event.get('stack_identity') or {},
+        'time': raw_event.get('event_time'),
+    }
+
+
 def shape_snapshot(raw, include_data=True):
     """A snapshot, as show_snapshot or stack_list_snapshots gives it; {} for none."""
     if not raw:

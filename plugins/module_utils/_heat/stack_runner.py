@@ -21,11 +21,12 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.adoption imp
     adoption_args, adoption_conflict, adoption_inputs, load_adopt_data, refuse_other_definitions,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import HookFinder, check_patterns, with_breakpoints
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
     HIDDEN_MASK, flatten_preview, mask_hidden, shape_stack,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
-    StackService, is_deleted, looks_like_uuid,
+    StackService, is_deleted, looks_like_uuid, resource_path,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner, require_positive
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
@@ -64,6 +65,10 @@ class DesiredStack:
     @classmethod
     def from_params(cls, params, loader):
         inputs = load_stack_inputs(loader, params, require_template=False)
+        if params.get('breakpoints'):
+            # Sent with the environment (either form), never compared: see definitions.Definition.
+            inputs.environment = with_breakpoints(inputs.environment, params['breakpoints'])
+            inputs.merged = with_breakpoints(inputs.merged, params['breakpoints'])
         template = inputs.template
         hidden = inputs.hidden
         # JSON round trip: what the engine stores is JSON, so compare JSON with JSON.
@@ -163,19 +168,6 @@ def summarise_changes(preview):
                 for kind in CHANGE_KINDS)
 
 
-def resource_path(entry, parents):
-    """``parent/child/name`` for a resource of a nested stack; ``parents`` maps a nested stack id to its resource."""
-    names = [entry.get('resource_name')]
-    stack_id = (entry.get('stack_identity') or {}).get('stack_id')
-    while stack_id in parents and len(names) < 20:
-        parent = parents[stack_id]
-        names.insert(0, parent.get('resource_name'))
-        stack_id = (parent.get('stack_identity') or {}).get('stack_id')
-    if len(names) == 1 and entry.get('parent_resource'):
-        names.insert(0, entry['parent_resource'])
-    return '/'.join(str(name) for name in names)
-
-
 class StackRunner(Runner):
     """Drives one stack to the state a heat_stack task asks for."""
 
@@ -186,6 +178,8 @@ class StackRunner(Runner):
         self.wait = self.params.get('wait', True)
         self.wait_timeout = self.params.get('wait_timeout')
         self.result = {'changed': False}
+        if self.params.get('until_hook'):
+            self.result['hooks'] = []
         self.outcome = StackOutcome(self.client, self.service, self.wait_timeout, self.result)
 
     # -- entry point -------------------------------------------------------------------------------
@@ -197,6 +191,10 @@ class StackRunner(Runner):
             raise errors.ConfigurationError('clear_parameters needs existing: true (a full update replaces every '
                                             'parameter anyway)')
         check_template_options(params)
+        for option in ('pre_create', 'pre_update'):
+            check_patterns((params.get('breakpoints') or {}).get(option), 'breakpoints.%s' % option)
+        if params.get('until_hook') and not self.wait:
+            raise errors.ConfigurationError('until_hook needs wait: true (it says when a wait ends)')
 
     def run(self):
         self.check_options()
@@ -212,6 +210,8 @@ class StackRunner(Runner):
             # Engine messages can quote a hidden value (a failed conversion, say): mask it everywhere.
             self.module.add_secrets(desired.inputs.secrets)
         raw = self.service.find(self.params['name'])
+        if state == 'present' and self.params.get('until_hook') and self.paused_before(raw):
+            return self.result
         if state != 'absent' or not cancellable(raw):
             raw = self.settle_first(raw)
         if state == 'absent':
@@ -221,6 +221,20 @@ class StackRunner(Runner):
         else:
             self.ensure_present(desired, raw)
         return self.result
+
+    def paused_before(self, raw):
+        """With until_hook, an action in progress is followed until it pauses (then reported, nothing sent) or ends.
+
+        A run before this one may have returned at a hook: running the play again picks up where it stopped
+        instead of waiting for an action that waits for someone to clear its hook.
+        """
+        if raw is None or raw.get('stack_status') != 'IN_PROGRESS':
+            return False
+        raw, hooks = self.outcome.until_hook(raw['stack_identity'], None, None,
+                                             HookFinder(self.client, raw['stack_identity']).pending)
+        if hooks:
+            self.result.update(hooks=hooks, stack=shape_stack(raw))
+        return bool(hooks)
 
     def settle_first(self, raw):
         """A stack with an action in progress is waited for (bounded) before anything is decided."""
@@ -577,8 +591,12 @@ class StackRunner(Runner):
             if shape:
                 self.result['stack'] = self.shaped(identity)
             return None
-        final = self.outcome.finish(identity, SETTLES_IN[action], accepted=(action + '_COMPLETE',),
-                                    rollback=action in ('CREATE', 'UPDATE', 'ADOPT'))
+        if self.params.get('until_hook') and action in ('CREATE', 'UPDATE'):
+            final, self.result['hooks'] = self.outcome.until_hook(identity, SETTLES_IN[action], (action + '_COMPLETE',),
+                                                                  HookFinder(self.client, identity).pending, rollback=True)
+        else:
+            final = self.outcome.finish(identity, SETTLES_IN[action], accepted=(action + '_COMPLETE',),
+                                        rollback=action in ('CREATE', 'UPDATE', 'ADOPT'))
         if shape:
             self.result['stack'] = self.shaped(identity)
         return final

@@ -14,6 +14,9 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_resource, stack_state
 
 DEFAULT_PAGE_SIZE = 500
+# As deep as nested stacks go (nested_depth of list_stack_resources, list_events): the engine caps it at its
+# max_nested_stack_depth.
+ALL_NESTED = 100
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$')
 
 
@@ -134,6 +137,19 @@ def list_resources(client, identity, nested_depth=0, **options):
     """
     return [shape_resource(resource) for resource in client.list_stack_resources(None, identity,
                                                                                  nested_depth=nested_depth, **options)]
+
+
+def resource_path(entry, parents):
+    """``parent/child/name`` for a resource of a nested stack; ``parents`` maps a nested stack id to its resource."""
+    names = [entry.get('resource_name')]
+    stack_id = (entry.get('stack_identity') or {}).get('stack_id')
+    while stack_id in parents and len(names) < 20:
+        parent = parents[stack_id]
+        names.insert(0, parent.get('resource_name'))
+        stack_id = (parent.get('stack_identity') or {}).get('stack_id')
+    if len(names) == 1 and entry.get('parent_resource'):
+        names.insert(0, entry['parent_resource'])
+    return '/'.join(str(name) for name in names)
 
 
 def is_failed(resource):

@@ -127,6 +127,19 @@ def wait_for_stack(service, identity, timeout, actions=None, resolve_outputs=Fal
                                 lambda raw: stack_settled(raw, actions), describe_stack)
 
 
+class HookLook:
+    """One look at a stack waited for until it pauses: the raw stack (None once gone) and its pending hooks."""
+
+    def __init__(self, raw, hooks):
+        self.raw = raw
+        self.hooks = hooks
+
+    def __repr__(self):
+        if self.hooks:
+            return 'paused on %s' % ', '.join('%s %s' % (hook['hook'], hook['path']) for hook in self.hooks)
+        return describe_stack(self.raw)
+
+
 def state_or_gone(raw):
     if isinstance(raw, Unreadable):
         return repr(raw)
@@ -154,10 +167,13 @@ class StackOutcome:
         try:
             return wait_for_stack(self.service, identity, self.wait_timeout, actions=settles_in)
         except WaitTimeout as exc:
-            raise WaitTimeout('gave up after wait_timeout %ss with the stack %s; it goes on in the engine, and a '
-                              'new run waits for it instead of starting another action'
-                              % (self.wait_timeout, state_or_gone(exc.last)), last=exc.last,
-                              result=self.failure_result(identity, exc.last))
+            raise self.timed_out(identity, exc.last)
+
+    def timed_out(self, identity, last):
+        return WaitTimeout('gave up after wait_timeout %ss with the stack %s; it goes on in the engine, and a '
+                           'new run waits for it instead of starting another action'
+                           % (self.wait_timeout, state_or_gone(last)), last=last,
+                           result=self.failure_result(identity, last))
 
     def finish(self, identity, settles_in, accepted, rollback=False):
         """Wait, then judge: success when the final ACTION_STATUS is in ``accepted`` (None: the stack is gone).
@@ -166,7 +182,33 @@ class StackOutcome:
         through its rollback first, so ROLLBACK_COMPLETE is what gets judged (and is a failure unless
         accepted). Returns the final raw stack.
         """
-        final = self.wait(identity, settles_in)
+        return self.judge(identity, self.wait(identity, settles_in), accepted, rollback)
+
+    def until_hook(self, identity, settles_in, accepted, find_hooks, rollback=False):
+        """Wait until the stack pauses on a hook, or settles; returns (raw stack, hooks).
+
+        ``find_hooks(raw)`` gives the hooks an in-progress stack is paused on (those that count). A
+        stack that settles without pausing is judged as finish() judges it, so an action that fails
+        before it reaches a hook fails here too; (final raw stack, []) otherwise. With ``accepted``
+        None, the settled stack is returned unjudged (None once gone).
+        """
+        def look():
+            raw = self.service.show(identity, resolve_outputs=False)
+            return HookLook(raw, find_hooks(raw) if raw is not None and raw.get('stack_status') == 'IN_PROGRESS'
+                            else [])
+
+        try:
+            seen = Poller(self.wait_timeout).wait(
+                tolerant(look), lambda now: not isinstance(now, Unreadable) and (
+                    bool(now.hooks) or stack_settled(now.raw, settles_in)), repr)
+        except WaitTimeout as exc:
+            raise self.timed_out(identity, getattr(exc.last, 'raw', exc.last))
+        if seen.hooks or accepted is None:
+            return seen.raw, seen.hooks
+        return self.judge(identity, seen.raw, accepted, rollback), []
+
+    def judge(self, identity, final, accepted, rollback=False):
+        """Success (the raw stack) when ``final`` is in ``accepted``; StackFailed with the failure's result otherwise."""
         if rollback:
             final = self.follow_rollback(identity, final)
         if (None if final is None else stack_state(final)) in accepted:

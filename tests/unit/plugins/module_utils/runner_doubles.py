@@ -37,6 +37,11 @@ class ScriptedClient:
     def allows(self, method, **kwargs):
         return self.allowed
 
+    def require(self, version, purpose):
+        """The API version cap check of a whole feature: passes when ``allowed``."""
+        if not self.allowed:
+            raise errors.NotSupportedError('%s needs RPC API %s or newer' % (purpose, version))
+
     def methods(self):
         return [method for method, _args, _kwargs in self.calls]
 

@@ -110,6 +110,7 @@ def test_whether_an_existing_stack_is_the_adoption(state, held, conflict):
     (dict(parameter_defaults={'a': 1}), 'parameter_defaults'),
     (dict(existing=True, converge=True), 'existing, converge'),
     (dict(clear_parameters=['a']), 'clear_parameters'),
+    (dict(breakpoints={'pre_update': ['g/*']}, until_hook=True), 'breakpoints, until_hook'),
     (dict(), None),
     (dict(parameters={'size': 2}, timeout=3, rollback=True, tags=['x']), None),
 ])

@@ -124,9 +124,9 @@ def test_needs_repair(raw, expected):
 
 
 def test_self_mappings_only_are_left_out_of_the_registry():
-    registry = {'a.yaml': 'a.yaml', 'My::A': 'a.yaml', 'resources': {'r': {'hooks': 'pre-create'}, 'e': {}}}
+    registry = {'a.yaml': 'a.yaml', 'My::A': 'a.yaml', 'resources': {'r': {'restricted_actions': 'replace'}, 'e': {}}}
     canonical = Definition(None, {'resource_registry': registry}, {'a.yaml': CHILD}).environment['resource_registry']
-    assert canonical == {'My::A': '<file>', 'resources': {'r': {'hooks': 'pre-create'}}}
+    assert canonical == {'My::A': '<file>', 'resources': {'r': {'restricted_actions': 'replace'}}}
 
 
 def test_nested_changes_are_named_by_their_path():
