@@ -13,7 +13,7 @@ module: heat_stack_wait
 short_description: Wait, without acting, until a Heat stack settles, reaches given states or is gone
 version_added: 0.1.0
 description:
-  - Reads a stack through heat-engine's RPC API until it reaches what O(until) asks for, and judges the end
+  - Reads a stack through heat-engine's RPC API until it reaches what O(state) asks for, and judges the end
     the way M(heat_rpc.engine.heat_stack) judges its own actions. Sends nothing that changes the stack; always
     RV(ignore:changed=false).
   - For a stack started with O(heat_rpc.engine.heat_stack#module:wait=false), or by someone else (another
@@ -31,11 +31,11 @@ options:
   stack:
     description:
       - Name or id of the stack.
-      - A stack that does not exist fails the task (C(not_found)), except with O(until=absent).
+      - A stack that does not exist fails the task (C(not_found)), except with O(state=absent).
     type: str
     required: true
     aliases: [name, id]
-  until:
+  state:
     description:
       - V(settled) waits until no action is in progress. Success is any C(*_COMPLETE) state other than
         C(ROLLBACK_COMPLETE) (the state of a create or update that failed and was rolled back); a C(*_FAILED)
@@ -50,6 +50,7 @@ options:
       - Listing a C(CREATE_FAILED), C(UPDATE_FAILED) or C(ADOPT_FAILED) state accepts that failure as it is,
         without following a rollback.
       - V(settled) and V(absent) stand alone.
+      - Named as M(ansible.builtin.wait_for) names what it waits for; the module changes nothing.
     type: list
     elements: str
     default: [settled]
@@ -76,14 +77,14 @@ EXAMPLES = r'''
 - name: Wait for an update someone else starts, then use the new outputs
   heat_rpc.engine.heat_stack_wait:
     stack: web-tier
-    until: [UPDATE_COMPLETE]
+    state: [UPDATE_COMPLETE]
     wait_timeout: 3600
   register: updated
 
 - name: Wait until a stack deleted elsewhere is gone
   heat_rpc.engine.heat_stack_wait:
     stack: old-tier
-    until: absent
+    state: absent
 '''
 
 RETURN = r'''
@@ -93,7 +94,7 @@ stack:
       C(id), C(name), C(identity), C(action), C(status), C(status_reason), C(description), C(creation_time),
       C(updated_time), C(deletion_time), C(tags), C(parent), C(owner), C(project_id), C(parameters),
       C(timeout_mins), C(disable_rollback), C(outputs), C(output_list)).
-    - Null with O(until=absent).
+    - Null with O(state=absent).
   returned: always
   type: dict
   sample: {"id": "5d1b5e7c-1d3a-4c1e-9a57-0f3b1c9d2e4f", "name": "web-tier", "status": "UPDATE_COMPLETE"}
@@ -115,7 +116,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_wait_r
 
 ARGUMENT_SPEC = dict(
     stack=dict(type='str', required=True, aliases=['name', 'id']),
-    until=dict(type='list', elements='str', default=['settled']),
+    state=dict(type='list', elements='str', default=['settled']),
     wait_timeout=dict(type='int', default=1800),
 )
 

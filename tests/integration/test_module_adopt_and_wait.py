@@ -56,13 +56,13 @@ def test_abandon_adopt_round_trip_then_wait_without_acting(tmp_path, heat_testbe
         # Acting without waiting, then waiting without acting.
         task('heat_stack', 'grow, no wait', name=new, template_body=GROWN, wait=False),
         task('heat_stack_wait', 'wait settled', stack=new),
-        task('heat_stack_wait', 'wait for the update that ended', stack=new, until=['update_complete']),
+        task('heat_stack_wait', 'wait for the update that ended', stack=new, state=['update_complete']),
         task('heat_stack', 'break, no wait', name=new, template_body=BROKEN, wait=False),
-        task('heat_stack_wait', 'wait broken', stack=new, until='settled'),
-        task('heat_stack_wait', 'wait for the failure', stack=new, until=['UPDATE_FAILED']),
-        task('heat_stack_wait', 'bad target', stack=new, until=['UPDATE_IN_PROGRESS']),
+        task('heat_stack_wait', 'wait broken', stack=new, state='settled'),
+        task('heat_stack_wait', 'wait for the failure', stack=new, state=['UPDATE_FAILED']),
+        task('heat_stack_wait', 'bad target', stack=new, state=['UPDATE_IN_PROGRESS']),
         task('heat_stack', 'delete, no wait', name=new, state='absent', wait=False),
-        task('heat_stack_wait', 'wait absent', stack=new, until='absent'),
+        task('heat_stack_wait', 'wait absent', stack=new, state='absent'),
         task('heat_stack_wait', 'wait for a missing stack', stack=new),
     ], heat_testbed, diff=False)
     results = run.results

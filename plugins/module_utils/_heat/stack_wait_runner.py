@@ -24,7 +24,7 @@ class StackWaitRunner(Runner):
 
     def run(self):
         require_positive(self.params, 'wait_timeout')
-        target = WaitTarget.parse(self.params['until'])
+        target = WaitTarget.parse(self.params['state'])
         service = StackService(self.client)
         result = {'changed': False, 'stack': None}
         identity = service.identify(self.params['stack'])

@@ -282,14 +282,14 @@ class WaitTarget:
         self.rollback = rollback
 
     @classmethod
-    def parse(cls, until):
-        """``until``: [settled] (any action; a *_COMPLETE other than ROLLBACK_COMPLETE is success), [absent]
+    def parse(cls, state):
+        """``state``: [settled] (any action; a *_COMPLETE other than ROLLBACK_COMPLETE is success), [absent]
         (deleted), or ACTION_STATUS values to reach (COMPLETE or FAILED). Bad values raise ConfigurationError.
         """
-        values = [str(value).strip() for value in until or ['settled']]
+        values = [str(value).strip() for value in state or ['settled']]
         for word in ('settled', 'absent'):
             if word in values and len(values) > 1:
-                raise errors.ConfigurationError('until: %s stands alone; it cannot be combined with %s'
+                raise errors.ConfigurationError('state: %s stands alone; it cannot be combined with %s'
                                                 % (word, ', '.join(v for v in values if v != word)))
         if values == ['settled']:
             return cls(None, tuple(action + '_COMPLETE' for action in HEALTHY_ACTIONS), True)
@@ -305,17 +305,17 @@ class WaitTarget:
 
 
 def target_state(value):
-    """One ACTION_STATUS value of until, upper-cased; an unknown or in-progress state is refused."""
+    """One ACTION_STATUS value of state, upper-cased; an unknown or in-progress state is refused."""
     state = value.upper()
     action, _sep, status = state.rpartition('_')
     if state.endswith('_IN_PROGRESS'):
         action, status = state[:-len('_IN_PROGRESS')], 'IN_PROGRESS'
     if action not in STACK_ACTIONS or status not in ('COMPLETE', 'FAILED', 'IN_PROGRESS'):
         raise errors.ConfigurationError(
-            "until: '%s' is not a stack state; use settled, absent, or ACTION_STATUS values such as UPDATE_COMPLETE "
+            "state: '%s' is not a stack state; use settled, absent, or ACTION_STATUS values such as UPDATE_COMPLETE "
             "(actions %s; status COMPLETE or FAILED)" % (value, ', '.join(STACK_ACTIONS)))
     if status == 'IN_PROGRESS':
-        raise errors.ConfigurationError("until: '%s' is not a settled state; wait for COMPLETE or FAILED" % value)
+        raise errors.ConfigurationError("state: '%s' is not a settled state; wait for COMPLETE or FAILED" % value)
     if state == 'DELETE_COMPLETE':
-        raise errors.ConfigurationError("until: a DELETE_COMPLETE stack is gone; use until: absent")
+        raise errors.ConfigurationError("state: a DELETE_COMPLETE stack is gone; use state: absent")
     return state

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""heat_stack_wait: what each ``until`` accepts (a table), and the runner on a scripted engine."""
+"""heat_stack_wait: what each ``state`` accepts (a table), and the runner on a scripted engine."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -44,15 +44,15 @@ def test_settled_never_accepts_a_failure_or_a_rollback():
 
 
 @pytest.mark.parametrize('until,message', [
-    (['settled', 'UPDATE_COMPLETE'], 'until: settled stands alone; it cannot be combined with UPDATE_COMPLETE'),
-    (['absent', 'settled'], 'until: settled stands alone; it cannot be combined with absent'),
-    (['absent', 'CREATE_FAILED'], 'until: absent stands alone; it cannot be combined with CREATE_FAILED'),
-    (['UPDATE_IN_PROGRESS'], "until: 'UPDATE_IN_PROGRESS' is not a settled state; wait for COMPLETE or FAILED"),
-    (['DELETE_COMPLETE'], 'until: a DELETE_COMPLETE stack is gone; use until: absent'),
-    (['done'], "until: 'done' is not a stack state; use settled, absent, or ACTION_STATUS values"),
-    (['COMPLETE'], "until: 'COMPLETE' is not a stack state"),
-    (['FLY_COMPLETE'], "until: 'FLY_COMPLETE' is not a stack state"),
-    (['UPDATE_DONE'], "until: 'UPDATE_DONE' is not a stack state"),
+    (['settled', 'UPDATE_COMPLETE'], 'state: settled stands alone; it cannot be combined with UPDATE_COMPLETE'),
+    (['absent', 'settled'], 'state: settled stands alone; it cannot be combined with absent'),
+    (['absent', 'CREATE_FAILED'], 'state: absent stands alone; it cannot be combined with CREATE_FAILED'),
+    (['UPDATE_IN_PROGRESS'], "state: 'UPDATE_IN_PROGRESS' is not a settled state; wait for COMPLETE or FAILED"),
+    (['DELETE_COMPLETE'], 'state: a DELETE_COMPLETE stack is gone; use state: absent'),
+    (['done'], "state: 'done' is not a stack state; use settled, absent, or ACTION_STATUS values"),
+    (['COMPLETE'], "state: 'COMPLETE' is not a stack state"),
+    (['FLY_COMPLETE'], "state: 'FLY_COMPLETE' is not a stack state"),
+    (['UPDATE_DONE'], "state: 'UPDATE_DONE' is not a stack state"),
 ])
 def test_bad_targets_are_refused(until, message):
     with pytest.raises(errors.ConfigurationError) as caught:
@@ -86,7 +86,7 @@ def run_wait(client, **given):
 ])
 def test_the_wait_ends_and_is_judged_as_heat_stack_judges(shown, until, outcome):
     client = stack_client(shown[0], show_stack=InTurn(*shown))
-    result = run_wait(client, until=until)
+    result = run_wait(client, state=until)
     assert client.writes == []
     if isinstance(outcome, type):
         assert isinstance(result, outcome), result
@@ -112,7 +112,7 @@ def test_a_wait_that_runs_out_says_so_and_changes_nothing():
                                            (['CREATE_COMPLETE'], errors.NotFoundError)])
 def test_a_missing_stack_is_absent_or_not_found(until, outcome):
     client = stack_client(None)
-    result = run_wait(client, until=until)
+    result = run_wait(client, state=until)
     if outcome is None:
         assert result == {'changed': False, 'stack': None}
     else:
