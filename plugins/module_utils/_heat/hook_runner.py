@@ -13,11 +13,10 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import Runner, require_positive
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, require_stack
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import StackOutcome
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import HEALTHY_ACTIONS, StackOutcome
 
-# A wait for a hook ends well when the stack's action ends in one of these (or the stack is gone, deleted).
-ENDED_WELL = ('CREATE_COMPLETE', 'UPDATE_COMPLETE', 'RESUME_COMPLETE', 'SUSPEND_COMPLETE', 'CHECK_COMPLETE',
-              'SNAPSHOT_COMPLETE', 'RESTORE_COMPLETE', 'ADOPT_COMPLETE', None)
+# A wait for a hook ends well when the stack's action ends healthy (as heat_stack_wait's settled) or the stack is gone.
+ENDED_WELL = tuple(action + '_COMPLETE' for action in HEALTHY_ACTIONS) + (None,)
 
 
 class HookRunner(Runner):
