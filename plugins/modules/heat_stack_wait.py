@@ -50,7 +50,7 @@ options:
       - Listing a C(CREATE_FAILED), C(UPDATE_FAILED) or C(ADOPT_FAILED) state accepts that failure as it is,
         without following a rollback.
       - V(settled) and V(absent) stand alone.
-      - Named as M(ansible.builtin.wait_for) names what it waits for; the module changes nothing.
+      - Named as C(ansible.builtin.wait_for) names what it waits for; the module changes nothing.
     type: list
     elements: str
     default: [settled]
