@@ -96,3 +96,16 @@ def test_wrong_exchange_is_engine_not_answering(tmp_path, heat_testbed):
     assert "heat-engine did not answer 'list_stacks' within 3.0 s on exchange 'openstack'" in result['msg']
     assert 'guest:guest' not in run.output
     assert elapsed < 30
+
+
+def test_module_runs_leave_no_entry_point_cache_files(tmp_path, heat_testbed):
+    """stevedore caches entry points in a file named after sys.path, which holds each task's own temporary
+    directory: with the driver found through it, every task wrote a new file under $XDG_CACHE_HOME."""
+    cache_home = tmp_path / 'xdg-cache'
+    cache_home.mkdir()
+    env = dict(engine_environment(heat_testbed), XDG_CACHE_HOME=str(cache_home))
+    run = run_playbook(tmp_path, [{'name': 'read %d' % n, 'heat_rpc.engine.heat_stack_info': {}} for n in range(3)],
+                       env=env)
+    assert run.returncode == 0, run.output
+    assert all(run.results['read %d' % n]['failed'] is False for n in range(3)), run.output
+    assert sorted(str(path.relative_to(cache_home)) for path in cache_home.rglob('*')) == []

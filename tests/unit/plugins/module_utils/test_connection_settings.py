@@ -118,3 +118,34 @@ def test_private_config_needs_the_late_option_groups():
     ours = connection.build_conf()
     for group in registered:
         assert hasattr(ours, group)
+
+
+def test_rabbit_transport_is_built_as_get_rpc_transport_builds_it_without_stevedore(monkeypatch):
+    """rabbit:// gets the driver class its entry point names, with get_rpc_transport's arguments; no entry-point scan."""
+    oslo_messaging = pytest.importorskip('oslo_messaging')
+    from importlib.metadata import entry_points
+    from stevedore import driver as stevedore_driver
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import transport as transport_module
+
+    url = 'rabbit://heat:secret@127.0.0.1:5672/heat'
+    reference = oslo_messaging.get_rpc_transport(EngineConnection(ConnectionSettings(url)).build_conf(), url=url)
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError('stevedore was asked for a driver')
+
+    monkeypatch.setattr(stevedore_driver, 'DriverManager', no_scan)
+    ours = transport_module.rpc_transport(EngineConnection(ConnectionSettings(url)).build_conf(), url)
+    try:
+        [rabbit_entry] = [entry for entry in entry_points(group='oslo.messaging.drivers') if entry.name == 'rabbit']
+        assert type(ours) is type(reference) is oslo_messaging.transport.RPCTransport
+        assert type(ours._driver) is type(reference._driver) is rabbit_entry.load()
+        for attribute in ('_default_exchange', '_allowed_remote_exmods'):
+            assert getattr(ours._driver, attribute) == getattr(reference._driver, attribute)
+        assert ours._driver._default_exchange == 'openstack'  # the conf's control_exchange; targets name 'heat'
+        assert str(ours._driver._url) == str(reference._driver._url)
+        # Any other scheme still goes through get_rpc_transport (here: stevedore, which now refuses).
+        with pytest.raises(AssertionError, match='stevedore was asked'):
+            transport_module.rpc_transport(EngineConnection(ConnectionSettings('fake://')).build_conf(), 'fake://')
+    finally:
+        ours.cleanup()
+        reference.cleanup()
