@@ -107,6 +107,8 @@ def test_whether_an_existing_stack_is_the_adoption(state, held, conflict):
 @pytest.mark.parametrize('given,used', [
     (dict(template_body={'heat_template_version': '2018-08-31'}), 'template_body'),
     (dict(template='t.yaml', environment=['e.yaml']), 'template, environment'),
+    (dict(template_url='http://example.com/t.yaml'), 'template_url'),
+    (dict(template_base_dir='/srv/templates'), 'template_base_dir'),
     (dict(parameter_defaults={'a': 1}), 'parameter_defaults'),
     (dict(existing=True, converge=True), 'existing, converge'),
     (dict(clear_parameters=['a']), 'clear_parameters'),
