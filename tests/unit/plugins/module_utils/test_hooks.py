@@ -130,6 +130,9 @@ def test_the_finder_filters_by_path_and_type(patterns, hook_type, paths):
     hooks = HookFinder(client, {'stack_id': TOP}, patterns, hook_type).pending(busy)
     assert [hook['path'] for hook in hooks] == paths
     assert client.kwargs_of('list_events')[0]['nested_depth'] >= 5
+    # Oldest first: a pause counts only when no clearing event comes after it.
+    assert (client.kwargs_of('list_events')[0]['sort_keys'], client.kwargs_of('list_events')[0]['sort_dir']) \
+        == (['created_at'], 'asc')
 
 
 def test_the_finder_reads_nothing_for_a_stack_not_in_progress_and_paths_once():
@@ -320,6 +323,28 @@ def test_breakpoints_add_to_the_hooks_and_entries_the_environment_has():
     assert environment['resource_registry']['resources']['db']['hooks'] == 'pre-delete'  # the given one untouched
     assert with_breakpoints({'parameters': {}}, {'pre_update': ['x']})['resource_registry'] == {
         'resources': {'x': {'hooks': ['pre-update']}}}
+
+
+# (name, environment, breakpoints, the resource_registry resources sent)
+WITH_BREAKPOINTS = [
+    ('several new entries', {'parameters': {}}, {'pre_create': [], 'pre_update': ['web', 'db']},
+     {'web': {'hooks': ['pre-update']}, 'db': {'hooks': ['pre-update']}}),
+    ('a new entry before one the environment has', {'resource_registry': {'resources': {'db': {'hooks': 'pre-delete'}}}},
+     {'pre_create': ['web', 'db'], 'pre_update': []},
+     {'web': {'hooks': ['pre-create']}, 'db': {'hooks': ['pre-create', 'pre-delete']}}),
+    ('a new nested level beside an existing one',
+     {'resource_registry': {'resources': {'group': {'0': {'restricted_actions': 'replace'}}}}},
+     {'pre_create': [], 'pre_update': ['group/1', 'group/0']},
+     {'group': {'0': {'hooks': ['pre-update'], 'restricted_actions': 'replace'}, '1': {'hooks': ['pre-update']}}}),
+    ('no breakpoints: the environment as it is', {'resource_registry': {'resources': {'db': {'hooks': 'pre-delete'}}}},
+     {'pre_create': [], 'pre_update': []}, {'db': {'hooks': 'pre-delete'}}),
+]
+
+
+@pytest.mark.parametrize('environment,breakpoints,resources', [case[1:] for case in WITH_BREAKPOINTS],
+                         ids=[case[0] for case in WITH_BREAKPOINTS])
+def test_with_breakpoints_merges_every_entry(environment, breakpoints, resources):
+    assert with_breakpoints(environment, breakpoints)['resource_registry']['resources'] == resources
 
 
 @pytest.mark.parametrize('resources,kept', [
