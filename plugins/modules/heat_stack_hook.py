@@ -46,7 +46,8 @@ options:
       - V(wait) - waits until a hook that matches is pending and returns the hooks then pending in RV(hooks),
         or until the stack's action ends without pausing on one (RV(hooks) is then empty). An action that ends
         C(FAILED) or rolled back (C(ROLLBACK_COMPLETE)) fails the task with the failed resources, like
-        M(heat_rpc.engine.heat_stack). A stack with no action in progress ends the wait at once.
+        M(heat_rpc.engine.heat_stack); a failed create or update of a stack with rollback enabled is followed
+        through its rollback first. A stack with no action in progress ends the wait at once.
       - V(clear) - clears the pending hooks that match, each with a signal C(unset_hook) to the resource in its
         own (nested) stack. RV(ignore:changed) is V(true) only when a hook was pending and cleared; run again,
         it is V(false).

@@ -37,7 +37,8 @@ class HookRunner(Runner):
         result = {'changed': False}
         if params['action'] == 'wait':
             outcome = StackOutcome(self.client, service, params['wait_timeout'], result)
-            raw, hooks = outcome.until_hook(identity, None, ENDED_WELL, finder.pending)
+            # Judged as heat_stack judges the same wait: a failed create or update is followed through its rollback.
+            raw, hooks = outcome.until_hook(identity, None, ENDED_WELL, finder.pending, rollback=True)
         else:
             hooks = finder.pending(raw)
         result['hooks'] = hooks

@@ -238,6 +238,41 @@ def test_wait_returns_the_hooks_reached():
     result = run_hooks(client, action='wait', resources=['0'])
     assert [hook['path'] for hook in result['hooks']] == ['0'] and result['changed'] is False
     assert result['stack']['status'] == 'UPDATE_IN_PROGRESS'
+    # Each look is a cheap read: the outputs of a stack in the middle of an action are not resolved.
+    assert [kwargs['resolve_outputs'] for kwargs in client.kwargs_of('show_stack')] == [False] * len(
+        client.kwargs_of('show_stack'))
+
+
+def shown_states(*states, **extra):
+    return [None if state is None else stack(action=state.split('_')[0], status=state.split('_', 1)[1], **extra)
+            for state in states]
+
+
+# (name, states shown from the lookup on, the stack's disable_rollback, the status returned or that fails the task)
+WAITS_WITHOUT_A_HOOK = [
+    ('deleted while waiting: ends well with no stack', ['UPDATE_IN_PROGRESS', None], True, None),
+    ('a failed update with rollback enabled is judged after its rollback, as heat_stack judges it',
+     ['UPDATE_IN_PROGRESS', 'UPDATE_FAILED', 'ROLLBACK_IN_PROGRESS', 'ROLLBACK_COMPLETE'], False,
+     (StackFailed, 'ROLLBACK_COMPLETE')),
+    ('a failed update without rollback is judged as it is', ['UPDATE_IN_PROGRESS', 'UPDATE_FAILED'], True,
+     (StackFailed, 'UPDATE_FAILED')),
+    ('an update that ends well', ['UPDATE_IN_PROGRESS', 'UPDATE_COMPLETE'], False, 'UPDATE_COMPLETE'),
+]
+
+
+@pytest.mark.parametrize('states,disable_rollback,expected', [case[1:] for case in WAITS_WITHOUT_A_HOOK],
+                         ids=[case[0] for case in WAITS_WITHOUT_A_HOOK])
+def test_a_wait_on_an_action_that_ends_without_a_hook(states, disable_rollback, expected):
+    shown = shown_states(*states, disable_rollback=disable_rollback)
+    client = stack_client(shown[0], show_stack=InTurn(*shown), list_events=[started()])
+    try:
+        result = run_hooks(client, action='wait')
+    except StackFailed as exc:
+        assert isinstance(expected, tuple) and exc.result['stack']['status'] == expected[1]
+        assert expected[1] in str(exc) and exc.result['changed'] is False
+        return
+    assert not isinstance(expected, tuple) and result['hooks'] == [] and result['changed'] is False
+    assert (result['stack'] or {}).get('status') == expected
 
 
 @pytest.mark.parametrize('state,ends_well', [
