@@ -198,6 +198,24 @@ def test_clear_is_a_change_only_for_a_pending_hook(action, check_mode, events, r
         assert len(result['cleared']) == (len(result['hooks']) if changed else 0)
 
 
+def test_the_stack_returned_after_a_clear_is_read_again():
+    before = stack(action='UPDATE', status='IN_PROGRESS', stack_status_reason='paused')
+    after = stack(action='UPDATE', status='IN_PROGRESS', stack_status_reason='going on')
+    client = busy_client([paused('0')], show_stack=InTurn(before, after))
+    result = run_hooks(client, action='clear', resources=['group/0'])
+    assert result['changed'] is True and result['stack']['status_reason'] == 'going on'
+    assert [kwargs['resolve_outputs'] for kwargs in client.kwargs_of('show_stack')] == [False, False]
+
+
+def test_a_hook_released_meanwhile_is_skipped_and_the_others_cleared():
+    gone = errors.ValidationFailedError('The "pre-update" hook is not defined on TestResource "0"',
+                                        remote_name='InvalidBreakPointHook')
+    client = busy_client([paused('0'), paused('1')], resource_signal=InTurn(gone, None))
+    result = run_hooks(client, action='clear', resources=['group/*'])
+    assert [hook['resource'] for hook in result['cleared']] == ['1'] and result['changed'] is True
+    assert [args[1] for name, args, _kwargs in client.calls if name == 'resource_signal'] == ['0', '1']
+
+
 def test_a_hook_released_meanwhile_is_skipped_and_no_change():
     gone = errors.ValidationFailedError('The "pre-update" hook is not defined on TestResource "0"',
                                         remote_name='InvalidBreakPointHook')
