@@ -91,13 +91,33 @@ def test_the_wait_ends_and_is_judged_as_heat_stack_judges(shown, until, outcome)
     if isinstance(outcome, type):
         assert isinstance(result, outcome), result
         assert result.result['changed'] is False
+        # A stack deleted while waiting is reported as it was when the wait began.
+        last = shown[-1] if shown[-1] is not None else shown[0]
+        assert result.result['stack']['status'] == '%s_%s' % (last['stack_action'], last['stack_status'])
         if shown[-1] is not None:
-            last = shown[-1]
-            assert result.result['stack']['status'] == '%s_%s' % (last['stack_action'], last['stack_status'])
             assert 'failed_resources' in result.result and 'events' in result.result
+    elif outcome is None:
+        assert result == {'changed': False, 'stack': None}
     else:
         assert result['changed'] is False
-        assert (result['stack'] or {}).get('status') == outcome
+        assert result['stack']['status'] == outcome
+
+
+def test_polls_are_cheap_and_the_stack_returned_is_read_again_with_its_outputs():
+    outputs = [{'output_key': 'url', 'output_value': 'http://x'}]
+    shown = [stack(status='IN_PROGRESS'), stack(status='COMPLETE'), stack(status='COMPLETE', outputs=outputs)]
+    client = stack_client(shown[0], show_stack=InTurn(*shown))
+    result = run_wait(client, state=['CREATE_COMPLETE'])
+    assert result['stack']['status'] == 'CREATE_COMPLETE' and result['stack']['outputs'] == {'url': 'http://x'}
+    assert [kwargs['resolve_outputs'] for kwargs in client.kwargs_of('show_stack')] == [False, False, True]
+
+
+@pytest.mark.parametrize('wait_timeout', [0, -5])
+def test_a_wait_timeout_that_is_not_positive_is_refused_before_anything_is_read(wait_timeout):
+    client = stack_client(stack())
+    result = run_wait(client, wait_timeout=wait_timeout)
+    assert isinstance(result, errors.ConfigurationError) and str(result).startswith('wait_timeout must be a positive')
+    assert client.calls == []
 
 
 def test_a_wait_that_runs_out_says_so_and_changes_nothing():
@@ -117,3 +137,4 @@ def test_a_missing_stack_is_absent_or_not_found(until, outcome):
         assert result == {'changed': False, 'stack': None}
     else:
         assert isinstance(result, outcome) and str(result) == "stack 's' not found"
+        assert result.to_dict() == {'kind': 'not_found', 'remote_name': None, 'method': 'identify_stack'}
