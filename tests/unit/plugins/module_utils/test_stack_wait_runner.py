@@ -138,3 +138,14 @@ def test_a_missing_stack_is_absent_or_not_found(until, outcome):
     else:
         assert isinstance(result, outcome) and str(result) == "stack 's' not found"
         assert result.to_dict() == {'kind': 'not_found', 'remote_name': None, 'method': 'identify_stack'}
+
+
+def test_a_failure_message_names_the_failed_resources_and_why():
+    failed = stack(action='UPDATE', status='FAILED', stack_status_reason='Resource UPDATE failed')
+    web = {'resource_name': 'web', 'resource_action': 'UPDATE', 'resource_status': 'FAILED',
+           'resource_status_reason': 'boom', 'resource_type': 'OS::Heat::TestResource'}
+    client = stack_client(failed, list_stack_resources=[web])
+    result = run_wait(client, state=['UPDATE_COMPLETE'])
+    assert isinstance(result, errors.StackFailed)
+    assert str(result) == "stack 's' is UPDATE_FAILED: Resource UPDATE failed; failed resources: web (UPDATE_FAILED): boom"
+    assert [item['name'] for item in result.result['failed_resources']] == ['web']
