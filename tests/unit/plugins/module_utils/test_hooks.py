@@ -17,6 +17,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_runner import (
     DesiredStack, StackRunner, StoredStack, differences,
 )
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import waiting
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import StackOutcome
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed
 
@@ -333,7 +334,9 @@ class ShowingService:
 
 
 @pytest.mark.parametrize('states,hooks,expected', [case[1:] for case in UNTIL_HOOK], ids=[case[0] for case in UNTIL_HOOK])
-def test_until_hook_judges_like_finish_unless_it_paused(states, hooks, expected):
+def test_until_hook_judges_like_finish_unless_it_paused(monkeypatch, states, hooks, expected):
+    # A failure whose rollback never starts is judged once the rollback start wait ends: keep that wait short.
+    monkeypatch.setattr(waiting, 'ROLLBACK_START_SECONDS', 0.3)
     outcome = StackOutcome(stack_client(stack()), ShowingService(states), 0.6, {'changed': True})
 
     def find_hooks(raw):
