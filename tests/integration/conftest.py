@@ -177,6 +177,18 @@ class RunningPlaybook:
         return run
 
 
+def run_example_playbook(tmp_path, env, name, *args, timeout=300):
+    """ansible-playbook examples/NAME ARGS against the test bed whose HEAT_RPC_* variables ``env`` holds."""
+    playbook = os.path.join(REPO_ROOT, 'examples', name)
+    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), playbook, '-i', 'localhost,',
+               '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable] + list(args)
+    run_env = dict((key, value) for key, value in os.environ.items() if not key.startswith('HEAT_RPC_'))
+    run_env.update(env, ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0',
+                   ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'))
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=run_env, check=False)
+    return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, {})
+
+
 def start_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=False):
     """Start ansible-playbook on ``tasks`` (see run_playbook) without waiting for it."""
     import yaml

@@ -6,24 +6,12 @@ check-mode preview with --diff, update and delete of a stack with a nested templ
 ansible-playbook, with the recap figures asserted.
 """
 
-import os
-import subprocess
-import sys
-
-from conftest import REPO_ROOT, PlaybookRun
-
-PLAYBOOK = os.path.join(REPO_ROOT, 'examples', 'stack_lifecycle.yml')
+from conftest import run_example_playbook
 
 
 def run_lifecycle(tmp_path, env, *args):
     """ansible-playbook examples/stack_lifecycle.yml ARGS, as examples/demo.sh runs it."""
-    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), PLAYBOOK, '-i', 'localhost,',
-               '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable] + list(args)
-    run_env = dict((key, value) for key, value in os.environ.items() if not key.startswith('HEAT_RPC_'))
-    run_env.update(env, ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0',
-                   ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'))
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=300, env=run_env, check=False)
-    return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, {})
+    return run_example_playbook(tmp_path, env, 'stack_lifecycle.yml', *args)
 
 
 def recap(run):

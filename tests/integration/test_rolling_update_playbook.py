@@ -2,26 +2,16 @@
 """examples/rolling_update.yml against the test bed: a resource group updated member by member through
 pre-update breakpoints, each member drained (a debug task), released and the next one waited for."""
 
-import os
 import re
-import subprocess
-import sys
 
-from conftest import REPO_ROOT, PlaybookRun
+from conftest import run_example_playbook
 
-PLAYBOOK = os.path.join(REPO_ROOT, 'examples', 'rolling_update.yml')
 MEMBERS = ['group/0', 'group/1', 'group/2']
 
 
 def run_rolling(tmp_path, env, *args):
     """ansible-playbook examples/rolling_update.yml ARGS."""
-    command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), PLAYBOOK, '-i', 'localhost,',
-               '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable] + list(args)
-    run_env = dict((key, value) for key, value in os.environ.items() if not key.startswith('HEAT_RPC_'))
-    run_env.update(env, ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0',
-                   ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'))
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=600, env=run_env, check=False)
-    return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, {})
+    return run_example_playbook(tmp_path, env, 'rolling_update.yml', *args, timeout=600)
 
 
 def handled(run):
