@@ -186,8 +186,8 @@ options:
   allow_uuid_name:
     description:
       - A O(name) that looks like a UUID is looked up as a stack id first, then as a name. When no stack has
-        it, creating a stack named like an id is refused unless this is V(true), because such a name is
-        usually a mistyped id or the id of another project's stack.
+        it, creating (or adopting, O(state=adopted)) a stack named like an id is refused unless this is V(true),
+        because such a name is usually a mistyped id or the id of another project's stack.
     type: bool
     default: false
 notes:

@@ -300,34 +300,9 @@ class StackRunner(Runner):
         if desired.template is None:
             raise errors.ValidationFailedError('stack %s does not exist; creating it needs one of template, '
                                                'template_body or template_url' % desired.name)
-        if looks_like_uuid(desired.name) and not self.params.get('allow_uuid_name'):
-            raise errors.ConfigurationError(
-                'name %s looks like a stack id, and no stack has that id or name here (a stack of another project, '
-                'or a mistyped id?); to create a stack with this name, set allow_uuid_name: true' % desired.name)
-        self.result['changed'] = True
-        if self.diff_mode:
-            self.result['diff'] = {'before': {}, 'after': self.described(desired)}
-        args = dict(desired.args)
-        if self.check_mode:
-            self.preview_create(desired, args)
+        identity = self.create_new(desired, dict(desired.args), lambda raw: self.ensure_present(desired, raw))
+        if identity is None:
             return
-        try:
-            identity = self.send_create(desired, args)
-        except errors.ConflictError as exc:
-            if exc.remote_name != 'StackExists':
-                raise
-            raw = self.settle_first(self.service.find(desired.name))
-            if raw is not None:
-                # Another run created it between our lookup and our create: converge on what is there now.
-                self.result['changed'] = False
-                self.ensure_present(desired, raw)
-                return
-            # A stack of that name has just been deleted: the engine keeps the name for a moment after
-            # DELETE_COMPLETE. Wait for it to let go of the name, then create (once).
-            self.wait_name_released(desired.name, exc)
-            identity = self.send_create(desired, args)
-        self.result['resource_changes'] = None
-        self.outcome.since = ''
         # heat-engine's name check is not atomic: two runs creating one name at once can both succeed.
         # Each checks right after its create and again once it settled (by then any twin is stored).
         if not self.keep_one_of_twins(desired, identity):
@@ -335,6 +310,41 @@ class StackRunner(Runner):
         self.finish(identity, 'CREATE')
         if self.wait:
             self.keep_one_of_twins(desired, identity)
+
+    def create_new(self, desired, args, converge):
+        """A change to report, previewed in check mode, else the create (or adopt, by ``args``) sent.
+
+        Returns the new stack's identity, or None when nothing more is to do: check mode, or a stack
+        of the name that another run made between our lookup and our create, which ``converge(raw)``
+        then handles as an existing stack.
+        """
+        if looks_like_uuid(desired.name) and not self.params.get('allow_uuid_name'):
+            raise errors.ConfigurationError(
+                'name %s looks like a stack id, and no stack has that id or name here (a stack of another project, '
+                'or a mistyped id?); to create a stack with this name, set allow_uuid_name: true' % desired.name)
+        self.result['changed'] = True
+        if self.diff_mode:
+            self.result['diff'] = {'before': {}, 'after': self.described(desired)}
+        if self.check_mode:
+            self.preview_create(desired, args)
+            return None
+        try:
+            identity = self.send_create(desired, args)
+        except errors.ConflictError as exc:
+            if exc.remote_name != 'StackExists':
+                raise
+            raw = self.settle_first(self.service.find(desired.name))
+            if raw is not None:
+                self.result['changed'] = False
+                converge(raw)
+                return None
+            # A stack of that name has just been deleted: the engine keeps the name for a moment after
+            # DELETE_COMPLETE. Wait for it to let go of the name, then send (once).
+            self.wait_name_released(desired.name, exc)
+            identity = self.send_create(desired, args)
+        self.result['resource_changes'] = None
+        self.outcome.since = ''
+        return identity
 
     def preview_create(self, desired, args):
         """Check mode of a create (or adopt): the engine's preview, every resource ``added``."""
@@ -498,26 +508,10 @@ class StackRunner(Runner):
         if raw is not None:
             self.keep_adoption(raw, data)
             return
-        self.result['changed'] = True
-        if self.diff_mode:
-            self.result['diff'] = {'before': {}, 'after': self.described(desired)}
-        args = adoption_args(data, desired.args)
-        if self.check_mode:
-            self.preview_create(desired, args)
-            return
-        try:
-            identity = self.send_create(desired, args)
-        except errors.ConflictError as exc:
-            raw = self.settle_first(self.service.find(desired.name)) if exc.remote_name == 'StackExists' else None
-            if raw is None:
-                raise
-            # Another run adopted (or created) the name between our lookup and our create.
-            self.result['changed'] = False
-            self.keep_adoption(raw, data)
-            return
-        self.result['resource_changes'] = None
-        self.outcome.since = ''
-        self.finish(identity, 'ADOPT')
+        identity = self.create_new(desired, adoption_args(data, desired.args),
+                                   lambda raw: self.keep_adoption(raw, data))
+        if identity is not None:
+            self.finish(identity, 'ADOPT')
 
     def keep_adoption(self, raw, data):
         """An existing stack of the name: unchanged when it is this adoption, a conflict when it is not."""

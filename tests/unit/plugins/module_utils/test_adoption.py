@@ -199,3 +199,41 @@ def test_bad_data_is_refused_before_anything_is_sent():
     client = new_stack_client()
     result, _module = run_adopt(client, adopt_data=abandoned(resources={'none': {}}))
     assert isinstance(result, errors.ConfigurationError) and client.calls == []
+
+
+@pytest.mark.parametrize('found_after,outcome', [
+    # Another run adopted the name between our lookup and our adopt: that adoption is kept, nothing more sent.
+    ('same', {'changed': False, 'writes': ['create_stack'], 'status': 'ADOPT_COMPLETE'}),
+    # ... or something else took the name: a conflict, as for any existing stack that is not this adoption.
+    ('other', errors.ConflictError),
+    # The name belonged to a stack deleted a moment ago (the engine holds it briefly): adopted once it is free.
+    ('released', {'changed': True, 'writes': ['create_stack', 'create_stack'], 'status': 'ADOPT_COMPLETE'}),
+])
+def test_an_adopt_that_finds_the_name_taken_converges_as_a_create_does(found_after, outcome):
+    adopted = stack(name='new', action='ADOPT')
+    taken = errors.ConflictError('The Stack (new) already exists.', remote_name='StackExists')
+    if found_after == 'released':
+        identify = InTurn(errors.NotFoundError('no'), errors.NotFoundError('gone'), errors.NotFoundError('free'),
+                          adopted['stack_identity'])
+        create = InTurn(taken, adopted['stack_identity'])
+    else:
+        identify = InTurn(errors.NotFoundError('no'), adopted['stack_identity'])
+        create = InTurn(taken)
+    held = resources(none='uuid-none', word='old-word-x' if found_after != 'other' else 'new-word')
+    client = new_stack_client(identify_stack=identify, create_stack=create, list_stack_resources=held)
+    result, _module = run_adopt(client)
+    if outcome is errors.ConflictError:
+        assert isinstance(result, errors.ConflictError) and 'does not hold the resources of adopt_data' in str(result)
+        return
+    assert result['changed'] is outcome['changed'] and result['stack']['status'] == outcome['status']
+    assert [method for method, _args, _kwargs in client.writes] == outcome['writes']
+
+
+def test_a_name_that_looks_like_an_id_is_not_adopted_without_allow_uuid_name():
+    name = '0b4e4d2a-6f5e-4a1b-9c2d-3e4f5a6b7c8d'
+    client = new_stack_client()
+    result, _module = run_adopt(client, name=name)
+    assert isinstance(result, errors.ConfigurationError) and 'allow_uuid_name: true' in str(result)
+    assert client.writes == []
+    result, _module = run_adopt(new_stack_client(), name=name, allow_uuid_name=True)
+    assert result['changed'] is True
