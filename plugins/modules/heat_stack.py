@@ -74,7 +74,8 @@ options:
         the same physical id (the adoption done before, updated since or not) is left alone,
         RV(ignore:changed=false). Any other stack of that name, or one in a C(*_FAILED) or
         C(ROLLBACK_COMPLETE) state, fails the task as a conflict naming the differing resources or the state;
-        nothing is adopted twice.
+        nothing is adopted twice. This holds for a stack another run makes under O(name) at the same moment
+        too; a name that a just-deleted stack still holds is waited for, as for a create.
     type: str
     choices: [present, absent, suspended, adopted]
     default: present
