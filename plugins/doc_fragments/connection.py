@@ -199,5 +199,43 @@ requirements:
 notes:
   - The modules and plugins talk to heat-engine directly over RabbitMQ; heat-api is not involved, and
     Keystone only when O(auth_url) is set (one token per module run, inventory source or lookup).
-  - Each module run (or inventory source, or lookup) opens one broker connection and closes it on exit.
+  - Each module run (or inventory source, or lookup) opens its broker connection and closes it on exit,
+    unless a module is told to use the persistent helper (O(persistent)).
+'''
+
+    # The modules' persistent helper (controller plugins always connect in their own process).
+    PERSISTENT = r'''
+options:
+  persistent:
+    description:
+      - Hand the engine calls to a helper process that keeps the broker connection open between module
+        runs, instead of importing oslo.messaging and connecting in every run. This takes most of the
+        fixed cost off a short task (see the README for figures).
+      - The first run that needs it starts the helper on the host the module runs on, as the same user.
+        One helper serves one set of connection settings (O(transport_url), O(exchange), O(topic), the
+        timeouts and the TLS options); the request context (user, project, credentials) goes with every
+        call and is never kept.
+      - The helper listens on a Unix socket in O(persistent_dir), answers only its own user, and exits
+        after O(persistent_idle_timeout) seconds without calls; deleting its socket file ends it as soon as no
+        run is connected.
+      - Results, errors, C(changed) and check mode are the same as without it. If the helper cannot be
+        used before a call is handed over (directory open to other users, helper does not start), the
+        run connects itself and warns why. If the helper is lost during a call, a read is sent again
+        in process and a write fails as C(outcome_unknown).
+      - If not set, E(HEAT_RPC_PERSISTENT).
+    type: bool
+    default: false
+  persistent_idle_timeout:
+    description:
+      - With O(persistent), seconds the helper stays after the last call before it exits.
+      - If not set, E(HEAT_RPC_PERSISTENT_IDLE_TIMEOUT), else V(60).
+    type: float
+    default: 60
+  persistent_dir:
+    description:
+      - With O(persistent), the directory of the helper's socket. It is created with mode 0700 and must
+        belong to the user the module runs as and be closed to others; otherwise the run connects itself.
+      - If not set, E(HEAT_RPC_PERSISTENT_DIR), else V(~/.ansible/heat_rpc).
+    type: path
+    default: ~/.ansible/heat_rpc
 '''

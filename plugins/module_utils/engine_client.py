@@ -19,7 +19,18 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import (
     BASE_API_VERSION, METHODS, MethodSpec, format_version, parse_version, plan_arguments,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import EngineConnection
+
+
+def new_connection(settings):
+    """The connection ``settings`` ask for: through the persistent helper, or in this process.
+
+    Imported here, not at the top, so that a run through the helper never imports oslo.messaging.
+    """
+    if settings.persistent:
+        from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import PersistentConnection
+        return PersistentConnection(settings)
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import EngineConnection
+    return EngineConnection(settings)
 
 
 class EngineClient:
@@ -29,13 +40,17 @@ class EngineClient:
 
     def __init__(self, settings, connection=None):
         self.settings = settings
-        self.connection = connection or EngineConnection(settings)
+        self.connection = connection or new_connection(settings)
         # Writes the engine accepted, or whose outcome is unknown: a task that fails after one of them
         # has still changed something.
         self.writes_sent = 0
 
     def close(self):
         self.connection.close()
+
+    def connection_notices(self):
+        """What the connection has to tell the user (a persistent run that fell back to connecting itself)."""
+        return list(getattr(self.connection, 'notices', ()))
 
     def __enter__(self):
         return self

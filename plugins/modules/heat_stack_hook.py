@@ -25,6 +25,7 @@ author:
   - heat_rpc.engine developers (@heat-rpc)
 extends_documentation_fragment:
   - heat_rpc.engine.connection
+  - heat_rpc.engine.connection.persistent
 attributes:
   check_mode:
     support: full

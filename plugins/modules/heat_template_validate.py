@@ -27,6 +27,7 @@ author:
   - heat_rpc.engine developers (@heat-rpc)
 extends_documentation_fragment:
   - heat_rpc.engine.connection
+  - heat_rpc.engine.connection.persistent
   - heat_rpc.engine.template
 attributes:
   check_mode:

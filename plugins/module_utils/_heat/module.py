@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import importlib.util
 import os
 import traceback
 
@@ -22,9 +23,7 @@ from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import keystone
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import (
-    HAS_OSLO_MESSAGING, OSLO_MESSAGING_IMPORT_ERROR, ConnectionSettings, RequestContext,
-)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings, RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 
 
@@ -80,6 +79,9 @@ def connection_argument_spec():
         application_credential_id=dict(type='str', fallback=_env('APPLICATION_CREDENTIAL_ID')),
         application_credential_secret=dict(type='str', no_log=True, fallback=_env('APPLICATION_CREDENTIAL_SECRET')),
         auth_ca_file=dict(type='path', fallback=_env('AUTH_CA_FILE')),
+        persistent=dict(type='bool', default=False, fallback=_env('PERSISTENT')),
+        persistent_idle_timeout=dict(type='float', default=60, fallback=_env('PERSISTENT_IDLE_TIMEOUT')),
+        persistent_dir=dict(type='path', default='~/.ansible/heat_rpc', fallback=_env('PERSISTENT_DIR')),
     )
 
 
@@ -112,6 +114,9 @@ def settings_from_params(params):
         ssl_trust_system_store=params.get('ssl_trust_system_store'),
         api_version_cap=params.get('api_version_cap'),
         context=RequestContext(**values),
+        persistent=params.get('persistent'),
+        persistent_idle_timeout=params.get('persistent_idle_timeout'),
+        persistent_dir=params.get('persistent_dir'),
     )
     if params.get('auth_url'):
         values.update(keystone.context_from_keystone(params, timeout=params.get('rpc_timeout')))
@@ -126,14 +131,31 @@ def settings_from_options(given):
 
     ``given`` holds what the user wrote (other keys are ignored). The options go through
     connection_argument_spec() as a module's do: same types, defaults and HEAT_RPC_* environment
-    fallbacks. Bad values raise ConfigurationError naming the option.
+    fallbacks. Bad values raise ConfigurationError naming the option. A controller plugin always
+    connects in its own process: the persistent helper is for module runs (HEAT_RPC_PERSISTENT
+    does not start one on the controller).
     """
     spec = connection_argument_spec()
     options = dict((key, value) for key, value in (given or {}).items() if key in spec and value is not None)
     result = ArgumentSpecValidator(spec).validate(options)
     if result.error_messages:
         raise errors.ConfigurationError('; '.join(result.error_messages))
-    return settings_from_params(result.validated_parameters)
+    params = dict(result.validated_parameters, persistent=False)
+    return settings_from_params(params)
+
+
+def oslo_messaging_import_error(persistent):
+    """None when oslo.messaging can be used, else the ImportError to report.
+
+    A run through the persistent helper only looks the library up (the helper imports it); any
+    other run imports it here, as it is about to use it.
+    """
+    if persistent:
+        if importlib.util.find_spec('oslo_messaging') is not None:
+            return None
+        return ImportError("No module named 'oslo_messaging'")
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import transport
+    return None if transport.HAS_OSLO_MESSAGING else transport.OSLO_MESSAGING_IMPORT_ERROR
 
 
 class HeatRpcModule:
@@ -154,11 +176,11 @@ class HeatRpcModule:
         self.check_mode = self.module.check_mode
         self.diff_mode = self.module._diff
         self._client = None
-        if not HAS_OSLO_MESSAGING:
+        import_error = oslo_messaging_import_error(self.params.get('persistent'))
+        if import_error is not None:
             self.module.fail_json(msg=missing_required_lib('oslo.messaging'),
                                   error=errors.ConfigurationError('oslo.messaging is missing').to_dict(),
-                                  exception=''.join(traceback.format_exception_only(
-                                      type(OSLO_MESSAGING_IMPORT_ERROR), OSLO_MESSAGING_IMPORT_ERROR)))
+                                  exception=''.join(traceback.format_exception_only(type(import_error), import_error)))
         try:
             self.settings = settings_from_params(self.params)
         except errors.HeatRpcError as exc:
@@ -183,6 +205,9 @@ class HeatRpcModule:
     def close(self):
         if self._client is not None:
             self._client.close()
+            # Why a persistent run connected in process after all (helper could not be started, ...).
+            for notice in self._client.connection_notices():
+                self.warn(notice)
             self._client = None
 
     def scrub(self, value):

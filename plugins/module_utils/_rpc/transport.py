@@ -21,11 +21,12 @@ import sys
 import threading
 import time
 import types
-import uuid
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import LATEST_API_VERSION, parse_version
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL, Scrubber
+# The settings live in settings.py (no oslo.messaging import there); these names stay importable from here.
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import (  # noqa: F401 pylint: disable=unused-import
+    SUPPORTED_DRIVERS, ConnectionSettings, RequestContext, context_dict,
+)
 
 
 class _ClientOnlyImport:
@@ -105,7 +106,6 @@ except ImportError as import_error:  # pragma: no cover - exercised by sanity's 
     HAS_OSLO_MESSAGING = False
     OSLO_MESSAGING_IMPORT_ERROR = import_error
 
-SUPPORTED_DRIVERS = ('rabbit', 'fake')
 # Seconds granted on top of connect_timeout + timeout before the wall-clock guard gives up.
 DEADLINE_GRACE = 2.0
 CLEANUP_TIMEOUT = 5.0
@@ -121,141 +121,6 @@ _LATE_OPTION_GROUPS = (
     ('oslo_messaging._metrics.client', 'oslo_messaging_metrics', 'oslo_messaging_metrics'),
 )
 
-
-class RequestContext:
-    """The RPC request context: who is asking, in which project.
-
-    heat-engine rebuilds its RequestContext from this dict. With
-    ``deferred_auth_method = password`` the engine needs ``username`` and
-    ``password`` to act for the user later (nested stacks); with ``trusts`` it
-    needs ``auth_token`` (and, as heat-api sends it, the token's body
-    ``auth_token_info``) to create a trust.
-    """
-
-    FIELDS = ('user_id', 'username', 'password', 'project_id', 'project_name', 'user_domain_id',
-              'project_domain_id', 'roles', 'is_admin', 'auth_token', 'auth_token_info', 'region_name')
-
-    def __init__(self, **values):
-        unknown = set(values) - set(self.FIELDS)
-        if unknown:
-            raise errors.ConfigurationError('unknown context fields: %s' % ', '.join(sorted(unknown)))
-        self.values = dict((key, values.get(key)) for key in self.FIELDS)
-        if self.values['roles'] is None:
-            self.values['roles'] = []
-        self.values['is_admin'] = bool(self.values['is_admin'])
-
-    @property
-    def secrets(self):
-        return [self.values[key] for key in ('password', 'auth_token') if self.values[key]]
-
-    def to_dict(self):
-        """The wire form; a fresh request id each time so engine logs can be correlated."""
-        ctxt = dict((key, value) for key, value in self.values.items() if value is not None)
-        ctxt['user_name'] = self.values['username']
-        ctxt['request_id'] = 'req-%s' % uuid.uuid4()
-        ctxt['show_deleted'] = False
-        return ctxt
-
-
-class ConnectionSettings:
-    """Validated connection options for one module run."""
-
-    def __init__(self, transport_url, exchange='heat', topic='engine', timeout=60, connect_timeout=10,
-                 call_monitor_timeout=None, ssl=False, ssl_ca_file=None, ssl_cert_file=None, ssl_key_file=None,
-                 ssl_trust_system_store=False, api_version_cap=None, context=None):
-        self.transport_url = transport_url
-        self.exchange = exchange
-        self.topic = topic
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
-        self.call_monitor_timeout = call_monitor_timeout
-        self.ssl_ca_file = ssl_ca_file
-        self.ssl_cert_file = ssl_cert_file
-        self.ssl_key_file = ssl_key_file
-        self.ssl_trust_system_store = ssl_trust_system_store
-        self.context = context or RequestContext()
-        self.scrubber = Scrubber(self.context.secrets)
-        self.scrubber.add_url(transport_url)
-        self.url = self._parse_url(transport_url)
-        self.ssl = bool(ssl) or self.url.query_flag('ssl')
-        self.api_version_cap = self._parse_cap(api_version_cap)
-        self._check()
-
-    @staticmethod
-    def _parse_url(transport_url):
-        if not transport_url:
-            raise errors.ConfigurationError(
-                'transport_url is required (or set HEAT_RPC_TRANSPORT_URL), for example '
-                'rabbit://user:password@broker:5672/vhost')
-        try:
-            url = ParsedTransportURL(transport_url)
-        except ValueError as exc:
-            raise errors.ConfigurationError('transport_url is not valid: %s' % exc)
-        if url.scheme.split('+')[-1] not in SUPPORTED_DRIVERS:
-            raise errors.ConfigurationError(
-                "transport_url uses the driver '%s'; this collection supports rabbit:// (RabbitMQ)" % url.scheme)
-        if url.scheme != 'fake' and not url.hosts:
-            raise errors.ConfigurationError('transport_url names no broker host')
-        for host in url.hosts:
-            # oslo.messaging hands the password to kombu URL-quoted with '/' left as is, which kombu then
-            # reads as the end of the host part.
-            if host.password and '/' in host.password:
-                raise errors.ConfigurationError(
-                    "the password of broker user '%s' contains '/', which oslo.messaging cannot pass to the "
-                    "RabbitMQ driver; use a password without '/'" % host.username)
-        return url
-
-    @staticmethod
-    def _parse_cap(cap):
-        if cap in (None, ''):
-            return LATEST_API_VERSION
-        try:
-            parsed = parse_version(cap)
-        except ValueError as exc:
-            raise errors.ConfigurationError('api_version_cap: %s' % exc)
-        if parsed < (1, 0) or parsed > parse_version(LATEST_API_VERSION):
-            raise errors.ConfigurationError(
-                "api_version_cap '%s' is outside the range this client knows (1.0 to %s)" % (cap, LATEST_API_VERSION))
-        return '%d.%d' % parsed
-
-    def _check(self):
-        for name in ('timeout', 'connect_timeout'):
-            value = getattr(self, name)
-            if value is None or value <= 0:
-                raise errors.ConfigurationError('%s must be a positive number of seconds, not %r' % (name, value))
-        if self.call_monitor_timeout is not None and self.call_monitor_timeout <= 0:
-            raise errors.ConfigurationError('call_monitor_timeout must be a positive number of seconds')
-        if not self.exchange or not self.topic:
-            raise errors.ConfigurationError('exchange and topic must not be empty')
-        if (self.ssl_cert_file or self.ssl_key_file or self.ssl_ca_file) and not self.ssl:
-            raise errors.ConfigurationError(
-                'ssl_ca_file, ssl_cert_file and ssl_key_file need ssl: true; refusing to send credentials in plain AMQP')
-        if bool(self.ssl_cert_file) != bool(self.ssl_key_file):
-            raise errors.ConfigurationError('ssl_cert_file and ssl_key_file must be given together')
-        if self.ssl and not self.ssl_ca_file and not self.ssl_trust_system_store:
-            raise errors.ConfigurationError(
-                'ssl is on but ssl_ca_file is not set: oslo.messaging would not verify the broker certificate. '
-                'Set ssl_ca_file, or ssl_trust_system_store: true to verify against the system CA store')
-        for name in ('ssl_ca_file', 'ssl_cert_file', 'ssl_key_file'):
-            path = getattr(self, name)
-            if path:
-                try:
-                    with open(path, 'rb'):
-                        pass
-                except (IOError, OSError) as exc:
-                    raise errors.ConfigurationError('%s %s cannot be read: %s' % (name, path, exc.strerror))
-
-    @property
-    def ca_file(self):
-        """The CA bundle to verify the broker with (the system one when told to trust it)."""
-        if self.ssl_ca_file:
-            return self.ssl_ca_file
-        paths = ssl.get_default_verify_paths()
-        return paths.cafile or paths.openssl_cafile
-
-    @property
-    def redacted_url(self):
-        return self.url.redacted()
 
 
 class Deadline:
@@ -328,15 +193,16 @@ class EngineConnection:
                 conf.set_override('ssl_cert_file', settings.ssl_cert_file, group)
                 conf.set_override('ssl_key_file', settings.ssl_key_file, group)
 
-    def preflight(self):
+    def preflight(self, again=False):
         """Check that a broker host accepts TCP (and TLS) before oslo.messaging tries.
 
         oslo.messaging retries an unreachable broker forever; this check turns
         refused connections, DNS failures and TLS mismatches into a clear error
-        within connect_timeout.
+        within connect_timeout. Done once per connection, or ``again`` (the persistent
+        helper checks once per module run, as a module that connects itself does).
         """
         settings = self.settings
-        if settings.url.scheme == 'fake' or self._checked:
+        if settings.url.scheme == 'fake' or (self._checked and not again):
             return
         failures = []
         tls_failure = None
@@ -451,13 +317,6 @@ class EngineConnection:
         if name == 'RPCVersionCapError':
             return errors.NotSupportedError(scrub(str(exc)), method=method)
         return errors.HeatRpcError('%s failed: %s: %s' % (method, name, scrub(str(exc))), method=method)
-
-
-def context_dict(context):
-    """The wire form of a context given as a RequestContext or as a ready dict."""
-    if isinstance(context, dict):
-        return dict(context)
-    return context.to_dict()
 
 
 def register_late_option_groups(conf):

@@ -1,0 +1,173 @@
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Connection settings and the request context: validated once, used by either connection.
+
+Nothing here imports oslo.messaging, so a module run that hands its calls to the persistent
+helper (``persistent.py``) never pays for that import; ``transport.py`` is the in-process side.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import uuid
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import LATEST_API_VERSION, parse_version
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL, Scrubber
+
+SUPPORTED_DRIVERS = ('rabbit', 'fake')
+DEFAULT_PERSISTENT_DIR = '~/.ansible/heat_rpc'
+
+
+class RequestContext:
+    """The RPC request context: who is asking, in which project.
+
+    heat-engine rebuilds its RequestContext from this dict. With
+    ``deferred_auth_method = password`` the engine needs ``username`` and
+    ``password`` to act for the user later (nested stacks); with ``trusts`` it
+    needs ``auth_token`` (and, as heat-api sends it, the token's body
+    ``auth_token_info``) to create a trust.
+    """
+
+    FIELDS = ('user_id', 'username', 'password', 'project_id', 'project_name', 'user_domain_id',
+              'project_domain_id', 'roles', 'is_admin', 'auth_token', 'auth_token_info', 'region_name')
+
+    def __init__(self, **values):
+        unknown = set(values) - set(self.FIELDS)
+        if unknown:
+            raise errors.ConfigurationError('unknown context fields: %s' % ', '.join(sorted(unknown)))
+        self.values = dict((key, values.get(key)) for key in self.FIELDS)
+        if self.values['roles'] is None:
+            self.values['roles'] = []
+        self.values['is_admin'] = bool(self.values['is_admin'])
+
+    @property
+    def secrets(self):
+        return [self.values[key] for key in ('password', 'auth_token') if self.values[key]]
+
+    def to_dict(self):
+        """The wire form; a fresh request id each time so engine logs can be correlated."""
+        ctxt = dict((key, value) for key, value in self.values.items() if value is not None)
+        ctxt['user_name'] = self.values['username']
+        ctxt['request_id'] = 'req-%s' % uuid.uuid4()
+        ctxt['show_deleted'] = False
+        return ctxt
+
+
+class ConnectionSettings:
+    """Validated connection options for one module run."""
+
+    def __init__(self, transport_url, exchange='heat', topic='engine', timeout=60, connect_timeout=10,
+                 call_monitor_timeout=None, ssl=False, ssl_ca_file=None, ssl_cert_file=None, ssl_key_file=None,
+                 ssl_trust_system_store=False, api_version_cap=None, context=None, persistent=False,
+                 persistent_idle_timeout=60, persistent_dir=None):
+        self.transport_url = transport_url
+        self.exchange = exchange
+        self.topic = topic
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.call_monitor_timeout = call_monitor_timeout
+        self.ssl_ca_file = ssl_ca_file
+        self.ssl_cert_file = ssl_cert_file
+        self.ssl_key_file = ssl_key_file
+        self.ssl_trust_system_store = ssl_trust_system_store
+        self.context = context or RequestContext()
+        self.persistent = bool(persistent)
+        self.persistent_idle_timeout = persistent_idle_timeout
+        self.persistent_dir = persistent_dir or DEFAULT_PERSISTENT_DIR
+        self.scrubber = Scrubber(self.context.secrets)
+        self.scrubber.add_url(transport_url)
+        self.url = self._parse_url(transport_url)
+        self.ssl = bool(ssl) or self.url.query_flag('ssl')
+        self.api_version_cap = self._parse_cap(api_version_cap)
+        self._check()
+
+    @staticmethod
+    def _parse_url(transport_url):
+        if not transport_url:
+            raise errors.ConfigurationError(
+                'transport_url is required (or set HEAT_RPC_TRANSPORT_URL), for example '
+                'rabbit://user:password@broker:5672/vhost')
+        try:
+            url = ParsedTransportURL(transport_url)
+        except ValueError as exc:
+            raise errors.ConfigurationError('transport_url is not valid: %s' % exc)
+        if url.scheme.split('+')[-1] not in SUPPORTED_DRIVERS:
+            raise errors.ConfigurationError(
+                "transport_url uses the driver '%s'; this collection supports rabbit:// (RabbitMQ)" % url.scheme)
+        if url.scheme != 'fake' and not url.hosts:
+            raise errors.ConfigurationError('transport_url names no broker host')
+        for host in url.hosts:
+            # oslo.messaging hands the password to kombu URL-quoted with '/' left as is, which kombu then
+            # reads as the end of the host part.
+            if host.password and '/' in host.password:
+                raise errors.ConfigurationError(
+                    "the password of broker user '%s' contains '/', which oslo.messaging cannot pass to the "
+                    "RabbitMQ driver; use a password without '/'" % host.username)
+        return url
+
+    @staticmethod
+    def _parse_cap(cap):
+        if cap in (None, ''):
+            return LATEST_API_VERSION
+        try:
+            parsed = parse_version(cap)
+        except ValueError as exc:
+            raise errors.ConfigurationError('api_version_cap: %s' % exc)
+        if parsed < (1, 0) or parsed > parse_version(LATEST_API_VERSION):
+            raise errors.ConfigurationError(
+                "api_version_cap '%s' is outside the range this client knows (1.0 to %s)" % (cap, LATEST_API_VERSION))
+        return '%d.%d' % parsed
+
+    def _check(self):
+        for name in ('timeout', 'connect_timeout'):
+            value = getattr(self, name)
+            if value is None or value <= 0:
+                raise errors.ConfigurationError('%s must be a positive number of seconds, not %r' % (name, value))
+        if self.call_monitor_timeout is not None and self.call_monitor_timeout <= 0:
+            raise errors.ConfigurationError('call_monitor_timeout must be a positive number of seconds')
+        if self.persistent and (self.persistent_idle_timeout is None or self.persistent_idle_timeout <= 0):
+            raise errors.ConfigurationError('persistent_idle_timeout must be a positive number of seconds, not %r'
+                                            % (self.persistent_idle_timeout,))
+        if not self.exchange or not self.topic:
+            raise errors.ConfigurationError('exchange and topic must not be empty')
+        if (self.ssl_cert_file or self.ssl_key_file or self.ssl_ca_file) and not self.ssl:
+            raise errors.ConfigurationError(
+                'ssl_ca_file, ssl_cert_file and ssl_key_file need ssl: true; refusing to send credentials in plain AMQP')
+        if bool(self.ssl_cert_file) != bool(self.ssl_key_file):
+            raise errors.ConfigurationError('ssl_cert_file and ssl_key_file must be given together')
+        if self.ssl and not self.ssl_ca_file and not self.ssl_trust_system_store:
+            raise errors.ConfigurationError(
+                'ssl is on but ssl_ca_file is not set: oslo.messaging would not verify the broker certificate. '
+                'Set ssl_ca_file, or ssl_trust_system_store: true to verify against the system CA store')
+        for name in ('ssl_ca_file', 'ssl_cert_file', 'ssl_key_file'):
+            path = getattr(self, name)
+            if path:
+                try:
+                    with open(path, 'rb'):
+                        pass
+                except (IOError, OSError) as exc:
+                    raise errors.ConfigurationError('%s %s cannot be read: %s' % (name, path, exc.strerror))
+
+    @property
+    def ca_file(self):
+        """The CA bundle to verify the broker with (the system one when told to trust it)."""
+        if self.ssl_ca_file:
+            return self.ssl_ca_file
+        import ssl as ssl_module  # here, not at the top: a run through the persistent helper never needs it
+        paths = ssl_module.get_default_verify_paths()
+        return paths.cafile or paths.openssl_cafile
+
+    @property
+    def redacted_url(self):
+        return self.url.redacted()
+
+
+def context_dict(context):
+    """The wire form of a context given as a RequestContext or as a ready dict."""
+    if isinstance(context, dict):
+        return dict(context)
+    return context.to_dict()
