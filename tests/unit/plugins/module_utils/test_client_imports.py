@@ -11,7 +11,10 @@ __metaclass__ = type
 
 import json
 import os
+import shutil
+import socket
 import subprocess
+import tempfile
 import sys
 
 import pytest
@@ -95,3 +98,50 @@ def test_process_that_already_has_eventlet_gets_the_plain_import():
     assert not found['guard_active']
     assert 'oslo_service.service' in found['client_modules']
     assert found['answer'] == {'method': 'get_revision', 'kwargs': {}}
+
+
+PERSISTENT_PROBE = '''
+import importlib, json, sys
+sys.path[:0] = [%(root)r]
+importlib.import_module(%(module)r)
+errors = importlib.import_module(%(package)r + '.module_utils.errors')
+settings_module = importlib.import_module(%(package)r + '.module_utils._rpc.settings')
+client_module = importlib.import_module(%(package)r + '.module_utils.engine_client')
+settings = settings_module.ConnectionSettings(%(url)r, connect_timeout=1, timeout=2, persistent=True,
+                                              persistent_dir=%(directory)r)
+with client_module.EngineClient(settings) as client:
+    try:
+        client.get_revision(None)
+        kind = None
+    except errors.HeatRpcError as exc:
+        kind = exc.kind
+    pid = client.connection.helper_pid
+print(json.dumps({'modules': sorted(sys.modules), 'kind': kind, 'helper_pid': pid}))
+'''
+
+
+@pytest.fixture(scope='module')
+def helper_for_a_closed_port():
+    """One helper for every probe (same settings, a broker port nobody listens on); removing its
+    socket at the end makes it exit."""
+    directory = tempfile.mkdtemp(prefix='hrpc-')
+    with socket.socket() as closed:
+        closed.bind(('127.0.0.1', 0))
+        port = closed.getsockname()[1]
+    yield directory, 'rabbit://u:p@127.0.0.1:%d/v' % port
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.mark.parametrize('module', MODULES)
+def test_a_run_through_the_persistent_helper_imports_no_oslo_messaging(module, helper_for_a_closed_port):
+    directory, url = helper_for_a_closed_port
+    code = PERSISTENT_PROBE % {'root': os.environ['ANSIBLE_COLLECTIONS_PATH'], 'package': PACKAGE,
+                               'module': '%s.modules.%s' % (PACKAGE, module), 'directory': directory, 'url': url}
+    result = subprocess.run([sys.executable, '-W', 'ignore', '-c', code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    found = json.loads(result.stdout.strip().splitlines()[-1])
+    # The helper's answer (the port is closed) is the typed error an in-process run gives.
+    assert found['kind'] == 'broker_unreachable'
+    assert isinstance(found['helper_pid'], int)
+    for top in ('oslo_messaging', 'oslo_config', 'kombu', 'amqp', 'eventlet', 'oslo_service'):
+        assert loaded(found['modules'], top) == [], top
