@@ -200,7 +200,7 @@ notes:
   - The modules and plugins talk to heat-engine directly over RabbitMQ; heat-api is not involved, and
     Keystone only when O(auth_url) is set (one token per module run, inventory source or lookup).
   - Each module run (or inventory source, or lookup) opens its broker connection and closes it on exit,
-    unless a module is told to use the persistent helper (O(persistent)).
+    unless a module is told to use the persistent helper (the modules' C(persistent) option).
 '''
 
     # The modules' persistent helper (controller plugins always connect in their own process).

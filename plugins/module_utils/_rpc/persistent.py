@@ -119,8 +119,8 @@ def error_from_wire(data):
     """The typed error a helper reported, as the in-process connection would have raised it."""
     cls = getattr(errors, data.get('class') or '', None)
     # Only errors built as (message, remote_name, details, method); the wait errors never come from a call.
-    if not (isinstance(cls, type) and issubclass(cls, errors.HeatRpcError)) or cls in (errors.StackFailed,
-                                                                                         errors.WaitTimeout):
+    call_error = isinstance(cls, type) and issubclass(cls, errors.HeatRpcError)
+    if not call_error or cls in (errors.StackFailed, errors.WaitTimeout):
         cls = errors.HeatRpcError
     return cls(data.get('message') or 'the persistent helper reported an error', remote_name=data.get('remote_name'),
                details=data.get('details'), method=data.get('method'))
@@ -400,7 +400,7 @@ def helper_main(config):  # pragma: no cover - runs in the helper process (the i
             message = settings.scrubber.scrub(message)
         sys.stdout.write('E%s\n' % message.replace('\n', ' ')[:4000])
         sys.stdout.flush()
-        sys.exit(1)
+        return
     sys.stdout.write('R\n')
     sys.stdout.flush()
     _release_standard_streams()

@@ -122,7 +122,6 @@ _LATE_OPTION_GROUPS = (
 )
 
 
-
 class Deadline:
     """Runs a callable in a daemon thread and stops waiting for it after ``seconds``.
 

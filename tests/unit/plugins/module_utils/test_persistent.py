@@ -186,7 +186,7 @@ WIRE_CLASSES = [cls for cls in vars(errors).values()
 def test_every_call_error_crosses_the_wire_unchanged(cls):
     original = cls('the message', remote_name='Remote', details='Traceback ...', method='show_stack')
     back = persistent.error_from_wire(json.loads(json.dumps(persistent.error_to_wire(original))))
-    assert type(back) is cls
+    assert back.__class__ is cls
     assert (back.message, back.remote_name, back.details, back.method, back.kind) == (
         'the message', 'Remote', 'Traceback ...', 'show_stack', original.kind)
 
@@ -194,7 +194,7 @@ def test_every_call_error_crosses_the_wire_unchanged(cls):
 @pytest.mark.parametrize('name', ['StackFailed', 'WaitTimeout', 'ValueError', 'NoSuchClass', None, 'errors'])
 def test_a_class_that_no_call_raises_comes_back_as_the_base_error(name):
     back = persistent.error_from_wire({'class': name, 'message': 'm', 'method': 'x'})
-    assert type(back) is errors.HeatRpcError
+    assert back.__class__ is errors.HeatRpcError
     assert (back.message, back.method) == ('m', 'x')
 
 
@@ -577,6 +577,7 @@ def test_the_helper_answers_a_hello_for_other_settings_with_no_key(short_dir, mo
 
 def test_an_unknown_request_and_an_unexpected_failure_come_back_as_typed_scrubbed_errors(short_dir, monkeypatch):
     monkeypatch.setattr(persistent, 'IDLE_TICK', 0.05)
+
     class Failing(RecordingConnection):
         def invoke(self, method, kwargs, version, **options):
             raise KeyError('token s3cret-pass')
