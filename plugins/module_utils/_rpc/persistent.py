@@ -238,7 +238,7 @@ class PersistentConnection:
         except (OSError, EOFError) as exc:
             # The frame did not get through whole, and the helper acts only on a whole one.
             raise HelperUnavailable('the helper (pid %s) closed the connection: %s' % (self.helper_pid, exc))
-        sock.settimeout(self.settings.connect_timeout + call_timeout + CALL_GRACE + ANSWER_GRACE)
+        sock.settimeout(self.answer_deadline(call_timeout))
         try:
             reply = recv_frame(sock)
         except socket.timeout:
@@ -249,7 +249,6 @@ class PersistentConnection:
             reply = {'lost': 'it ended'}
         if 'lost' in reply:
             self.close()
-            self._sock = None
             if not writes:
                 # A read is safe to send again.
                 raise HelperUnavailable('the helper (pid %s) lost the call to %s: %s'
@@ -260,6 +259,13 @@ class PersistentConnection:
         if 'error' in reply:
             raise error_from_wire(reply['error'])
         return reply.get('result')
+
+    def answer_deadline(self, call_timeout):
+        """Seconds to wait for the helper's answer: its broker check (each host, up to connect_timeout),
+        then its own deadline for the call, then a margin; the helper always answers first when it can."""
+        settings = self.settings
+        broker_check = settings.connect_timeout * max(1, len(settings.url.hosts))
+        return broker_check + settings.connect_timeout + call_timeout + CALL_GRACE + ANSWER_GRACE
 
     def _helper_socket(self):
         if self._sock is None:

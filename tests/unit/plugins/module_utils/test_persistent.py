@@ -667,3 +667,16 @@ def test_a_helper_that_cannot_start_says_why_and_the_run_connects_itself(short_d
     assert len(connection.notices) == 1
     assert 'the helper could not start: ConfigurationError: ssl_ca_file %s cannot be read' % ca in connection.notices[0]
     assert 's3cret' not in connection.notices[0]
+
+
+@pytest.mark.parametrize('url, call_timeout, expected', [
+    ('rabbit://u:p@h1:5672/v', 60, 2 + 2 + 60 + 2 + 3),
+    ('rabbit://u:p@h1:5672,u:p@h2:5672,u:p@h3:5672/v', 60, 3 * 2 + 2 + 60 + 2 + 3),
+    ('rabbit://u:p@h1:5672/v', 5, 2 + 2 + 5 + 2 + 3),
+])
+def test_a_run_waits_for_the_helper_longer_than_the_helper_works_on_a_call(url, call_timeout, expected):
+    # The helper checks every broker host (connect_timeout each), then bounds the call by
+    # connect_timeout + timeout + grace: the run's wait must cover both, or a write the helper never
+    # sent would be reported as outcome unknown.
+    settings = ConnectionSettings(url, connect_timeout=2, persistent=True)
+    assert persistent.PersistentConnection(settings).answer_deadline(call_timeout) == expected
