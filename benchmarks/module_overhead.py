@@ -1,40 +1,52 @@
 # -*- coding: utf-8 -*-
 """Benchmark: what one module task costs over an ansible.builtin.ping task, and where it goes.
 
+Every module figure is printed twice, side by side: the run connecting in its own process, and the
+run handing its calls to the persistent helper (``persistent: true``, warm: started by a warm-up run
+that the medians leave out; the cost of that starting run is printed on its own).
+
 For a ping play, a heat_stack_info task (one stack), a heat_stack create (wait) + delete of three
 resources and an unchanged re-apply, prints (interleaved runs, medians):
 
 - whole ansible-playbook run, and the module overhead over the ping play;
-- client CPU seconds (user + system of ansible-playbook and everything it ran);
-- imports: a fresh interpreter importing the module and the RabbitMQ driver it loads, and whether
-  eventlet or oslo_service got imported;
+- client CPU seconds (user + system of ansible-playbook and everything it ran; with persistent, plus
+  the helper's, read from /proc/<pid>/stat, as it runs in its own session outside that tree);
+- imports: a fresh interpreter importing the module and the transport it uses (in process:
+  ``_rpc/transport.py``, which loads oslo.messaging and its RabbitMQ driver; persistent:
+  ``_rpc/persistent.py``), and whether oslo.messaging, eventlet or oslo_service got imported;
 - payload build: ansible's AnsiballZ packaging of the module on the controller (cold cache, after a
-  warm-up build), its size and its number of files;
-- broker connections per task: TCP connects to the broker and AMQP handshakes, counted in the module
-  process by a sitecustomize hook, in a separate run so the hook costs nothing in the timed runs;
+  warm-up build), its size and its number of files (the same with persistent);
+- broker connections per task: TCP connects to the broker and AMQP handshakes, counted in every
+  Python process (module runs and helper) by a sitecustomize hook, in separate runs (and a separate
+  helper) so the hook costs nothing in the timed runs;
 
 then an 8-stack create + delete through ``-f 8`` (wall and client CPU) and a heat_stack_info listing
 of ``--list-stacks`` stacks (OS::Heat::None stacks named ``bench-list-NNNN``, created once through
 the EngineClient and left in place for the next run unless ``--cleanup``).
 
-Prints figures; asserts nothing. Run against a running test bed:
+The helpers live in their own temporary persistent_dir and are ended at the end (their socket file
+deleted; the benchmark waits for them to exit). Prints figures (``--json``: the raw report);
+asserts nothing. Run against a running test bed:
 
     python3 tests/testbed/heat_testbed.py up --name bench
     . ~/.cache/heat_rpc/testbeds/bench/connection.env
     $(tests/ensure-venv.sh)/bin/python benchmarks/module_overhead.py [--rounds 5] [--list-stacks 1000]
 
 ``--collection-root DIR`` (a directory holding ansible_collections/heat_rpc/engine) measures another
-copy of the collection, for before/after figures.
+copy of the collection, for before/after figures; ``--no-persistent`` leaves the persistent figures out.
 """
 
 import argparse
 import base64
 import collections
+import glob
 import io
 import json
 import os
 import pickle
 import resource
+import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -59,21 +71,59 @@ NONE_TEMPLATE = {'heat_template_version': '2018-08-31', 'resources': {'none': {'
 LIST_PREFIX = 'bench-list-'
 MODULES = {'ping': 'ansible.builtin.ping', 'stack_info': 'heat_rpc.engine.heat_stack_info',
            'heat_stack': 'heat_rpc.engine.heat_stack'}
+# Row labels of the printed tables.
+CASES = {'ping': 'ping', 'stack_info': 'heat_stack_info (one stack)', 'create_delete': 'heat_stack create + delete',
+         'unchanged': 'heat_stack unchanged re-apply', 'heat_stack_unchanged': 'heat_stack unchanged re-apply',
+         'heat_stack': 'heat_stack', 'forks': '8 forks', 'listing': 'listing'}
+MODES = ('in_process', 'persistent')
+MODULE_UTILS = 'ansible_collections.heat_rpc.engine.plugins.module_utils'
+# The code a module run loads to reach the engine, besides the module: in process, transport.py (oslo.messaging
+# and its RabbitMQ driver); through the helper, persistent.py.
+CONNECTION_CODE = {'in_process': MODULE_UTILS + '._rpc.transport', 'persistent': MODULE_UTILS + '._rpc.persistent'}
 
-# Loaded into every Python process of the counting run (PYTHONPATH): logs broker connects and AMQP
-# protocol headers per process to $HEAT_RPC_BENCH_CONNLOG.
+# What a module run warns when it could not use the helper and connected itself (PersistentConnection).
+FALLBACK_WARNING = 'persistent: this run connected to the broker itself'
+# In the helper's command line (python -c persistent.HELPER_BOOTSTRAP), and in no other process's.
+HELPER_MARK = 'persistent.helper_main'
+# Longer than any gap between the runs of one helper (creating the listing stacks takes minutes); the
+# benchmark ends its helpers itself.
+HELPER_IDLE_TIMEOUT = 3600
+# Seconds a helper gets to exit once its socket file is gone (it looks every second when idle).
+HELPER_EXIT_WAIT = 15
+HELPER_REAP_WAIT = 5
+CLOCK_TICKS = os.sysconf('SC_CLK_TCK')
+
+# The settings of the connection hook: a file next to it, because the helper gets only PATH, HOME, locale,
+# TLS and PYTHON* variables (so it does get PYTHONPATH, and with it the hook).
+HOOK_SETTINGS = 'heat_rpc_bench_hook.json'
+# Loaded into every Python process of the counting runs (PYTHONPATH), the helper included: logs broker
+# connects and AMQP protocol headers as "pid role what" lines, role being "helper" or "run".
 CONNECTION_HOOK = textwrap.dedent('''
-    import os, socket
-    _log = os.environ.get('HEAT_RPC_BENCH_CONNLOG')
-    _port = int(os.environ.get('HEAT_RPC_BENCH_PORT', '5672'))
+    import json, os, socket
+
+    def _load_settings():
+        try:
+            with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), %(settings)r)) as handle:
+                return json.load(handle)
+        except (OSError, ValueError):
+            return None
+
+    def _role(mark):
+        try:
+            with open('/proc/self/cmdline', 'rb') as handle:
+                return 'helper' if mark.encode() in handle.read() else 'run'
+        except OSError:
+            return 'run'
+
+    _settings = _load_settings()
     _connect, _sendall = socket.socket.connect, socket.socket.sendall
 
     def _write(what):
-        with open(_log, 'a') as handle:
-            handle.write('%d %s\\n' % (os.getpid(), what))
+        with open(_settings['log'], 'a') as handle:
+            handle.write(' '.join((str(os.getpid()), _settings['role'], what)) + '\\n')
 
     def connect(self, address, *args):
-        if isinstance(address, tuple) and len(address) >= 2 and address[1] == _port:
+        if isinstance(address, tuple) and len(address) >= 2 and address[1] == _settings['port']:
             _write('tcp')
         return _connect(self, address, *args)
 
@@ -82,9 +132,129 @@ CONNECTION_HOOK = textwrap.dedent('''
             _write('amqp')
         return _sendall(self, data, *args)
 
-    if _log:
+    if _settings:
+        _settings['role'] = _role(_settings['helper_mark'])
         socket.socket.connect, socket.socket.sendall = connect, sendall
-''')
+''') % {'settings': HOOK_SETTINGS}
+
+# One ansible-playbook run: wall and client CPU seconds (the helper's share included), the helper's share,
+# and whether a helper was started during it.
+RunCost = collections.namedtuple('RunCost', 'wall cpu helper_cpu helper_started')
+
+
+def process_cpu_seconds(pid):
+    """utime + stime of a process from /proc/<pid>/stat, or None when it is gone."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            fields = handle.read().rsplit(')', 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_state(pid):
+    """The one-letter state of a process ('Z' for a zombie), or None when it is gone."""
+    try:
+        with open('/proc/%d/stat' % pid) as handle:
+            return handle.read().rsplit(')', 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None
+
+
+def bound_socket_inodes(directory):
+    """Inodes of the Unix sockets bound to a path in ``directory`` (from /proc/net/unix)."""
+    prefix = os.path.join(directory, '')
+    inodes = set()
+    with open('/proc/net/unix') as handle:
+        next(handle)
+        for line in handle:
+            fields = line.split()
+            if len(fields) >= 8 and fields[7].startswith(prefix):
+                inodes.add(fields[6])
+    return inodes
+
+
+def helper_processes():
+    """Pids of the processes whose command line holds HELPER_MARK (any user's helpers, any directory)."""
+    pids = []
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                with open('/proc/%s/cmdline' % entry, 'rb') as handle:
+                    if HELPER_MARK.encode() in handle.read():
+                        pids.append(int(entry))
+            except OSError:
+                continue
+    return pids
+
+
+def holds_socket(pid, inodes):
+    try:
+        links = [os.readlink('/proc/%d/fd/%s' % (pid, fd)) for fd in os.listdir('/proc/%d/fd' % pid)]
+    except OSError:
+        return False
+    return any(link[len('socket:['):-1] in inodes for link in links if link.startswith('socket:['))
+
+
+class PersistentHelper:
+    """The persistent helper one set of benchmark runs shares, in a persistent_dir of its own."""
+
+    def __init__(self, purpose):
+        # Short, in /tmp: the socket path must fit in a sockaddr_un (108 bytes).
+        self.directory = tempfile.mkdtemp(prefix='hrb-%s-' % purpose, dir='/tmp')
+        self.purpose = purpose
+        self.starts = 0
+        self.seen = set()
+
+    @property
+    def env(self):
+        return {'HEAT_RPC_PERSISTENT': '1', 'HEAT_RPC_PERSISTENT_DIR': self.directory,
+                'HEAT_RPC_PERSISTENT_IDLE_TIMEOUT': str(HELPER_IDLE_TIMEOUT)}
+
+    def pids(self):
+        """The live helpers of this directory: marked command line, holding a socket bound in the directory."""
+        inodes = bound_socket_inodes(self.directory)
+        return sorted(pid for pid in helper_processes() if holds_socket(pid, inodes))
+
+    def cpu(self):
+        """{pid: CPU seconds so far} of this directory's helpers."""
+        return dict((pid, process_cpu_seconds(pid)) for pid in self.pids())
+
+    def account(self, before, after):
+        """The helpers' CPU seconds between two cpu() readings, and whether a new helper appeared."""
+        started = set(after) - set(before)
+        self.starts += len(started)
+        self.seen.update(after)
+        share = sum(seconds - (before.get(pid) or 0.0) for pid, seconds in after.items() if seconds is not None)
+        return share, bool(started)
+
+    def ensure_warm(self, runner, path):
+        """Start a helper (with one run of ``path``) unless one is already listening; that run's cost."""
+        if not self.pids():
+            return runner.run(path, helper=self)
+        return None
+
+    def stop(self):
+        """End the helpers: delete the socket files (an idle helper then exits) and wait; kill one that stays."""
+        pids = self.pids()
+        for path in glob.glob(os.path.join(self.directory, '*.sock')):
+            os.unlink(path)
+        started = time.monotonic()
+        remaining = list(pids)
+        while remaining and time.monotonic() - started < HELPER_EXIT_WAIT:
+            time.sleep(0.1)
+            remaining = [pid for pid in remaining if process_state(pid) not in (None, 'Z')]
+        exited_s = round(time.monotonic() - started, 1)
+        for pid in remaining:
+            os.kill(pid, signal.SIGTERM)
+        shutil.rmtree(self.directory, ignore_errors=True)
+        # An exited helper is reaped by init (its parent, the module run, is gone): give that a moment.
+        zombies = [pid for pid in pids if pid not in remaining]
+        while zombies and time.monotonic() - started < exited_s + HELPER_REAP_WAIT:
+            time.sleep(0.1)
+            zombies = [pid for pid in zombies if process_state(pid) == 'Z']
+        return {'purpose': self.purpose, 'pids': sorted(self.seen), 'starts': self.starts,
+                'running_at_end': pids, 'exited_within_s': exited_s, 'killed': remaining, 'zombies': zombies}
 
 
 class Runner:
@@ -99,21 +269,29 @@ class Runner:
             json.dump([{'hosts': hosts, 'gather_facts': False, 'tasks': tasks}], handle)
         return path
 
-    def run(self, path, inventory='localhost,', forks=None, extra_env=None):
-        """(wall seconds, client CPU seconds) of one ansible-playbook run."""
+    def run(self, path, inventory='localhost,', forks=None, extra_env=None, helper=None):
+        """RunCost of one ansible-playbook run (through ``helper`` when given)."""
         command = [os.path.join(self.bin, 'ansible-playbook'), path, '-i', inventory, '-c', 'local',
                    '-e', 'ansible_python_interpreter=%s' % sys.executable]
         if forks:
             command += ['-f', str(forks)]
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.root, **(extra_env or {}))
+        env.update(helper.env if helper else {})
+        helper_before = helper.cpu() if helper else {}
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        helper_cpu, helper_started = helper.account(helper_before, helper.cpu()) if helper else (0.0, False)
         if result.returncode != 0:
             sys.exit('playbook %s failed:\n%s%s' % (path, result.stdout[-3000:], result.stderr[-2000:]))
-        return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        if helper and FALLBACK_WARNING in result.stdout + result.stderr:
+            # Its figures would be an in-process run's.
+            sys.exit('playbook %s did not use the persistent helper:\n%s%s'
+                     % (path, result.stdout[-3000:], result.stderr[-2000:]))
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return RunCost(wall, cpu + helper_cpu, helper_cpu, helper_started)
 
     def python(self, code, env=None):
         env = dict(os.environ, **(env or {}))
@@ -125,36 +303,75 @@ def stack_task(name, **options):
     return {'heat_rpc.engine.heat_stack': dict(name=name, template_body=TEMPLATE, **options)}
 
 
+def median(values):
+    return round(statistics.median(values), 3)
+
+
+def summary(costs, baseline=None):
+    """Medians of RunCosts; ``baseline``: a median wall to give the overhead over."""
+    figures = {'wall_s': median([cost.wall for cost in costs]), 'client_cpu_s': median([cost.cpu for cost in costs]),
+               'helper_cpu_s': median([cost.helper_cpu for cost in costs])}
+    if baseline is not None:
+        figures['over_ping_s'] = round(statistics.median([cost.wall for cost in costs]) - baseline, 3)
+    return figures
+
+
+def create_delete_playbook(runner, hosts='localhost'):
+    """A heat_stack create (wait) and delete of a stack of a new name (per host, with several hosts)."""
+    name = 'bench-cd-%s-{{ inventory_hostname }}' % uuid.uuid4().hex[:8]
+    delete = {MODULES['heat_stack']: {'name': name, 'state': 'absent'}}
+    return runner.playbook('create_delete', [stack_task(name), delete], hosts=hosts)
+
+
+def playbook_figures(runner, books, rounds, helper):
+    """Interleaved rounds of every playbook (each module one in process and, with ``helper``, through it)."""
+    costs = collections.defaultdict(list)
+    start = helper and runner.run(books['stack_info'], helper=helper)  # warm-up: starts the helper
+    for _round in range(rounds):
+        for step, path in dict(books, create_delete=None).items():
+            costs[step, 'in_process'].append(runner.run(path or create_delete_playbook(runner)))
+            if helper and step != 'ping':
+                costs[step, 'persistent'].append(runner.run(path or create_delete_playbook(runner), helper=helper))
+    ping = statistics.median([cost.wall for cost in costs['ping', 'in_process']])
+    figures = collections.defaultdict(dict)
+    for (step, mode), step_costs in costs.items():
+        figures[step][mode] = summary(step_costs, ping)
+        figures[step][mode]['helper_starts'] = sum(1 for cost in step_costs if cost.helper_started)
+    if start:
+        figures['stack_info']['persistent_start'] = dict(summary([start], ping), helper_started=start.helper_started)
+    return dict(figures)
+
+
 IMPORT_PROBE = '''
-import json, sys, time
+import importlib, json, sys, time
 sys.path.insert(0, %(root)r)
 started = time.perf_counter()
-import importlib
-importlib.import_module(%(module)r)
-if %(driver)r:
-    importlib.import_module('oslo_messaging._drivers.impl_rabbit')
+for name in %(modules)r:
+    importlib.import_module(name)
 elapsed = time.perf_counter() - started
-print(json.dumps({'seconds': elapsed, 'modules': len(sys.modules), 'eventlet': 'eventlet' in sys.modules,
-                  'oslo_service.service': 'oslo_service.service' in sys.modules}))
+loaded = dict((name, name in sys.modules) for name in ('oslo_messaging', 'eventlet', 'oslo_service.service'))
+print(json.dumps(dict(loaded, seconds=elapsed, modules=len(sys.modules))))
 '''
 
 
-def import_figures(runner, rounds):
-    """Fresh-interpreter import of each module's code path (plus the RabbitMQ driver for ours)."""
-    targets = {'ping': ('ansible.modules.ping', False),
-               'stack_info': ('ansible_collections.heat_rpc.engine.plugins.modules.heat_stack_info', True),
-               'heat_stack': ('ansible_collections.heat_rpc.engine.plugins.modules.heat_stack', True)}
+def import_figures(runner, rounds, persistent):
+    """Fresh-interpreter import of each module's code path: the module and the connection code it runs."""
+    targets = {('ping', 'in_process'): ['ansible.modules.ping']}
+    for key in ('stack_info', 'heat_stack'):
+        module = 'ansible_collections.heat_rpc.engine.plugins.modules.%s' % MODULES[key].split('.')[-1]
+        for mode in MODES if persistent else MODES[:1]:
+            targets[key, mode] = [module, CONNECTION_CODE[mode]]
     samples = collections.defaultdict(list)
     last = {}
     for _round in range(rounds):
-        for key, (module, driver) in targets.items():
-            last[key] = json.loads(runner.python(IMPORT_PROBE % {'root': runner.root, 'module': module,
-                                                                 'driver': driver}))
-            samples[key].append(last[key]['seconds'])
-    return dict((key, {'import_s': round(statistics.median(values), 3), 'modules': last[key]['modules'],
-                       'eventlet': last[key]['eventlet'],
-                       'oslo_service.service': last[key]['oslo_service.service']})
-                for key, values in samples.items())
+        for target, modules in targets.items():
+            last[target] = json.loads(runner.python(IMPORT_PROBE % {'root': runner.root, 'modules': modules}))
+            samples[target].append(last[target]['seconds'])
+    figures = collections.defaultdict(dict)
+    for (key, mode), values in samples.items():
+        figures[key][mode] = dict(last[key, mode], import_s=median(values))
+        del figures[key][mode]['seconds']
+    return dict(figures)
 
 
 PAYLOAD_PROBE = '''
@@ -215,24 +432,83 @@ def payload_figures(runner, rounds):
     return figures
 
 
-def connection_figures(runner, stack_name):
-    """TCP connects to the broker and AMQP handshakes made by one task of each kind."""
+class ConnectionHook:
+    """The counting sitecustomize in a directory of its own (for PYTHONPATH), its settings file and its log."""
+
+    def __init__(self, directory, port):
+        self.directory = os.path.join(directory, 'hook')
+        self.log = os.path.join(directory, 'connections.log')
+        os.makedirs(self.directory, exist_ok=True)
+        with open(os.path.join(self.directory, 'sitecustomize.py'), 'w') as handle:
+            handle.write(CONNECTION_HOOK)
+        with open(os.path.join(self.directory, HOOK_SETTINGS), 'w') as handle:
+            json.dump({'log': self.log, 'port': port, 'helper_mark': HELPER_MARK}, handle)
+        open(self.log, 'a').close()
+        self.env = {'PYTHONPATH': self.directory}
+
+    def events(self, offset=0):
+        """(pid, role, what) of every connection logged after ``offset`` bytes of the log."""
+        with open(self.log) as handle:
+            handle.seek(offset)
+            return [tuple(line.split()) for line in handle]
+
+    def events_of_run(self, runner, path, helper=None):
+        offset = os.path.getsize(self.log)
+        runner.run(path, extra_env=self.env, helper=helper)
+        return self.events(offset)
+
+
+def tally(events):
+    """TCP connects and AMQP handshakes, in all and in the helper."""
+    def count(what, role=None):
+        return sum(1 for _pid, event_role, event in events if event == what and role in (None, event_role))
+    return {'broker_tcp_connects': count('tcp'), 'amqp_connections': count('amqp'),
+            'helper_tcp_connects': count('tcp', 'helper'), 'helper_amqp_connections': count('amqp', 'helper')}
+
+
+def connection_figures(runner, stack_name, persistent):
+    """TCP connects to the broker and AMQP handshakes made by one task of each kind.
+
+    With ``persistent``, through a helper of its own that has the hook (the timed helper has not): first
+    the run that starts it, then one run per task, then the helper's connections over its whole life.
+    """
     from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
     port = ParsedTransportURL(os.environ['HEAT_RPC_TRANSPORT_URL']).hosts[0].port or 5672
-    hook_dir = os.path.join(runner.directory, 'hook')
-    os.makedirs(hook_dir, exist_ok=True)
-    with open(os.path.join(hook_dir, 'sitecustomize.py'), 'w') as handle:
-        handle.write(CONNECTION_HOOK)
-    figures = {}
-    for key, tasks in (('stack_info', [{MODULES['stack_info']: {'name': stack_name}}]),
-                       ('heat_stack_unchanged', [stack_task(stack_name)])):
-        log = os.path.join(runner.directory, 'connections-%s.log' % key)
-        runner.run(runner.playbook('count-' + key, tasks), extra_env={
-            'PYTHONPATH': hook_dir, 'HEAT_RPC_BENCH_CONNLOG': log, 'HEAT_RPC_BENCH_PORT': str(port)})
-        with open(log) as handle:
-            events = [line.split() for line in handle]
-        figures[key] = {'broker_tcp_connects_per_task': sum(1 for _pid, what in events if what == 'tcp'),
-                        'amqp_connections_per_task': sum(1 for _pid, what in events if what == 'amqp')}
+    hook = ConnectionHook(os.path.join(runner.directory, 'counting'), port)
+    books = {'stack_info': runner.playbook('count-stack_info', [{MODULES['stack_info']: {'name': stack_name}}]),
+             'heat_stack_unchanged': runner.playbook('count-unchanged', [stack_task(stack_name)])}
+    figures = collections.defaultdict(dict)
+    for key, path in books.items():
+        figures[key]['in_process'] = tally(hook.events_of_run(runner, path))
+    if persistent:
+        helper = PersistentHelper('count')
+        try:
+            figures['helper']['start_run'] = tally(hook.events_of_run(runner, books['stack_info'], helper=helper))
+            for key, path in books.items():
+                figures[key]['persistent'] = tally(hook.events_of_run(runner, path, helper=helper))
+        finally:
+            figures['helper']['end'] = helper.stop()
+        figures['helper']['lifetime'] = tally(hook.events())
+        figures['helper']['runs'] = 1 + len(books)
+    return dict(figures)
+
+
+def forks_figures(runner, rounds, helper):
+    """8 hosts (local) creating and deleting a stack each through ``-f 8``, in process and through the helper."""
+    inventory = os.path.join(runner.directory, 'hosts.ini')
+    with open(inventory, 'w') as handle:
+        handle.write('[all]\n' + ''.join('fork%d ansible_connection=local\n' % index for index in range(8)))
+    costs = collections.defaultdict(list)
+    start = helper and helper.ensure_warm(runner, create_delete_playbook(runner))
+    for _round in range(rounds):
+        for mode in MODES if helper else MODES[:1]:
+            costs[mode].append(runner.run(create_delete_playbook(runner, hosts='all'), inventory=inventory, forks=8,
+                                          helper=helper if mode == 'persistent' else None))
+    figures = dict((mode, dict(summary(mode_costs), rounds=rounds,
+                               client_cpu_per_task_s=round(statistics.median([c.cpu for c in mode_costs]) / 16, 3),
+                               helper_starts=sum(1 for cost in mode_costs if cost.helper_started)))
+                   for mode, mode_costs in costs.items())
+    figures['helper_restarted_before'] = bool(start)
     return figures
 
 
@@ -280,8 +556,195 @@ def delete_list_stacks():
     return len(names)
 
 
-def median(values):
-    return round(statistics.median(values), 3)
+def listing_figures(runner, count, rounds, helper):
+    """heat_stack_info listing ``count`` stacks or more, over an assert-only play, in process and through the helper."""
+    created, created_s = ensure_list_stacks(count)
+    check = {'ansible.builtin.assert': {'that': ['listed.stacks | length >= %d' % count]}}
+    listing = runner.playbook('listing', [{MODULES['stack_info']: {'filters': {}}, 'register': 'listed'}, check])
+    assert_only = runner.playbook('assert_only', [{'ansible.builtin.assert': {'that': ['true']}}])
+    start = helper and helper.ensure_warm(runner, listing)
+    costs = collections.defaultdict(list)
+    for _round in range(rounds):
+        costs['assert_only'].append(runner.run(assert_only))
+        costs['in_process'].append(runner.run(listing))
+        if helper:
+            costs['persistent'].append(runner.run(listing, helper=helper))
+    baseline = statistics.median([cost.wall for cost in costs.pop('assert_only')])
+    figures = {'stacks': count, 'created_now': created, 'create_s': round(created_s, 1),
+               'helper_restarted_before': bool(start)}
+    for mode, mode_costs in costs.items():
+        figures[mode] = summary(mode_costs)
+        figures[mode]['listing_task_s'] = round(statistics.median([cost.wall for cost in mode_costs]) - baseline, 3)
+        figures[mode]['helper_starts'] = sum(1 for cost in mode_costs if cost.helper_started)
+    return figures
+
+
+# -- the printed report ----------------------------------------------------------------------------
+
+MODE_LABELS = {'in_process': 'in process', 'persistent': 'persistent',
+               'persistent_start': 'persistent, helper start (1 run)'}
+
+
+def format_table(title, header, rows, left=2):
+    """``title``, then the rows aligned under ``header``: the first ``left`` columns left, the others right."""
+    rows = [header] + [[cell if isinstance(cell, str) else figure(cell) for cell in row] for row in rows]
+    widths = [max(len(row[index]) for row in rows) for index in range(len(header))]
+    lines = [title]
+    for row in rows:
+        cells = [cell.ljust(width) if index < left else cell.rjust(width)
+                 for index, (cell, width) in enumerate(zip(row, widths))]
+        lines.append('  ' + '  '.join(cells).rstrip())
+    return '\n'.join(lines)
+
+
+def figure(value):
+    if value is None:
+        return '-'
+    if isinstance(value, bool):
+        return 'yes' if value else 'no'
+    if isinstance(value, float):
+        return '%.3f' % value
+    return str(value)
+
+
+def case_rows(figures, columns, order):
+    """One row per case and connection mode: the case named on its first row only."""
+    rows = []
+    for key in order:
+        modes = [mode for mode in MODE_LABELS if mode in figures.get(key, {})]
+        for index, mode in enumerate(modes):
+            label = '' if index else CASES.get(key, key)
+            rows.append([label, MODE_LABELS[mode]] + [figures[key][mode].get(column) for column in columns])
+    return rows
+
+
+def without_in_process_helper(figures):
+    """``figures`` with the helper CPU blank on in-process rows (no helper there)."""
+    blank = dict((key, dict(case, in_process=dict(case['in_process'], helper_cpu_s=None)))
+                 for key, case in figures.items() if 'in_process' in case)
+    return dict(figures, **blank)
+
+
+def playbook_section(figures):
+    return [format_table('ansible-playbook runs (seconds)',
+                         ['case', 'connection', 'wall', 'over ping', 'client CPU', 'of it helper'],
+                         case_rows(without_in_process_helper(figures),
+                                   ['wall_s', 'over_ping_s', 'client_cpu_s', 'helper_cpu_s'],
+                                   ['ping', 'stack_info', 'create_delete', 'unchanged'])),
+            '  (persistent: a warm helper; the warm-up run that started it is the "helper start" row, left out of '
+            'the medians)']
+
+
+def import_section(figures):
+    columns = ['import_s', 'modules', 'oslo_messaging', 'eventlet', 'oslo_service.service']
+    return [format_table('imports (fresh interpreter: the module, and transport.py in process or persistent.py)',
+                         ['case', 'connection', 'seconds', 'modules', 'oslo.messaging', 'eventlet',
+                          'oslo_service.service'],
+                         case_rows(figures, columns, ['ping', 'stack_info', 'heat_stack']))]
+
+
+def payload_section(figures):
+    rows = [[CASES[key], values['payload_build_s'], values['payload_files'], values['payload_bytes']]
+            for key, values in figures.items()]
+    return [format_table('payload build (AnsiballZ on the controller, cold cache; the same with persistent)',
+                         ['case', 'seconds', 'files', 'bytes'], rows, left=1)]
+
+
+def connection_section(figures):
+    columns = ['broker_tcp_connects', 'amqp_connections', 'helper_tcp_connects', 'helper_amqp_connections']
+    lines = [format_table('broker connections per task (TCP connects to the broker port, AMQP handshakes)',
+                          ['case', 'connection', 'TCP', 'AMQP', 'TCP by helper', 'AMQP by helper'],
+                          case_rows(figures, columns, ['stack_info', 'heat_stack_unchanged']))]
+    helper = figures.get('helper')
+    if helper:
+        start, lifetime = helper['start_run'], helper['lifetime']
+        lines.append('  the run that started the counting helper: TCP %d (helper %d), AMQP %d (helper %d); '
+                     'the helper over its life (%d runs): TCP %d, AMQP %d'
+                     % (start['broker_tcp_connects'], start['helper_tcp_connects'], start['amqp_connections'],
+                        start['helper_amqp_connections'], helper['runs'], lifetime['helper_tcp_connects'],
+                        lifetime['helper_amqp_connections']))
+    return lines
+
+
+def forks_section(figures):
+    return [format_table('8 forks: one stack create + delete per host, 16 tasks (seconds, %d rounds)'
+                         % figures['in_process']['rounds'],
+                         ['case', 'connection', 'wall', 'client CPU', 'of it helper', 'CPU per task'],
+                         case_rows(without_in_process_helper({'forks': figures}),
+                                   ['wall_s', 'client_cpu_s', 'helper_cpu_s', 'client_cpu_per_task_s'], ['forks']))]
+
+
+def listing_section(figures):
+    return [format_table('heat_stack_info listing %d stacks (seconds; %d created now in %.1f s; listing task: over '
+                         'an assert-only play)' % (figures['stacks'], figures['created_now'], figures['create_s']),
+                         ['case', 'connection', 'wall', 'listing task', 'client CPU', 'of it helper'],
+                         case_rows(without_in_process_helper({'listing': figures}),
+                                   ['wall_s', 'listing_task_s', 'client_cpu_s', 'helper_cpu_s'], ['listing']))]
+
+
+def helper_section(report):
+    lines = ['helpers (each started once expected, by its first run):']
+    for end in report['helpers']:
+        lines.append('  %s: pid %s, started %d time(s); at the end %s'
+                     % (end['purpose'], pid_list(end['pids']), end['starts'], helper_end(end)))
+    for case in ('forks_8_create_delete', 'listing'):
+        if report.get(case, {}).get('helper_restarted_before'):
+            lines.append('  timed: gone before the %s case; started again by a run left out of its figures' % case)
+    return lines
+
+
+def helper_end(end):
+    if not end['running_at_end']:
+        return 'none was running'
+    if end['killed']:
+        return 'still running %.1f s after its socket file was deleted: killed (%s)' % (
+            end['exited_within_s'], pid_list(end['killed']))
+    text = 'exited within %.1f s of its socket file being deleted' % end['exited_within_s']
+    if end['zombies']:
+        text += ' (not reaped within %d s: zombie %s)' % (HELPER_REAP_WAIT, pid_list(end['zombies']))
+    return text
+
+
+def pid_list(pids):
+    return ', '.join(str(pid) for pid in pids) or '-'
+
+
+def print_report(report):
+    sections = [['heat_rpc.engine module overhead: %s' % report['collection'],
+                 'medians of %d interleaved rounds; client CPU: user + system of ansible-playbook and everything it '
+                 'ran, plus (persistent) the helper\'s share from /proc/<pid>/stat' % report['rounds']],
+                playbook_section(report['playbooks']), import_section(report['imports']),
+                payload_section(report['payload']), connection_section(report['connections'])]
+    if 'forks_8_create_delete' in report:
+        sections.append(forks_section(report['forks_8_create_delete']))
+    if 'listing' in report:
+        sections.append(listing_section(report['listing']))
+    if report['helpers']:
+        sections.append(helper_section(report))
+    print('\n\n'.join('\n'.join(lines) for lines in sections))
+
+
+def measure(args, runner, helper, report):
+    info_name = 'bench-info-%s' % uuid.uuid4().hex[:8]
+    runner.run(runner.playbook('setup', [stack_task(info_name)]))
+    books = {
+        'ping': runner.playbook('ping', [{'ansible.builtin.ping': {}}]),
+        'stack_info': runner.playbook('info', [{MODULES['stack_info']: {'name': info_name}}]),
+        'unchanged': runner.playbook('unchanged', [stack_task(info_name)]),
+    }
+    report['playbooks'] = playbook_figures(runner, books, args.rounds, helper)
+    report['imports'] = import_figures(runner, args.rounds, helper is not None)
+    report['payload'] = payload_figures(runner, args.rounds)
+    report['connections'] = connection_figures(runner, info_name, helper is not None)
+    if report['connections'].get('helper'):
+        report['helpers'].append(report['connections']['helper']['end'])
+    runner.run(runner.playbook('teardown', [{MODULES['heat_stack']: {'name': info_name, 'state': 'absent'}}]))
+    if args.forks_rounds:
+        report['forks_8_create_delete'] = forks_figures(runner, args.forks_rounds, helper)
+    if args.list_stacks:
+        report['listing'] = listing_figures(runner, args.list_stacks, args.rounds, helper)
+        if args.cleanup:
+            report['listing']['deleted'] = delete_list_stacks()
 
 
 def main():
@@ -290,6 +753,8 @@ def main():
     parser.add_argument('--forks-rounds', type=int, default=3, help='rounds of the 8-forks case (0: skip)')
     parser.add_argument('--list-stacks', type=int, default=1000, help='stacks for the listing case (0: skip)')
     parser.add_argument('--cleanup', action='store_true', help='delete the listing stacks at the end')
+    parser.add_argument('--no-persistent', action='store_true', help='leave out the runs through the persistent helper')
+    parser.add_argument('--json', action='store_true', help='print the raw report as JSON instead of tables')
     parser.add_argument('--collection-root', default=COLLECTIONS_ROOT,
                         help='directory holding ansible_collections/heat_rpc/engine to measure')
     args = parser.parse_args()
@@ -298,69 +763,19 @@ def main():
     root = os.path.abspath(args.collection_root)
     sys.path.insert(0, root)
     report = {'collection': os.path.realpath(os.path.join(root, 'ansible_collections', 'heat_rpc', 'engine')),
-              'rounds': args.rounds}
+              'rounds': args.rounds, 'helpers': []}
     with tempfile.TemporaryDirectory() as directory:
         runner = Runner(root, directory)
-        info_name = 'bench-info-%s' % uuid.uuid4().hex[:8]
-        runner.run(runner.playbook('setup', [stack_task(info_name)]))
-        books = {
-            'ping': runner.playbook('ping', [{'ansible.builtin.ping': {}}]),
-            'stack_info': runner.playbook('info', [{MODULES['stack_info']: {'name': info_name}}]),
-            'unchanged': runner.playbook('unchanged', [stack_task(info_name)]),
-        }
-        walls = collections.defaultdict(list)
-        cpus = collections.defaultdict(list)
-        for _round in range(args.rounds):
-            name = 'bench-cd-%s' % uuid.uuid4().hex[:8]
-            books['create_delete'] = runner.playbook('create_delete', [
-                stack_task(name), {MODULES['heat_stack']: {'name': name, 'state': 'absent'}}])
-            for step, path in books.items():
-                wall, cpu = runner.run(path)
-                walls[step].append(wall)
-                cpus[step].append(cpu)
-        ping = statistics.median(walls['ping'])
-        report['playbooks'] = dict((step, {
-            'wall_s': median(walls[step]),
-            'over_ping_s': round(statistics.median(walls[step]) - ping, 3),
-            'client_cpu_s': median(cpus[step]),
-        }) for step in walls)
-        report['imports'] = import_figures(runner, args.rounds)
-        report['payload'] = payload_figures(runner, args.rounds)
-        report['connections'] = connection_figures(runner, info_name)
-        runner.run(runner.playbook('teardown', [{MODULES['heat_stack']: {'name': info_name, 'state': 'absent'}}]))
-
-        if args.forks_rounds:
-            inventory = os.path.join(directory, 'hosts.ini')
-            with open(inventory, 'w') as handle:
-                handle.write('[all]\n' + ''.join('fork%d ansible_connection=local\n' % index for index in range(8)))
-            walls, cpus = [], []
-            for _round in range(args.forks_rounds):
-                suffix = uuid.uuid4().hex[:6]
-                name = 'bench-f8-{{ inventory_hostname }}-%s' % suffix
-                path = runner.playbook('forks', [stack_task(name),
-                                                 {MODULES['heat_stack']: {'name': name, 'state': 'absent'}}],
-                                       hosts='all')
-                wall, cpu = runner.run(path, inventory=inventory, forks=8)
-                walls.append(wall)
-                cpus.append(cpu)
-            report['forks_8_create_delete'] = {'wall_s': median(walls), 'client_cpu_s': median(cpus),
-                                               'client_cpu_per_task_s': round(statistics.median(cpus) / 16, 3),
-                                               'rounds': args.forks_rounds}
-
-        if args.list_stacks:
-            created, created_s = ensure_list_stacks(args.list_stacks)
-            listing = runner.playbook('listing', [{MODULES['stack_info']: {'filters': {}}, 'register': 'listed'},
-                                                  {'ansible.builtin.assert': {'that': [
-                                                      'listed.stacks | length >= %d' % args.list_stacks]}}])
-            walls = [runner.run(listing)[0] for _round in range(args.rounds)]
-            asserts = [runner.run(runner.playbook('assert_only', [{'ansible.builtin.assert': {'that': ['true']}}]))[0]
-                       for _round in range(args.rounds)]
-            report['listing'] = {'stacks': args.list_stacks, 'created_now': created,
-                                 'create_s': round(created_s, 1), 'wall_s': median(walls),
-                                 'listing_task_s': round(statistics.median(walls) - statistics.median(asserts), 3)}
-            if args.cleanup:
-                report['listing']['deleted'] = delete_list_stacks()
-    print(json.dumps(report, indent=2))
+        helper = None if args.no_persistent else PersistentHelper('timed')
+        try:
+            measure(args, runner, helper, report)
+        finally:
+            if helper is not None:
+                report['helpers'].insert(0, helper.stop())
+    if args.json:
+        print(json.dumps(report, indent=2))
+    else:
+        print_report(report)
 
 
 if __name__ == '__main__':
