@@ -33,7 +33,7 @@ MAX_SOCKET_PATH = 100
 HELPER_MARK = b'persistent.helper_main'
 # Generous bounds for things that take a second or two (never asserted as durations).
 HELPER_EXIT_WAIT = 20
-CREATE_SENT_WAIT = 60
+CALL_SENT_WAIT = 60
 FALLBACK_WARNING = 'persistent: this run connected to the broker itself: '
 
 
@@ -281,24 +281,25 @@ def test_a_directory_that_is_not_private_is_refused_with_a_warning(tmp_path, env
     assert watch.pids == [] and socket_files(persistent_dir) == []
 
 
-# -- 5. the helper lost while a create is in flight ---------------------------------------------------------------
+# -- 5. the helper lost while a call is in flight -----------------------------------------------------------------
 
-class FreezeOnCreate:
-    """A FaultProxy inspector that stops the engine (SIGSTOP) as the create_stack request goes to the broker.
+class FreezeOnRequest:
+    """A FaultProxy inspector that stops the engine (SIGSTOP) as a request for ``method`` goes to the broker.
 
-    The create then waits unanswered, handed over, in the helper. ``release()`` lets the engine run
+    The call then waits unanswered, handed over, in the helper. ``release()`` lets the engine run
     again and disarms the inspector (so that it cannot freeze the engine after the test has ended).
     """
 
-    def __init__(self, engine_group):
+    def __init__(self, engine_group, method):
         self.engine_group = engine_group
+        self.pattern = method.encode('ascii')
         self.sent = threading.Event()
         self._armed = True
         self._lock = threading.Lock()
 
     def __call__(self, data):
         with self._lock:
-            if self._armed and b'create_stack' in data:
+            if self._armed and self.pattern in data:
                 os.killpg(self.engine_group, signal.SIGSTOP)
                 self._armed = False
                 self.sent.set()
@@ -309,25 +310,25 @@ class FreezeOnCreate:
             os.killpg(self.engine_group, signal.SIGCONT)
 
 
-def create_losing_the_helper(where, testbed, env, persistent_dir, engine_group, name, resume_at_once):
-    """A heat_stack create whose helper is SIGKILLed while the engine, frozen, holds the create unanswered.
+def losing_the_helper(where, testbed, env, persistent_dir, engine_group, task, method, resume_at_once):
+    """Run ``task``, SIGKILLing its helper while the engine, frozen, holds the ``method`` call unanswered.
 
     The engine runs again at once, or only when the task has ended. Returns the task's result and the
     killed helper's pid.
     """
-    freezer = FreezeOnCreate(engine_group)
+    freezer = FreezeOnRequest(engine_group, method)
     proxy = FaultProxy(broker_address(testbed), on_request=freezer)
-    # A short call monitor: the lookups that follow a lost create fail fast while the engine is frozen.
+    # A short call monitor: lookups after a lost call (heat_stack looks for its stack) fail fast while frozen.
     proxied = dict(env, HEAT_RPC_TRANSPORT_URL=url_through(testbed, '127.0.0.1', proxy.port),
                    HEAT_RPC_CALL_MONITOR_TIMEOUT='2')
-    running = start_playbook(where, [stack_task(name)], env=proxied)
+    running = start_playbook(where, [task], env=proxied)
     try:
-        assert freezer.sent.wait(CREATE_SENT_WAIT), 'the create was never sent'
+        assert freezer.sent.wait(CALL_SENT_WAIT), '%s was never sent' % method
         [killed] = helper_pids(persistent_dir)
         os.kill(killed, signal.SIGKILL)
         if resume_at_once:
             freezer.release()
-        return running.finish().results['stack'], killed
+        return running.finish().results[task['name']], killed
     finally:
         freezer.release()
         if running.process.poll() is None:
@@ -335,10 +336,21 @@ def create_losing_the_helper(where, testbed, env, persistent_dir, engine_group, 
         proxy.stop()
 
 
+def test_helper_lost_during_a_read_the_read_is_sent_again_in_process(
+        tmp_path, heat_testbed, helper_env, persistent_dir, engine_group):
+    listed, killed = losing_the_helper(tmp_path, heat_testbed, helper_env, persistent_dir, engine_group,
+                                       info_task('list'), 'list_stacks', resume_at_once=True)
+    assert not listed.get('failed'), listed.get('msg')
+    assert isinstance(listed['stacks'], list)
+    assert listed['warnings'] == [FALLBACK_WARNING + 'the helper (pid %d) lost the call to list_stacks: it ended'
+                                  % killed]
+    assert helper_pids(persistent_dir) == []  # the rest of the run connected itself
+
+
 def test_helper_lost_during_a_create_the_module_finds_the_stack_the_engine_made(
         tmp_path, heat_testbed, helper_env, persistent_dir, engine_group, client, stack_name):
-    created, killed = create_losing_the_helper(tmp_path, heat_testbed, helper_env, persistent_dir, engine_group,
-                                               stack_name, resume_at_once=True)
+    created, killed = losing_the_helper(tmp_path, heat_testbed, helper_env, persistent_dir, engine_group,
+                                        stack_task(stack_name), 'create_stack', resume_at_once=True)
     # The create's outcome was unknown; the module looked the stack up (through a new helper) and
     # waited for the create the engine had received.
     assert not created.get('failed') and not created.get('warnings'), created
@@ -350,8 +362,8 @@ def test_helper_lost_during_a_create_the_module_finds_the_stack_the_engine_made(
 
 def test_helper_lost_during_a_create_is_outcome_unknown_and_a_rerun_converges(
         tmp_path, heat_testbed, helper_env, persistent_dir, engine_group, client, stack_name):
-    lost, killed = create_losing_the_helper(tmp_path / 'lost', heat_testbed, helper_env, persistent_dir,
-                                            engine_group, stack_name, resume_at_once=False)
+    lost, killed = losing_the_helper(tmp_path / 'lost', heat_testbed, helper_env, persistent_dir, engine_group,
+                                     stack_task(stack_name), 'create_stack', resume_at_once=False)
     assert lost['failed'] is True and lost['error']['kind'] == 'outcome_unknown', lost
     assert "the persistent helper (pid %d) did not answer 'create_stack'" % killed in lost['msg']
     assert 'may or may not have taken effect' in lost['msg']
