@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
@@ -91,15 +92,27 @@ def env(heat_testbed):
     return engine_environment(heat_testbed)
 
 
+def delete_stack_named(client, service, name):
+    raw = service.find(name)
+    if raw is not None:
+        client.delete_stack(None, raw['stack_identity'])
+        wait_for_stack(service, raw['stack_identity'], STACK_WAIT, actions=('DELETE',))
+
+
 @pytest.fixture
 def stack_name(client, service):
     """A fresh stack name; whatever stack has it at the end of the test is deleted."""
     name = unique_name('st')
     yield name
-    raw = service.find(name)
-    if raw is not None:
-        client.delete_stack(None, raw['stack_identity'])
-        wait_for_stack(service, raw['stack_identity'], STACK_WAIT, actions=('DELETE',))
+    delete_stack_named(client, service, name)
+
+
+@pytest.fixture
+def other_stack_name(client, service):
+    """A second fresh stack name, cleaned up as stack_name is."""
+    name = unique_name('st')
+    yield name
+    delete_stack_named(client, service, name)
 
 
 @pytest.fixture(scope='session')
@@ -111,6 +124,25 @@ def engine_python(heat_testbed):
     python = meta.get('venv_python') or os.path.join(meta['venv'], 'bin', 'python')
     assert os.access(python, os.X_OK), python
     return python
+
+
+@pytest.fixture
+def engine_group(heat_testbed):
+    """The process group of the test bed's heat-engine (for SIGSTOP/SIGCONT)."""
+    with open(os.path.join(heat_testbed['state_dir'], 'testbed.json')) as handle:
+        return json.load(handle)['pgid']
+
+
+def broker_address(testbed):
+    host = ParsedTransportURL(testbed['transport_url']).hosts[0]
+    return host.hostname, host.port
+
+
+def url_through(testbed, host, port, password=None):
+    """The test bed's transport URL, pointed at another host:port (and password)."""
+    parsed = ParsedTransportURL(testbed['transport_url'])
+    broker = parsed.hosts[0]
+    return 'rabbit://%s:%s@%s:%d/%s' % (broker.username, password or broker.password, host, port, parsed.virtual_host)
 
 
 def run_engine_python(python, code):

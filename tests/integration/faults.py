@@ -13,11 +13,13 @@ class FaultProxy:
     """Forwards TCP connections from a local port to ``target``; ``cut()`` drops every live connection.
 
     With ``tls_context`` it terminates TLS on the listening side (a TLS front for a plain broker).
+    With ``on_request`` it calls ``on_request(data)`` with what a client sends, before passing it on.
     """
 
-    def __init__(self, target, tls_context=None):
+    def __init__(self, target, tls_context=None, on_request=None):
         self.target = target
         self.tls_context = tls_context
+        self.on_request = on_request
         self.listener = socket.socket()
         self.listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.listener.bind(('127.0.0.1', 0))
@@ -49,16 +51,18 @@ class FaultProxy:
             with self.lock:
                 self.accepted += 1
                 self.connections.append((client, upstream))
-            for source, sink in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+            for source, sink, inspect in ((client, upstream, self.on_request), (upstream, client, None)):
+                threading.Thread(target=self._pipe, args=(source, sink, inspect), daemon=True).start()
 
     @staticmethod
-    def _pipe(source, sink):
+    def _pipe(source, sink, inspect=None):
         try:
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
+                if inspect is not None:
+                    inspect(data)
                 sink.sendall(data)
         except OSError:
             pass

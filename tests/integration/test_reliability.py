@@ -14,7 +14,7 @@ import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
 
-from conftest import run_playbook, start_playbook, unique_name
+from conftest import broker_address, run_playbook, start_playbook, unique_name, url_through
 from faults import FaultProxy, TestCA
 
 SLOW = {
@@ -25,24 +25,6 @@ SLOW = {
         'action_wait_secs': {'create': {'get_param': 'seconds'}, 'update': {'get_param': 'seconds'}}}}},
     'outputs': {'word': {'value': {'get_attr': ['slow', 'output']}}},
 }
-
-
-def broker_address(testbed):
-    host = ParsedTransportURL(testbed['transport_url']).hosts[0]
-    return host.hostname, host.port
-
-
-def url_through(testbed, host, port, password=None):
-    """The test bed's transport URL, pointed at another host:port (and password)."""
-    parsed = ParsedTransportURL(testbed['transport_url'])
-    broker = parsed.hosts[0]
-    return 'rabbit://%s:%s@%s:%d/%s' % (broker.username, password or broker.password, host, port, parsed.virtual_host)
-
-
-@pytest.fixture
-def engine_group(heat_testbed):
-    with open(os.path.join(heat_testbed['state_dir'], 'testbed.json')) as handle:
-        return json.load(handle)['pgid']
 
 
 def stack_task(name, title='stack', **options):
