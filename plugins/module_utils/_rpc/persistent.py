@@ -59,6 +59,7 @@ ANSWER_GRACE = 3.0
 # The deadline the helper applies to each call (transport.DEADLINE_GRACE; not imported from there,
 # so that a run through the helper never imports oslo.messaging).
 CALL_GRACE = 2.0
+START_LOCK = 'heat-rpc-start.lock'
 # How often an idle helper looks at its clock and at its socket file.
 IDLE_TICK = 1.0
 # The module_utils a helper runs; their source is part of the key, so a changed collection gets a new helper.
@@ -315,11 +316,13 @@ def _hello(sock, key, timeout):
 
 
 def _start_and_connect(settings, path, key):
-    """Start a helper at ``path`` unless another run just did (one starter at a time), and connect."""
+    """Start a helper at ``path`` unless another run just did (one starter at a time per directory), and connect."""
+    # One lock for the whole directory (starts are rare): no lock file per set of settings piles up.
+    lock_path = os.path.join(os.path.dirname(path), START_LOCK)
     try:
-        lock = os.open(path[:-len('.sock')] + '.lock', os.O_RDWR | os.O_CREAT, 0o600)
+        lock = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as exc:
-        raise HelperUnavailable('cannot create the lock file next to %s: %s' % (path, exc.strerror))
+        raise HelperUnavailable('cannot create %s: %s' % (lock_path, exc.strerror))
     try:
         fcntl.flock(lock, fcntl.LOCK_EX)
         sock = _connect(path, settings.connect_timeout)

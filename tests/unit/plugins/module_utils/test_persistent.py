@@ -680,3 +680,33 @@ def test_a_run_waits_for_the_helper_longer_than_the_helper_works_on_a_call(url, 
     # sent would be reported as outcome unknown.
     settings = ConnectionSettings(url, connect_timeout=2, persistent=True)
     assert persistent.PersistentConnection(settings).answer_deadline(call_timeout) == expected
+
+
+def test_runs_that_start_at_once_share_one_helper(short_dir):
+    url = 'rabbit://u:s3cret@127.0.0.1:%d/v' % free_port()
+    settings_list = [ConnectionSettings(url, connect_timeout=1, timeout=2, persistent=True, persistent_dir=short_dir)
+                     for _run in range(4)]
+    connections = [persistent.PersistentConnection(settings, fallback_factory=refuse_fallback)
+                   for settings in settings_list]
+    kinds = []
+
+    def run(connection):
+        try:
+            connection.invoke('get_revision', {}, '1.0')
+        except errors.HeatRpcError as exc:
+            kinds.append(exc.kind)
+
+    threads = [threading.Thread(target=run, args=(connection,)) for connection in connections]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    pids = set(connection.helper_pid for connection in connections)
+    for connection in connections:
+        connection.close()
+    assert kinds == ['broker_unreachable'] * 4
+    assert len(pids) == 1
+    assert sorted(os.listdir(short_dir)) == sorted([persistent.START_LOCK, os.path.basename(
+        persistent.socket_path(settings_list[0], persistent.helper_key(settings_list[0])))])
+    os.unlink(persistent.socket_path(settings_list[0], persistent.helper_key(settings_list[0])))
+    assert wait_until_gone(pids.pop(), 10)
