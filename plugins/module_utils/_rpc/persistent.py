@@ -167,15 +167,16 @@ def helper_key(settings):
 
 
 def private_directory(path):
-    """``path`` (created 0700 if missing), refused unless it is a directory of this user closed to others."""
+    """``path`` (created 0700 if missing), refused unless it is a directory of this user closed to others.
+
+    A path that exists and is not a directory fails in makedirs (it exists, and is not one).
+    """
     path = os.path.expanduser(path)
     try:
         os.makedirs(path, mode=0o700, exist_ok=True)
         info = os.stat(path)
     except OSError as exc:
         raise HelperUnavailable('persistent_dir %s cannot be used: %s' % (path, exc.strerror or exc))
-    if not stat.S_ISDIR(info.st_mode):
-        raise HelperUnavailable('persistent_dir %s is not a directory' % path)
     if info.st_uid != os.geteuid():
         raise HelperUnavailable('persistent_dir %s belongs to another user' % path)
     if info.st_mode & 0o077:
@@ -200,13 +201,11 @@ class PersistentConnection:
         self._sock = None
         self._fallback = None
         self.helper_pid = None
-        self.calls = 0
         # Why this run connected in process after all; HeatRpcModule turns them into warnings.
         self.notices = []
 
     def invoke(self, method, kwargs, version, writes=False, cast=False, timeout=None, context=None):
         if self._fallback is None:
-            self.calls += 1
             call_timeout = timeout or self.settings.timeout
             request = {'op': 'invoke', 'method': method, 'kwargs': kwargs, 'version': version, 'writes': bool(writes),
                        'cast': bool(cast), 'timeout': call_timeout,
@@ -309,7 +308,10 @@ def _hello(sock, key, timeout):
     except (OSError, EOFError, ValueError) as exc:
         sock.close()
         raise HelperUnavailable('the helper did not answer: %s' % (exc or type(exc).__name__))
-    if not reply or reply.get('key') != key:
+    if reply is None:
+        sock.close()
+        raise HelperUnavailable('the helper closed the connection')
+    if reply.get('key') != key:
         sock.close()
         raise HelperUnavailable('the helper listening there serves other settings')
     return reply.get('pid')

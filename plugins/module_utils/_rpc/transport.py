@@ -162,7 +162,6 @@ class EngineConnection:
         self._transport = transport
         self._owns_transport = transport is None
         self._checked = False
-        self.calls = 0
 
     # -- setup -------------------------------------------------------------
 
@@ -257,7 +256,6 @@ class EngineConnection:
         settings = self.settings
         call_timeout = timeout or settings.timeout
         ctxt = context_dict(context or settings.context)
-        self.calls += 1
         started = time.monotonic()
         try:
             client = self.rpc_client(version, call_timeout)

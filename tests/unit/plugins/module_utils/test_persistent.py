@@ -198,6 +198,12 @@ def test_a_class_that_no_call_raises_comes_back_as_the_base_error(name):
     assert (back.message, back.method) == ('m', 'x')
 
 
+def test_an_error_without_a_message_still_says_where_it_came_from():
+    back = persistent.error_from_wire({'class': 'EngineError', 'message': None})
+    assert back.__class__ is errors.EngineError
+    assert back.message == 'the persistent helper reported an error'
+
+
 def test_frames_carry_json_and_a_closed_peer_between_frames_is_the_end():
     left, right = socket.socketpair()
     with left, right:
@@ -311,7 +317,7 @@ def test_the_directory_is_created_private(short_dir):
 @pytest.mark.parametrize('problem, prepare, message', [
     ('open to the group', lambda path: os.chmod(path, 0o750), 'is open to other users (mode 750)'),
     ('open to all', lambda path: os.chmod(path, 0o777), 'is open to other users (mode 777)'),
-    ('a file', lambda path: (os.rmdir(path), open(path, 'w').close()), 'cannot be used'),
+    ('a file', lambda path: (os.rmdir(path), open(path, 'w').close()), 'cannot be used: File exists'),
     ('another owner', lambda path: os.chown(path, 65534, 65534), 'belongs to another user'),
 ])
 def test_an_unsafe_directory_is_refused_naming_the_option(short_dir, problem, prepare, message):
@@ -337,7 +343,8 @@ def test_the_socket_path_is_in_the_directory_and_short(short_dir):
 
 class ScriptedHelper:
     """Listens where a run looks for its helper and answers as told: ``hello`` and ``invoke`` are
-    'answer', 'close' (end the connection) or 'silent' (read and never answer)."""
+    'answer', 'close' (end the connection), 'half' (end it halfway through the answer) or 'silent'
+    (read and never answer)."""
 
     def __init__(self, settings, hello='answer', invoke='answer', key=None):
         self.key = key or persistent.helper_key(settings)
@@ -360,6 +367,9 @@ class ScriptedHelper:
                 self.requests.append(request)
                 behaviour = self.behaviour[request['op']]
                 if behaviour == 'close':
+                    return
+                if behaviour == 'half':
+                    client.sendall(persistent.FRAME_HEADER.pack(50) + b'{"result":')
                     return
                 if behaviour == 'silent':
                     client.recv(1)
@@ -386,32 +396,40 @@ class InProcessDouble:
         self.closed = True
 
 
-# (what the helper does, is the call a write, what the run returns or raises, falls back, calls handed over)
+FELL_BACK = 'persistent: this run connected to the broker itself: '
+# (what the helper does, is the call a write, what the run returns or raises, why: the end of the warning
+# or the error message, calls handed over)
 DECISIONS = [
-    ('answers', False, 'from helper', False, 1),
-    ('answers', True, 'from helper', False, 1),
-    ('closes during the read', False, 'from in process', True, 1),
-    ('closes during the write', True, errors.OutcomeUnknownError, False, 1),
-    ('is silent during the read', False, 'from in process', True, 1),
-    ('is silent during the write', True, errors.OutcomeUnknownError, False, 1),
-    ('closes at hello', True, 'from in process', True, 0),
-    ('is silent at hello', True, 'from in process', True, 0),
-    ('serves other settings', True, 'from in process', True, 0),
+    ('answers', False, 'from helper', None, 1),
+    ('answers', True, 'from helper', None, 1),
+    ('closes during the read', False, 'from in process', 'the helper (pid 4242) lost the call to create_stack: '
+                                                         'it ended', 1),
+    ('closes during the write', True, errors.OutcomeUnknownError, "the persistent helper (pid 4242) did not answer "
+                                                                 "'create_stack' (it ended)", 1),
+    ('breaks off during the read', False, 'from in process', 'the helper (pid 4242) lost the call to create_stack: '
+                                                             'connection closed mid-message', 1),
+    ('breaks off during the write', True, errors.OutcomeUnknownError, "(connection closed mid-message); the request "
+                                                                     "was handed over", 1),
+    ('is silent during the read', False, 'from in process', 'lost the call to create_stack: no answer within 3.2 s', 1),
+    ('is silent during the write', True, errors.OutcomeUnknownError, "'create_stack' (no answer within 3.2 s)", 1),
+    ('closes at hello', True, 'from in process', 'the helper closed the connection', 0),
+    ('is silent at hello', True, 'from in process', 'the helper did not answer: timed out', 0),
+    ('serves other settings', True, 'from in process', 'the helper listening there serves other settings', 0),
 ]
 BEHAVIOURS = {
     'answers': {}, 'closes during the read': {'invoke': 'close'}, 'closes during the write': {'invoke': 'close'},
+    'breaks off during the read': {'invoke': 'half'}, 'breaks off during the write': {'invoke': 'half'},
     'is silent during the read': {'invoke': 'silent'}, 'is silent during the write': {'invoke': 'silent'},
     'closes at hello': {'hello': 'close'}, 'is silent at hello': {'hello': 'silent'},
     'serves other settings': {'key': 'f' * 64},
 }
 
 
-@pytest.mark.parametrize('behaviour, writes, outcome, falls_back, handed_over', DECISIONS,
-                         ids=[row[0] for row in DECISIONS])
-def test_what_a_run_does_when_its_helper(short_dir, monkeypatch, behaviour, writes, outcome, falls_back, handed_over):
-    # The silent cases wait for the answer deadline: keep it short.
-    monkeypatch.setattr(persistent, 'ANSWER_GRACE', 0.1)
+@pytest.mark.parametrize('behaviour, writes, outcome, why, handed_over', DECISIONS, ids=[row[0] for row in DECISIONS])
+def test_what_a_run_does_when_its_helper(short_dir, monkeypatch, behaviour, writes, outcome, why, handed_over):
+    # The silent cases wait for the answer deadline (here 1 x 0.3 + 0.3 + 0.2 + 0.1 + 2.3 s): keep it short.
     monkeypatch.setattr(persistent, 'CALL_GRACE', 0.1)
+    monkeypatch.setattr(persistent, 'ANSWER_GRACE', 2.3)
     settings = make_settings(short_dir, timeout=0.2, connect_timeout=0.3)
     scripted = ScriptedHelper(settings, **BEHAVIOURS[behaviour])
     doubles = []
@@ -422,17 +440,21 @@ def test_what_a_run_does_when_its_helper(short_dir, monkeypatch, behaviour, writ
             with pytest.raises(outcome) as caught:
                 connection.invoke('create_stack', {'stack_name': 's'}, '1.0', writes=writes)
             assert 'may or may not have taken effect' in str(caught.value)
+            assert why in str(caught.value)
             assert caught.value.method == 'create_stack'
         else:
             assert connection.invoke('create_stack', {'stack_name': 's'}, '1.0', writes=writes) == outcome
     finally:
         connection.close()
         scripted.close()
+    falls_back = outcome == 'from in process'
     assert bool(doubles) is falls_back
-    assert bool(connection.notices) is falls_back
     if falls_back:
         assert doubles[0].calls == ['create_stack'] and doubles[0].closed
-        assert connection.notices[0].startswith('persistent: this run connected to the broker itself: ')
+        [notice] = connection.notices
+        assert notice.startswith(FELL_BACK) and why in notice, notice
+    else:
+        assert connection.notices == []
     assert len([request for request in scripted.requests if request['op'] == 'invoke']) == handed_over
 
 
