@@ -61,6 +61,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests'))
 
 from conftest import COLLECTIONS_ROOT  # noqa: E402  (the default: this checkout)
+from helper_processes import HELPER_MARK, helper_pids, process_state  # noqa: E402
 
 TEMPLATE = {
     'heat_template_version': '2018-08-31',
@@ -83,8 +84,6 @@ CONNECTION_CODE = {'in_process': MODULE_UTILS + '._rpc.transport', 'persistent':
 
 # What a module run warns when it could not use the helper and connected itself (PersistentConnection).
 FALLBACK_WARNING = 'persistent: this run connected to the broker itself'
-# In the helper's command line (python -c persistent.HELPER_BOOTSTRAP), and in no other process's.
-HELPER_MARK = 'persistent.helper_main'
 # Longer than any gap between the runs of one helper (creating the listing stacks takes minutes); the
 # benchmark ends its helpers itself.
 HELPER_IDLE_TIMEOUT = 3600
@@ -152,50 +151,6 @@ def process_cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
-def process_state(pid):
-    """The one-letter state of a process ('Z' for a zombie), or None when it is gone."""
-    try:
-        with open('/proc/%d/stat' % pid) as handle:
-            return handle.read().rsplit(')', 1)[1].split()[0]
-    except (OSError, IndexError):
-        return None
-
-
-def bound_socket_inodes(directory):
-    """Inodes of the Unix sockets bound to a path in ``directory`` (from /proc/net/unix)."""
-    prefix = os.path.join(directory, '')
-    inodes = set()
-    with open('/proc/net/unix') as handle:
-        next(handle)
-        for line in handle:
-            fields = line.split()
-            if len(fields) >= 8 and fields[7].startswith(prefix):
-                inodes.add(fields[6])
-    return inodes
-
-
-def helper_processes():
-    """Pids of the processes whose command line holds HELPER_MARK (any user's helpers, any directory)."""
-    pids = []
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                with open('/proc/%s/cmdline' % entry, 'rb') as handle:
-                    if HELPER_MARK.encode() in handle.read():
-                        pids.append(int(entry))
-            except OSError:
-                continue
-    return pids
-
-
-def holds_socket(pid, inodes):
-    try:
-        links = [os.readlink('/proc/%d/fd/%s' % (pid, fd)) for fd in os.listdir('/proc/%d/fd' % pid)]
-    except OSError:
-        return False
-    return any(link[len('socket:['):-1] in inodes for link in links if link.startswith('socket:['))
-
-
 class PersistentHelper:
     """The persistent helper one set of benchmark runs shares, in a persistent_dir of its own."""
 
@@ -213,8 +168,7 @@ class PersistentHelper:
 
     def pids(self):
         """The live helpers of this directory: marked command line, holding a socket bound in the directory."""
-        inodes = bound_socket_inodes(self.directory)
-        return sorted(pid for pid in helper_processes() if holds_socket(pid, inodes))
+        return helper_pids(self.directory)
 
     def cpu(self):
         """{pid: CPU seconds so far} of this directory's helpers."""
@@ -442,7 +396,7 @@ class ConnectionHook:
         with open(os.path.join(self.directory, 'sitecustomize.py'), 'w') as handle:
             handle.write(CONNECTION_HOOK)
         with open(os.path.join(self.directory, HOOK_SETTINGS), 'w') as handle:
-            json.dump({'log': self.log, 'port': port, 'helper_mark': HELPER_MARK}, handle)
+            json.dump({'log': self.log, 'port': port, 'helper_mark': HELPER_MARK.decode()}, handle)
         open(self.log, 'a').close()
         self.env = {'PYTHONPATH': self.directory}
 

@@ -17,6 +17,7 @@ import pytest
 
 from conftest import broker_address, run_playbook, start_playbook, url_through
 from faults import FaultProxy
+from helper_processes import helper_pids
 
 TEMPLATE = {
     'heat_template_version': '2018-08-31',
@@ -30,7 +31,6 @@ TEMPLATE = {
 # 'heat-rpc-<24 hex>.sock' after the directory; AF_UNIX paths end at 107 bytes.
 SOCKET_NAME_LENGTH = len('/heat-rpc-%s.sock' % ('0' * 24))
 MAX_SOCKET_PATH = 100
-HELPER_MARK = b'persistent.helper_main'
 # Generous bounds for things that take a second or two (never asserted as durations).
 HELPER_EXIT_WAIT = 20
 CALL_SENT_WAIT = 60
@@ -41,38 +41,6 @@ FALLBACK_WARNING = 'persistent: this run connected to the broker itself: '
 
 def socket_files(directory):
     return sorted(name for name in os.listdir(directory) if name.endswith('.sock')) if os.path.isdir(directory) else []
-
-
-def _socket_inodes_bound_in(directory):
-    """Inodes of the Unix sockets bound to a path in ``directory`` (as /proc/net/unix lists them)."""
-    prefix = directory.rstrip('/') + '/'
-    inodes = set()
-    with open('/proc/net/unix') as handle:
-        next(handle)
-        for line in handle:
-            fields = line.split()
-            if len(fields) >= 8 and fields[7].startswith(prefix):
-                inodes.add('socket:[%s]' % fields[6])
-    return inodes
-
-
-def helper_pids(directory):
-    """Live helper processes holding a socket bound in ``directory`` (an ended helper holds none)."""
-    inodes = _socket_inodes_bound_in(directory)
-    pids = []
-    for entry in os.listdir('/proc') if inodes else ():
-        if not entry.isdigit():
-            continue
-        try:
-            with open('/proc/%s/cmdline' % entry, 'rb') as handle:
-                if HELPER_MARK not in handle.read():
-                    continue
-            fds = os.listdir('/proc/%s/fd' % entry)
-            if any(os.readlink('/proc/%s/fd/%s' % (entry, fd)) in inodes for fd in fds):
-                pids.append(int(entry))
-        except OSError:  # the process ended meanwhile
-            continue
-    return sorted(pids)
 
 
 def wait_until(condition, timeout, interval=0.1):

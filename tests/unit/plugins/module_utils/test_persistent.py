@@ -33,6 +33,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings impo
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient, new_connection  # noqa: E402
 
 from fake_engine import FakeEngine  # noqa: E402
+from helper_processes import process_state  # noqa: E402
 
 STACK = {'stack_name': 's1', 'stack_id': 'abc', 'tenant': 'p1', 'path': ''}
 TEMPLATE = {'heat_template_version': '2018-08-31', 'resources': {}}
@@ -546,14 +547,15 @@ class RecordingConnection:
         self.closed = False
 
     def preflight(self, again=False):
-        self.events.append((threading.get_ident(), 'check again' if again else 'check if not yet'))
+        self.events.append((threading.current_thread(), 'check again' if again else 'check if not yet'))
 
     def invoke(self, method, kwargs, version, **options):
-        self.events.append((threading.get_ident(), method, options['context']['username']))
+        self.events.append((threading.current_thread(), method, options['context']['username']))
         return {'ok': method}
 
     def by_run(self):
-        """The events of each run (each is served on its own thread), in order."""
+        """The events of each run (each is served on its own thread, kept here so that none is mistaken for
+        another that ended), in order."""
         runs = {}
         for event in self.events:
             runs.setdefault(event[0], []).append(event[1:])
@@ -721,12 +723,7 @@ def wait_until_gone(pid, seconds):
     """Whether process ``pid`` ends within ``seconds`` (here it is this process's child: a zombie counts as ended)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        try:
-            with open('/proc/%d/stat' % pid) as handle:
-                state = handle.read().rsplit(')', 1)[1].split()[0]
-        except FileNotFoundError:
-            return True
-        if state == 'Z':
+        if process_state(pid) in (None, 'Z'):
             return True
         time.sleep(0.1)
     return False
