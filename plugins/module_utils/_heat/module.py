@@ -23,7 +23,9 @@ from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import keystone
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings, RequestContext
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import (
+    DEFAULT_PERSISTENT_DIR, ConnectionSettings, RequestContext,
+)
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 
 
@@ -81,7 +83,7 @@ def connection_argument_spec():
         auth_ca_file=dict(type='path', fallback=_env('AUTH_CA_FILE')),
         persistent=dict(type='bool', default=False, fallback=_env('PERSISTENT')),
         persistent_idle_timeout=dict(type='float', default=60, fallback=_env('PERSISTENT_IDLE_TIMEOUT')),
-        persistent_dir=dict(type='path', default='~/.ansible/heat_rpc', fallback=_env('PERSISTENT_DIR')),
+        persistent_dir=dict(type='path', default=DEFAULT_PERSISTENT_DIR, fallback=_env('PERSISTENT_DIR')),
     )
 
 

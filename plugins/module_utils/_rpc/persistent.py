@@ -60,6 +60,12 @@ ANSWER_GRACE = 3.0
 # so that a run through the helper never imports oslo.messaging).
 CALL_GRACE = 2.0
 START_LOCK = 'heat-rpc-start.lock'
+# What a helper is started with: a fresh interpreter, its configuration on stdin, and of the run's
+# environment only what Python, the locale and TLS need.
+HELPER_BOOTSTRAP = ('import json, sys; config = json.loads(sys.stdin.readline()); sys.path[:0] = config["sys_path"]; '
+                    'from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import persistent; '
+                    'persistent.helper_main(config)')
+HELPER_ENVIRONMENT = ('PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'SSL_CERT_FILE', 'SSL_CERT_DIR')
 # How often an idle helper looks at its clock and at its socket file.
 IDLE_TICK = 1.0
 # The module_utils a helper runs; their source is part of the key, so a changed collection gets a new helper.
@@ -144,25 +150,9 @@ def _absolute(path):
 
 
 def helper_key(settings):
-    """What one helper serves: the settings its transport depends on, this user, this Python and this code."""
-    fields = {
-        'protocol': PROTOCOL,
-        'code': _code_digest(),
-        'python': sys.executable,
-        'uid': os.geteuid(),
-        'transport_url': settings.transport_url,
-        'exchange': settings.exchange,
-        'topic': settings.topic,
-        'timeout': settings.timeout,
-        'connect_timeout': settings.connect_timeout,
-        'call_monitor_timeout': settings.call_monitor_timeout,
-        'ssl': settings.ssl,
-        'ssl_ca_file': _absolute(settings.ssl_ca_file),
-        'ssl_cert_file': _absolute(settings.ssl_cert_file),
-        'ssl_key_file': _absolute(settings.ssl_key_file),
-        'ssl_trust_system_store': bool(settings.ssl_trust_system_store),
-        'idle_timeout': settings.persistent_idle_timeout,
-    }
+    """What one helper serves: the settings it is started with, this user, this Python and this code."""
+    fields = dict(helper_settings(settings), protocol=PROTOCOL, code=_code_digest(), python=sys.executable,
+                  uid=os.geteuid())
     return hashlib.sha256(json.dumps(fields, sort_keys=True).encode('utf-8')).hexdigest()
 
 
@@ -373,15 +363,18 @@ def _start_helper(settings, path, key):
 
 
 def helper_settings(settings):
-    """The ConnectionSettings arguments a helper is started with: its transport's, no request context."""
+    """The ConnectionSettings arguments a helper is started with: what its transport depends on.
+
+    Not the request context (every call brings its own) nor the API cap (each call comes with its version).
+    """
     return {
         'transport_url': settings.transport_url, 'exchange': settings.exchange, 'topic': settings.topic,
         'timeout': settings.timeout, 'connect_timeout': settings.connect_timeout,
         'call_monitor_timeout': settings.call_monitor_timeout, 'ssl': settings.ssl,
         'ssl_ca_file': _absolute(settings.ssl_ca_file), 'ssl_cert_file': _absolute(settings.ssl_cert_file),
-        'ssl_key_file': _absolute(settings.ssl_key_file), 'ssl_trust_system_store': settings.ssl_trust_system_store,
-        'api_version_cap': settings.api_version_cap, 'persistent_idle_timeout': settings.persistent_idle_timeout,
-        'persistent_dir': settings.persistent_dir,
+        'ssl_key_file': _absolute(settings.ssl_key_file),
+        'ssl_trust_system_store': bool(settings.ssl_trust_system_store),
+        'persistent_idle_timeout': settings.persistent_idle_timeout, 'persistent_dir': settings.persistent_dir,
     }
 
 
@@ -392,11 +385,6 @@ def helper_environment(environ):
 
 
 # -- the helper's side -----------------------------------------------------------------------------
-
-HELPER_ENVIRONMENT = ('PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'SSL_CERT_FILE', 'SSL_CERT_DIR')
-HELPER_BOOTSTRAP = ('import json, sys; config = json.loads(sys.stdin.readline()); sys.path[:0] = config["sys_path"]; '
-                    'from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import persistent; '
-                    'persistent.helper_main(config)')
 
 
 def helper_main(config):  # pragma: no cover - runs in the helper process (the integration tests drive it)
