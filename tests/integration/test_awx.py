@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from types import SimpleNamespace
 
 import yaml
@@ -19,6 +20,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module impor
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
 from conftest import REPO_ROOT, engine_environment, run_playbook, unique_name
+from helper_processes import helper_pids
 from test_engine_api import TEMPLATE
 
 BIN = os.path.dirname(sys.executable)
@@ -188,12 +190,25 @@ def test_awx_job_through_ansible_runner_gets_its_connection_from_the_credential(
     token = 'gAAAA-awx-test-token-' + unique_name('t')
     root = str(tmp_path / 'job')
     os.makedirs(os.path.join(root, 'env'))
+    # The jobs' tasks go through the persistent helper (a short directory: a socket path has at most 107 bytes).
+    helper_dir = tempfile.mkdtemp(prefix='hrpc-awx-')
     credential_env, _files = render_awx_injectors(inputs, injectors, {
         'transport_url': heat_testbed['transport_url'], 'username': context['username'],
         'password': context['password'], 'project_id': context['project_id'], 'user_id': context['user_id'],
         'project_name': context['project_name'], 'roles': 'member', 'auth_token': token, 'is_admin': True,
         'api_version_cap': ' 1.36 ', 'rpc_timeout': '45', 'connect_timeout': '7', 'call_monitor_timeout': '20',
+        'persistent': True, 'persistent_idle_timeout': ' 5 ', 'persistent_dir': helper_dir,
     }, os.path.join(root, 'env'))
+    try:
+        awx_job_lifecycle(root, credential_env, context, token, heat_testbed, service, stack_name, helper_dir)
+    finally:
+        for name in os.listdir(helper_dir):
+            os.unlink(os.path.join(helper_dir, name))  # an idle helper whose socket is gone exits
+        shutil.rmtree(helper_dir, ignore_errors=True)
+
+
+def awx_job_lifecycle(root, credential_env, context, token, heat_testbed, service, stack_name, helper_dir):
+    """Create, re-apply and delete a stack through three AWX jobs with ``credential_env``; nothing secret shown."""
     awx_private_data_dir(root, credential_env)
     # Extra vars as AWX writes them for a job template: its own awx_* variables and the survey's answers.
     extravars = {'awx_job_id': 42, 'awx_job_template_name': 'Heat demo stack', 'awx_user_name': 'admin',
@@ -213,6 +228,10 @@ def test_awx_job_through_ansible_runner_gets_its_connection_from_the_credential(
     assert (args['api_version_cap'], args['is_admin'], args['roles']) == ('1.36', True, ['member'])
     assert (args['username'], args['project_id']) == (context['username'], context['project_id'])
     assert args['auth_token'] == args['password'] == args['transport_url'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
+    assert (args['persistent'], args['persistent_idle_timeout'], args['persistent_dir']) == (True, 5, helper_dir)
+    # The helper served the task: it did not connect itself (that would be a warning), and it is there.
+    assert not created.get('warnings'), created['warnings']
+    assert len(helper_pids(helper_dir)) == 1
     assert service.find(stack_name)['stack_status'] == 'COMPLETE'
 
     code, events, stdout = run_awx_job(root, 'reapply', extravars)
