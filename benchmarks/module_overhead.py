@@ -312,7 +312,7 @@ def import_figures(runner, rounds, persistent):
     """Fresh-interpreter import of each module's code path: the module and the connection code it runs."""
     targets = {('ping', 'in_process'): ['ansible.modules.ping']}
     for key in ('stack_info', 'heat_stack'):
-        module = 'ansible_collections.heat_rpc.engine.plugins.modules.%s' % MODULES[key].split('.')[-1]
+        module = 'ansible_collections.heat_rpc.engine.plugins.modules.%s' % MODULES[key].rsplit('.', maxsplit=1)[-1]
         for mode in MODES if persistent else MODES[:1]:
             targets[key, mode] = [module, CONNECTION_CODE[mode]]
     samples = collections.defaultdict(list)

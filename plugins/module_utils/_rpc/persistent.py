@@ -35,10 +35,10 @@ import importlib.util
 import json
 import os
 import select
+import signal
 import socket
 import stat
 import struct
-import subprocess
 import sys
 import threading
 import time
@@ -331,35 +331,79 @@ def _start_and_connect(settings, path, key):
 def _start_helper(settings, path, key):
     """Start the helper in a new session and wait until it listens (or says why it cannot).
 
-    A fresh interpreter, not a fork: it holds only what it is sent (the connection settings, over
-    a pipe) and not this run's parameters, credentials or environment. It imports its code from
-    this run's module payload, which stays in place until this run ends, before saying it is ready.
+    A fresh interpreter, not a fork of this run: it holds only what it is sent (the connection
+    settings, over a pipe) and not this run's parameters, credentials or environment. It imports its
+    code from this run's module payload, which stays in place until this run ends, before it says it
+    is ready.
     """
     config = {'path': path, 'key': key, 'sys_path': [entry for entry in sys.path if entry],
               'settings': helper_settings(settings)}
     try:
-        helper = subprocess.Popen([sys.executable, '-c', HELPER_BOOTSTRAP], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, cwd='/',
-                                  env=helper_environment(os.environ), start_new_session=True)
+        pid, to_helper, from_helper = _spawn([sys.executable, '-c', HELPER_BOOTSTRAP],
+                                             helper_environment(os.environ))
     except OSError as exc:
         raise HelperUnavailable('the helper could not be started: %s' % (exc.strerror or exc))
     try:
-        helper.stdin.write(json.dumps(config).encode('utf-8') + b'\n')
-        helper.stdin.close()
-        ready, _unused, _unused = select.select([helper.stdout], [], [], START_TIMEOUT)
-        answer = helper.stdout.readline() if ready else b''
+        _write_all(to_helper, json.dumps(config).encode('utf-8') + b'\n')
+        answer = _read_line(from_helper, START_TIMEOUT)
     except OSError as exc:
-        answer = ('E' + str(exc)).encode('utf-8')
+        answer = ('E%s' % exc).encode('utf-8')
     finally:
-        helper.stdout.close()
-    if not ready:
-        helper.kill()
+        os.close(to_helper)
+        os.close(from_helper)
+    if answer is None:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
         raise HelperUnavailable('the helper did not start within %d s' % START_TIMEOUT)
     if answer[:1] != b'R':
-        helper.wait()
+        os.waitpid(pid, 0)
         raise HelperUnavailable('the helper could not start: %s'
                                 % (answer[1:].decode('utf-8', 'replace').strip() or 'it ended without a word'))
     # The helper outlives this run, in its own session; when it exits, init reaps it.
+
+
+def _spawn(argv, env):
+    """Run ``argv`` in a new session, cwd /, stdin and stdout on pipes, stderr on /dev/null: (pid, stdin, stdout).
+
+    fork and exec, as ansible's own run_command does underneath (which waits for the command; this one
+    must outlive the run). Every other descriptor of this process is non-inheritable and closes on exec.
+    """
+    stdin_read, stdin_write = os.pipe()
+    stdout_read, stdout_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child, until exec
+        try:
+            os.setsid()
+            os.chdir('/')
+            os.dup2(stdin_read, 0)
+            os.dup2(stdout_write, 1)
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+            os.execve(argv[0], argv, env)
+        finally:
+            os._exit(127)  # pylint: disable=protected-access  # never return into the run's code
+    os.close(stdin_read)
+    os.close(stdout_write)
+    return pid, stdin_write, stdout_read
+
+
+def _write_all(fd, data):
+    while data:
+        data = data[os.write(fd, data):]
+
+
+def _read_line(fd, timeout):
+    """One line from ``fd`` (up to EOF), or None if it does not come within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    data = b''
+    while not data.endswith(b'\n'):
+        ready, _unused, _unused = select.select([fd], [], [], max(0, deadline - time.monotonic()))
+        if not ready:
+            return None
+        chunk = os.read(fd, 4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def helper_settings(settings):
