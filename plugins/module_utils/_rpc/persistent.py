@@ -44,7 +44,9 @@ import threading
 import time
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings, context_dict
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import (
+    DEADLINE_GRACE, ConnectionSettings, context_dict,
+)
 
 # Bumped whenever a request or reply changes shape; part of the helper's key, so runs of a newer
 # collection never talk to an older helper.
@@ -56,9 +58,6 @@ START_TIMEOUT = 30.0
 # Seconds on top of the helper's own deadline (connect_timeout + timeout + grace) before a run stops
 # waiting for its answer.
 ANSWER_GRACE = 3.0
-# The deadline the helper applies to each call (transport.DEADLINE_GRACE; not imported from there,
-# so that a run through the helper never imports oslo.messaging).
-CALL_GRACE = 2.0
 START_LOCK = 'heat-rpc-start.lock'
 # What a helper is started with: a fresh interpreter, its configuration on stdin, and of the run's
 # environment only what Python, the locale and TLS need.
@@ -255,7 +254,7 @@ class PersistentConnection:
         then its own deadline for the call, then a margin; the helper always answers first when it can."""
         settings = self.settings
         broker_check = settings.connect_timeout * max(1, len(settings.url.hosts))
-        return broker_check + settings.connect_timeout + call_timeout + CALL_GRACE + ANSWER_GRACE
+        return broker_check + settings.connect_timeout + call_timeout + DEADLINE_GRACE + ANSWER_GRACE
 
     def _helper_socket(self):
         if self._sock is None:

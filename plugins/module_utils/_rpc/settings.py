@@ -20,6 +20,9 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction imp
 
 SUPPORTED_DRIVERS = ('rabbit', 'fake')
 DEFAULT_PERSISTENT_DIR = '~/.ansible/heat_rpc'
+# Seconds granted on top of connect_timeout + timeout before the wall-clock guard of a call gives up
+# (here, not in transport.py, because a run through the persistent helper bounds its wait with it too).
+DEADLINE_GRACE = 2.0
 
 
 class RequestContext:

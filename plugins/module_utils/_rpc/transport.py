@@ -25,7 +25,7 @@ import types
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 # The settings live in settings.py (no oslo.messaging import there); these names stay importable from here.
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import (  # noqa: F401 pylint: disable=unused-import
-    SUPPORTED_DRIVERS, ConnectionSettings, RequestContext, context_dict,
+    DEADLINE_GRACE, SUPPORTED_DRIVERS, ConnectionSettings, RequestContext, context_dict,
 )
 
 
@@ -106,8 +106,6 @@ except ImportError as import_error:  # pragma: no cover - exercised by sanity's 
     HAS_OSLO_MESSAGING = False
     OSLO_MESSAGING_IMPORT_ERROR = import_error
 
-# Seconds granted on top of connect_timeout + timeout before the wall-clock guard gives up.
-DEADLINE_GRACE = 2.0
 CLEANUP_TIMEOUT = 5.0
 # oslo.messaging's reply queues are not auto-delete; unused this long they expire, so module runs
 # (each with its own reply queue) leave only the last few seconds' worth behind.

@@ -245,10 +245,6 @@ def test_a_value_json_cannot_carry_is_refused_naming_its_type_and_nothing_is_sen
             right.recv(1)
 
 
-def test_the_call_deadline_grace_is_the_in_process_one():
-    assert persistent.CALL_GRACE == transport.DEADLINE_GRACE
-
-
 # -- what one helper serves, and where it lives -----------------------------------------------------------------------
 
 
@@ -438,7 +434,7 @@ BEHAVIOURS = {
 @pytest.mark.parametrize('behaviour, writes, outcome, why, handed_over', DECISIONS, ids=[row[0] for row in DECISIONS])
 def test_what_a_run_does_when_its_helper(short_dir, monkeypatch, behaviour, writes, outcome, why, handed_over):
     # The silent cases wait for the answer deadline (here 1 x 0.3 + 0.3 + 0.2 + 0.1 + 2.3 s): keep it short.
-    monkeypatch.setattr(persistent, 'CALL_GRACE', 0.1)
+    monkeypatch.setattr(persistent, 'DEADLINE_GRACE', 0.1)
     monkeypatch.setattr(persistent, 'ANSWER_GRACE', 2.3)
     settings = make_settings(short_dir, timeout=0.2, connect_timeout=0.3)
     scripted = ScriptedHelper(settings, **BEHAVIOURS[behaviour])
