@@ -39,8 +39,8 @@ def import_seconds(runs):
 
 
 def settings_from_environment():
-    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import connection_argument_spec
-    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import settings_from_params
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_argument_spec
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import settings_from_params
 
     params = {}
     for name, spec in connection_argument_spec().items():

@@ -176,8 +176,8 @@ credentials_explanation:
   type: str
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.engine_info_runner import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_engine_info import (
     GATHER_CHOICES, SUPPORT_STATUSES, EngineInfoRunner,
 )
 

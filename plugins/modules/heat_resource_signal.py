@@ -144,8 +144,8 @@ stack:
   type: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.resource_signal_runner import ResourceSignalRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_resource_signal import ResourceSignalRunner
 
 ARGUMENT_SPEC = dict(
     stack=dict(type='str', required=True),

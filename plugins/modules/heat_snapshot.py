@@ -152,8 +152,8 @@ events:
   elements: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.snapshot_runner import SnapshotRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_snapshot import SnapshotRunner
 
 ARGUMENT_SPEC = dict(
     stack=dict(type='str', required=True),

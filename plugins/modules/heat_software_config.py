@@ -228,8 +228,8 @@ deleted_ids:
   elements: str
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import SoftwareConfigRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_software_config import SoftwareConfigRunner
 
 IO_TYPE = dict(type='str', default='String', choices=['String', 'Number', 'CommaDelimitedList', 'Json', 'Boolean'])
 

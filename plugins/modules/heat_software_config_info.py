@@ -96,8 +96,8 @@ configs:
       returned: with O(detail=true) or O(id)
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import SoftwareConfigInfoRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_software_config import SoftwareConfigInfoRunner
 
 ARGUMENT_SPEC = dict(
     name=dict(type='str'),

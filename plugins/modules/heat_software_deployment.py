@@ -187,8 +187,8 @@ deleted_ids:
   elements: str
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import SoftwareDeploymentRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_software_deployment import SoftwareDeploymentRunner
 
 ARGUMENT_SPEC = dict(
     id=dict(type='str', aliases=['deployment_id']),

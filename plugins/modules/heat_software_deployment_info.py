@@ -98,8 +98,8 @@ metadata:
   elements: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software_runner import SoftwareDeploymentInfoRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_software_deployment import SoftwareDeploymentInfoRunner
 
 ARGUMENT_SPEC = dict(
     id=dict(type='str', aliases=['deployment_id']),

@@ -419,8 +419,8 @@ preview_error:
   type: str
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_runner import StackRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import StackRunner
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import template_argument_spec
 
 ARGUMENT_SPEC = dict(

@@ -157,8 +157,8 @@ events:
   elements: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_action_runner import ACTIONS, StackActionRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack_action import ACTIONS, StackActionRunner
 
 ARGUMENT_SPEC = dict(
     stack=dict(type='str', required=True, aliases=['name', 'id']),

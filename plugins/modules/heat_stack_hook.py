@@ -160,8 +160,8 @@ stack:
   type: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hook_runner import HookRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack_hook import HookRunner
 
 ARGUMENT_SPEC = dict(
     stack=dict(type='str', required=True, aliases=['name']),

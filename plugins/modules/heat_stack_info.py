@@ -407,8 +407,8 @@ stacks:
       returned: when V(snapshots) is in O(include)
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import INCLUDE_CHOICES, StackInfoRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack_info import INCLUDE_CHOICES, StackInfoRunner
 
 ARGUMENT_SPEC = dict(
     name=dict(type='str', aliases=['stack', 'id']),

@@ -112,8 +112,8 @@ events:
   elements: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_wait_runner import StackWaitRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack_wait import StackWaitRunner
 
 ARGUMENT_SPEC = dict(
     stack=dict(type='str', required=True, aliases=['name', 'id']),

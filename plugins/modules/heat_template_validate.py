@@ -184,9 +184,9 @@ raw:
   type: dict
 '''
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import template_argument_spec
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.validate_runner import TemplateValidateRunner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_template_validate import TemplateValidateRunner
 
 ARGUMENT_SPEC = dict(
     template_argument_spec(),

@@ -18,7 +18,7 @@ import contextlib
 from ansible.errors import AnsibleError
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import settings_from_options
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import settings_from_options
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import (
     HAS_OSLO_MESSAGING, OSLO_MESSAGING_IMPORT_ERROR,
 )

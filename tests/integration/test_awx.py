@@ -16,7 +16,7 @@ from types import SimpleNamespace
 import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import connection_argument_spec
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_argument_spec
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
 from conftest import REPO_ROOT, engine_environment, run_playbook, unique_name

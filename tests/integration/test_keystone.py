@@ -15,7 +15,7 @@ import secrets
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import keystone
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible import keystone
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 from conftest import run_engine_python, run_playbook, unique_name

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_info_runner import StackDetails, StackQuery, list_stacks
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack_info import StackDetails, StackQuery, list_stacks
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, wait_for_stack
 

@@ -136,7 +136,7 @@ def test_frozen_engine_gives_outcome_unknown_and_the_next_run_converges(
     from conftest import settings_for
     from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
     from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
-    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_runner import StackRunner
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import StackRunner
 
     params = {'name': stack_name, 'state': 'present', 'template': None, 'template_body': SLOW,
               'template_url': None, 'template_base_dir': None, 'environment': [], 'parameters': {},

@@ -6,7 +6,7 @@
 lookups by id and name, deletion, and what a deployment signal does.
 
 The decisions of heat_software_config(_info) and heat_software_deployment(_info) built on these are in
-software_runner.py.
+_runners/heat_software_config.py and _runners/heat_software_deployment.py.
 """
 
 from __future__ import absolute_import, division, print_function

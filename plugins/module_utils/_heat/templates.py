@@ -561,7 +561,7 @@ def check_parameter_value(template, name, value):
 def ansible_template_loader():
     """A TemplateLoader that fetches http(s) URLs with Ansible's own URL handling (open_url).
 
-    It lives here, not in _heat/module.py, so that only the modules that read templates carry
+    It lives here, not in _ansible/module.py, so that only the modules that read templates carry
     ansible.module_utils.urls and this file in their payload.
     """
     return TemplateLoader(fetch_url=lambda url: open_url(url, timeout=URL_FETCH_TIMEOUT).read())

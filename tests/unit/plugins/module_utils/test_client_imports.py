@@ -21,8 +21,9 @@ import pytest
 
 pytest.importorskip('oslo_messaging')
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..', '..'))
+REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
+# Where the unit tests' doubles (fake_engine.py) live.
+HERE = os.path.join(REPO_ROOT, 'tests', 'unit')
 MODULES = sorted(name[:-3] for name in os.listdir(os.path.join(REPO_ROOT, 'plugins', 'modules'))
                  if name.endswith('.py') and not name.startswith('_'))
 PACKAGE = 'ansible_collections.heat_rpc.engine.plugins'

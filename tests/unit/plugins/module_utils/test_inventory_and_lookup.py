@@ -12,7 +12,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.inventory import (
     build_inventory, check_resource_rules, fetch_source,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.module import settings_from_options
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import settings_from_options
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import output_values
 
 from runner_doubles import InTurn, ScriptedClient

@@ -1,0 +1,660 @@
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Declarative stack management: the logic behind heat_stack (the runner layer).
+
+Compares the desired stack (template, files, environment, settings) with
+what the engine has stored, and only then previews and applies an update,
+waits, judges the outcome on action and status, and shapes the result.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import difflib
+import json
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.adoption import (
+    adoption_args, adoption_conflict, adoption_inputs, load_adopt_data, refuse_other_definitions,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import HookFinder, check_patterns, with_breakpoints
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
+    HIDDEN_MASK, flatten_preview, mask_hidden, shape_stack,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
+    StackService, is_deleted, looks_like_uuid, resource_path,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner, require_positive
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
+    ansible_template_loader, check_template_options, load_stack_inputs,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import (
+    Poller, StackOutcome, Unreadable, state_or_gone, tolerant, wait_for_stack,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
+
+# How long to look for a stack whose create had an unknown outcome before giving up.
+REIDENTIFY_SECONDS = 15
+# The stack actions a wait for each action accepts as its end.
+SETTLES_IN = {'CREATE': ('CREATE', 'ROLLBACK'), 'UPDATE': ('UPDATE', 'ROLLBACK'), 'RESUME': ('RESUME',),
+              'SUSPEND': ('SUSPEND',), 'ADOPT': ('ADOPT', 'ROLLBACK')}
+# Environment sections compared for idempotency (the engine stores these, and adds nothing else we send).
+COMPARED_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks')
+# The lowest RPC API heat_stack can compare a stored stack with: get_files (get_environment is 1.28).
+COMPARE_API_VERSION = '1.32'
+CHANGE_KINDS = ('added', 'updated', 'replaced', 'deleted', 'unchanged')
+
+
+class DesiredStack:
+    """What the playbook asks for, fully loaded and checked before any RPC."""
+
+    def __init__(self, name, template, files, environment, args, hidden, inputs=None):
+        self.name = name
+        self.template = template
+        self.files = files
+        # The environment the engine will store (layers merged); ``inputs`` says what is sent.
+        self.environment = environment
+        self.args = args
+        self.hidden = hidden
+        self.inputs = inputs
+
+    @classmethod
+    def from_params(cls, params, loader):
+        inputs = load_stack_inputs(loader, params, require_template=False)
+        if params.get('breakpoints'):
+            # Sent with the environment (either form), never compared: see definitions.Definition.
+            inputs.environment = with_breakpoints(inputs.environment, params['breakpoints'])
+            inputs.merged = with_breakpoints(inputs.merged, params['breakpoints'])
+        template = inputs.template
+        hidden = inputs.hidden
+        # JSON round trip: what the engine stores is JSON, so compare JSON with JSON.
+        return cls(params['name'], _json_copy(template), inputs.files, _json_copy(inputs.merged),
+                   stack_settings(params), hidden, inputs=inputs)
+
+
+def stack_settings(params):
+    """The stack settings given (create/update args): timeout, rollback, tags."""
+    args = {}
+    if params.get('timeout') is not None:
+        args['timeout_mins'] = params['timeout']
+    if params.get('rollback') is not None:
+        args['disable_rollback'] = not params['rollback']
+    if params.get('tags') is not None:
+        args['tags'] = list(params['tags'])
+    return args
+
+
+def _json_copy(value):
+    return json.loads(json.dumps(value)) if value is not None else None
+
+
+def normalise_environment(environment, files=None):
+    """The compared sections of an environment, without the engine's self-mappings (for display)."""
+    return Definition(None, environment, files).environment
+
+
+class StoredStack:
+    """What the engine has for a stack: the raw stack plus its template, files and environment."""
+
+    def __init__(self, raw, template, files, environment):
+        self.raw = raw
+        self.template = template
+        self.files = files
+        self.environment = environment
+
+    @property
+    def identity(self):
+        return self.raw['stack_identity']
+
+
+def differences(desired, stored):
+    """Names of what differs between the desired and the stored stack (empty: nothing to do).
+
+    Compared in the location-independent form of definitions.Definition: keys of ``files``, where
+    the files were read from and the engine's registry self-mappings do not count; contents do.
+    Hidden parameters are stored masked by the engine, so a change of a hidden value alone cannot be
+    seen; such parameters are compared for presence only.
+    """
+    changed = []
+    wanted = Definition(desired.template, desired.environment, desired.files)
+    have = Definition(stored.template, stored.environment, stored.files)
+    if desired.template is not None and wanted.template != have.template:
+        changed.append('template')
+    if wanted.file_digests != have.file_digests:
+        changed.append('files')
+    for name in desired.hidden:
+        if name in wanted.environment['parameters'] and have.environment['parameters'].get(name) == HIDDEN_MASK:
+            wanted.environment['parameters'][name] = HIDDEN_MASK
+    for section in COMPARED_SECTIONS:
+        if wanted.environment[section] != have.environment[section]:
+            changed.append(section)
+    raw = stored.raw
+    if 'timeout_mins' in desired.args and desired.args['timeout_mins'] != raw.get('timeout_mins'):
+        changed.append('timeout')
+    if 'disable_rollback' in desired.args and desired.args['disable_rollback'] != raw.get('disable_rollback'):
+        changed.append('rollback')
+    if 'tags' in desired.args and desired.args['tags'] != (raw.get('tags') or []):
+        changed.append('tags')
+    return changed
+
+
+def cancellable(raw):
+    """A create or update in progress: state=absent cancels it rather than wait for it."""
+    return (raw is not None and raw.get('stack_status') == 'IN_PROGRESS'
+            and raw.get('stack_action') in ('CREATE', 'UPDATE'))
+
+
+def needs_repair(raw):
+    """A stack that must be updated even when its definition already matches.
+
+    Any *_FAILED stack, and one whose create was rolled back (ROLLBACK_COMPLETE, never updated: its
+    resources are gone).
+    """
+    if raw.get('stack_status') == 'FAILED':
+        return True
+    return (raw.get('stack_action'), raw.get('stack_status')) == ('ROLLBACK', 'COMPLETE') and not raw.get('updated_time')
+
+
+def summarise_changes(preview):
+    """preview_update_stack's answer -> {kind: [resource paths]}; a nested stack's resources as parent/name."""
+    entries = [entry for kind in CHANGE_KINDS for entry in preview.get(kind, [])]
+    parents = dict(((item.get('nested_stack_id') or {}).get('stack_id'), item) for item in entries
+                   if (item.get('nested_stack_id') or {}).get('stack_id'))
+    return dict((kind, sorted(set(resource_path(entry, parents) for entry in preview.get(kind, []))))
+                for kind in CHANGE_KINDS)
+
+
+class StackRunner(Runner):
+    """Drives one stack to the state a heat_stack task asks for."""
+
+    def __init__(self, module, loader=None):
+        super(StackRunner, self).__init__(module)
+        self.service = StackService(self.client)
+        self.loader = loader or ansible_template_loader()
+        self.wait = self.params.get('wait', True)
+        self.wait_timeout = self.params.get('wait_timeout')
+        self.result = {'changed': False}
+        if self.params.get('until_hook'):
+            self.result['hooks'] = []
+        self.outcome = StackOutcome(self.client, self.service, self.wait_timeout, self.result)
+
+    # -- entry point -------------------------------------------------------------------------------
+
+    def check_options(self):
+        params = self.params
+        require_positive(params, 'timeout', 'wait_timeout')
+        if params['clear_parameters'] and not params['existing']:
+            raise errors.ConfigurationError('clear_parameters needs existing: true (a full update replaces every '
+                                            'parameter anyway)')
+        check_template_options(params)
+        for option in ('pre_create', 'pre_update'):
+            check_patterns((params.get('breakpoints') or {}).get(option), 'breakpoints.%s' % option)
+        if params.get('until_hook') and not self.wait:
+            raise errors.ConfigurationError('until_hook needs wait: true (it says when a wait ends)')
+
+    def run(self):
+        self.check_options()
+        state = self.params['state']
+        if state == 'adopted':
+            self.ensure_adopted()
+            return self.result
+        desired = None
+        if state != 'absent':
+            self.client.require(COMPARE_API_VERSION, 'heat_stack state=%s (it compares the stack with its stored '
+                                                     'files through get_files)' % state)
+            desired = DesiredStack.from_params(self.params, self.loader)
+            # Engine messages can quote a hidden value (a failed conversion, say): mask it everywhere.
+            self.module.add_secrets(desired.inputs.secrets)
+        raw = self.service.find(self.params['name'])
+        if state == 'present' and self.params.get('until_hook') and self.paused_before(raw):
+            return self.result
+        if state != 'absent' or not cancellable(raw):
+            raw = self.settle_first(raw)
+        if state == 'absent':
+            self.ensure_absent(raw)
+        elif state == 'suspended':
+            self.ensure_suspended(desired, raw)
+        else:
+            self.ensure_present(desired, raw)
+        return self.result
+
+    def paused_before(self, raw):
+        """With until_hook, an action in progress is followed until it pauses (then reported, nothing sent) or ends.
+
+        A run before this one may have returned at a hook: running the play again picks up where it stopped
+        instead of waiting for an action that waits for someone to clear its hook.
+        """
+        if raw is None or raw.get('stack_status') != 'IN_PROGRESS':
+            return False
+        raw, hooks = self.outcome.until_hook(raw['stack_identity'], None, None,
+                                             HookFinder(self.client, raw['stack_identity']).pending)
+        if hooks:
+            self.result.update(hooks=hooks, stack=shape_stack(raw))
+        return bool(hooks)
+
+    def settle_first(self, raw):
+        """A stack with an action in progress is waited for (bounded) before anything is decided."""
+        if raw is None or raw.get('stack_status') != 'IN_PROGRESS':
+            return raw
+        if not self.wait:
+            raise errors.ConflictError('stack %s is %s_IN_PROGRESS; wait for it to finish or set wait: true'
+                                       % (raw['stack_name'], raw['stack_action']))
+        try:
+            return wait_for_stack(self.service, raw['stack_identity'], self.wait_timeout)
+        except WaitTimeout as exc:
+            raise errors.ConflictError(
+                'stack %s was still %s after waiting %ss for the action in progress to end (since %s). If the '
+                'heat-engine that ran it stopped, the action never ends (heat-engine does not resume it): '
+                'heat_stack_action action=cancel_update cancel_with_rollback=false marks it FAILED, after which this '
+                'task repairs the stack; state=absent cancels it and deletes the stack'
+                % (raw['stack_name'], state_or_gone(exc.last), self.wait_timeout,
+                   raw.get('updated_time') or raw.get('creation_time')))
+
+    # -- present -----------------------------------------------------------------------------------
+
+    def ensure_present(self, desired, raw):
+        if raw is None:
+            self.create(desired)
+            return
+        if desired.template is None and not self.params.get('existing'):
+            raise errors.ValidationFailedError('state=present needs one of template, template_body or template_url '
+                                               '(or existing: true to change parameters only)')
+        if (raw['stack_action'], raw['stack_status']) == ('SUSPEND', 'COMPLETE'):
+            raw = self.resume(raw)
+        stored = self.load_stored(raw)
+        if self.params.get('existing'):
+            changed = self.patch_differences(desired, stored)
+        else:
+            changed = differences(desired, stored)
+        self.result['differences'] = changed
+        if self.diff_mode:
+            self.result['diff'] = self.diff(desired, stored)
+        if not changed and not needs_repair(raw) and not self.params.get('converge'):
+            self.result['stack'] = self.shaped(stored.identity)
+            return
+        self.update(desired, stored)
+
+    def patch_differences(self, desired, stored):
+        """With existing: true, only what is given is compared: parameters over the stored ones, cleared ones."""
+        changed = []
+        have = (stored.environment or {}).get('parameters') or {}
+        for key, value in desired.environment['parameters'].items():
+            if key in desired.hidden or have.get(key) == HIDDEN_MASK:
+                continue
+            if have.get(key) != value:
+                changed.append('parameters')
+                break
+        if any(name in have for name in self.params.get('clear_parameters') or []):
+            changed.append('clear_parameters')
+        if desired.template is not None and desired.template != stored.template:
+            changed.append('template')
+        return changed + [d for d in differences(desired, stored) if d in ('timeout', 'rollback', 'tags')]
+
+    def create(self, desired):
+        if self.params.get('existing'):
+            raise errors.NotFoundError('stack %s not found: existing: true updates a stack that exists' % desired.name)
+        if desired.template is None:
+            raise errors.ValidationFailedError('stack %s does not exist; creating it needs one of template, '
+                                               'template_body or template_url' % desired.name)
+        identity = self.create_new(desired, dict(desired.args), lambda raw: self.ensure_present(desired, raw))
+        if identity is None:
+            return
+        # heat-engine's name check is not atomic: two runs creating one name at once can both succeed.
+        # Each checks right after its create and again once it settled (by then any twin is stored).
+        if not self.keep_one_of_twins(desired, identity):
+            return
+        self.finish(identity, 'CREATE')
+        if self.wait:
+            self.keep_one_of_twins(desired, identity)
+
+    def create_new(self, desired, args, converge):
+        """A change to report, previewed in check mode, else the create (or adopt, by ``args``) sent.
+
+        Returns the new stack's identity, or None when nothing more is to do: check mode, or a stack
+        of the name that another run made between our lookup and our create, which ``converge(raw)``
+        then handles as an existing stack.
+        """
+        if looks_like_uuid(desired.name) and not self.params.get('allow_uuid_name'):
+            raise errors.ConfigurationError(
+                'name %s looks like a stack id, and no stack has that id or name here (a stack of another project, '
+                'or a mistyped id?); to create a stack with this name, set allow_uuid_name: true' % desired.name)
+        self.result['changed'] = True
+        if self.diff_mode:
+            self.result['diff'] = {'before': {}, 'after': self.described(desired)}
+        if self.check_mode:
+            self.preview_create(desired, args)
+            return None
+        try:
+            identity = self.send_create(desired, args)
+        except errors.ConflictError as exc:
+            if exc.remote_name != 'StackExists':
+                raise
+            raw = self.settle_first(self.service.find(desired.name))
+            if raw is not None:
+                self.result['changed'] = False
+                converge(raw)
+                return None
+            # A stack of that name has just been deleted: the engine keeps the name for a moment after
+            # DELETE_COMPLETE. Wait for it to let go of the name, then send (once).
+            self.wait_name_released(desired.name, exc)
+            identity = self.send_create(desired, args)
+        self.result['resource_changes'] = None
+        self.outcome.since = ''
+        return identity
+
+    def preview_create(self, desired, args):
+        """Check mode of a create (or adopt): the engine's preview, every resource ``added``."""
+        environment, files, environment_files = desired.inputs.sendable(self.client, 'preview_stack')
+        preview = self.client.preview_stack(None, desired.name, desired.template, environment, files, args,
+                                            environment_files=environment_files)
+        self.result['resource_changes'] = dict((kind, []) for kind in CHANGE_KINDS)
+        self.result['resource_changes']['added'] = sorted(r.get('resource_name') for r in
+                                                          flatten_preview(preview.get('resources')))
+        self.result['stack'] = {'name': desired.name, 'id': None, 'status': None, 'action': None}
+
+    def keep_one_of_twins(self, desired, identity):
+        """Leave one stack of the name: ours, or the twin another run created at the same moment.
+
+        Every run applies one rule (the oldest stack, then the lowest id, stays), so exactly one
+        deletes. The run whose stack goes deletes it (it knows its id, so no orphan is left), then
+        converges the survivor like any existing stack. Returns whether ours stays.
+        """
+        twins = [raw for raw in self.client.list_stacks(None, filters={'name': desired.name})
+                 if raw.get('stack_name') == desired.name and not is_deleted(raw)]
+        if len(twins) < 2:
+            return True
+        survivor = min(twins, key=lambda raw: (raw.get('creation_time') or '', raw['stack_identity']['stack_id']))
+        if survivor['stack_identity']['stack_id'] == identity['stack_id']:
+            return True
+        self.client.delete_stack(None, identity)
+        self.outcome.finish(identity, ('CREATE', 'DELETE'), accepted=(None,))
+        self.result['twin_deleted'] = identity['stack_id']
+        self.module.warn('another run created stack %s at the same moment; this run deleted its own copy (id %s) '
+                         'and converged the other (id %s)'
+                         % (desired.name, identity['stack_id'], survivor['stack_identity']['stack_id']))
+        self.ensure_present(desired, self.settle_first(self.service.show(survivor['stack_identity'])))
+        self.result['changed'] = True
+        return False
+
+    def send_create(self, desired, args):
+        try:
+            environment, files, environment_files = desired.inputs.sendable(self.client, 'create_stack')
+            return self.client.create_stack(None, desired.name, desired.template, environment, files, args,
+                                            environment_files=environment_files)
+        except errors.OutcomeUnknownError as exc:
+            return self.reidentify(desired.name, exc)
+
+    def wait_name_released(self, name, cause):
+        def released():
+            try:
+                self.client.identify_stack(None, name)
+            except errors.NotFoundError:
+                return True
+            return False
+        try:
+            Poller(REIDENTIFY_SECONDS).wait(released, bool)
+        except WaitTimeout:
+            raise errors.ConflictError('%s; the engine still holds the name of a deleted stack %s after %ss'
+                                       % (cause.message, name, REIDENTIFY_SECONDS), remote_name=cause.remote_name)
+
+    def reidentify(self, name, cause):
+        """After a create with an unknown outcome: find the stack by name; never create it twice."""
+        try:
+            raw = Poller(REIDENTIFY_SECONDS).wait(tolerant(lambda: self.service.find(name)),
+                                                  lambda found: found is not None and not isinstance(found, Unreadable))
+        except WaitTimeout as exc:
+            if isinstance(exc.last, Unreadable):
+                raise errors.OutcomeUnknownError(
+                    '%s; the engine did not answer the lookups of stack %s for %ss either, so whether it will be '
+                    'created is unknown: run the task again, it finds the stack if it was' % (
+                        cause.message, name, REIDENTIFY_SECONDS))
+            raise errors.OutcomeUnknownError(
+                '%s; no stack named %s appeared within %ss, so it was probably not created: run the task again'
+                % (cause.message, name, REIDENTIFY_SECONDS))
+        return raw['stack_identity']
+
+    def update(self, desired, stored):
+        self.result['changed'] = True
+        args = self.update_args(desired, stored)
+        template = desired.template if desired.template is not None else (
+            None if self.params.get('existing') else stored.template)
+        environment, files, environment_files = desired.inputs.sendable(self.client, 'update_stack')
+        try:
+            self.result['resource_changes'] = summarise_changes(self.preview_update(
+                stored.identity, template, environment, files, args, environment_files))
+        except errors.HeatRpcError as exc:
+            if self.check_mode:
+                raise
+            # A FAILED stack may not preview; the update itself will say what is wrong.
+            self.result['resource_changes'] = None
+            self.result['preview_error'] = str(exc)
+        if self.check_mode:
+            self.result['stack'] = shape_stack(stored.raw)
+            return
+        self.outcome.since = stored.raw.get('updated_time') or stored.raw.get('creation_time') or ''
+        try:
+            self.client.update_stack(None, stored.identity, template, environment, files, args,
+                                     environment_files=environment_files)
+        except errors.OutcomeUnknownError as exc:
+            self.confirm_update_started(stored, exc)
+        except errors.ConflictError as exc:
+            raise errors.ConflictError('stack %s could not be updated: %s (another run is acting on it)'
+                                       % (desired.name, exc.message), remote_name=exc.remote_name)
+        self.finish(stored.identity, 'UPDATE')
+        if desired.template is not None and self.wait:
+            self.check_not_overtaken(desired, stored.identity)
+
+    def preview_update(self, identity, template, environment, files, args, environment_files):
+        """preview_update_stack down through nested stacks; the top level alone where the engine cannot."""
+        nested_args = dict(args, show_nested=True)
+        try:
+            return self.client.preview_update_stack(None, identity, template, environment, files, nested_args,
+                                                    environment_files=environment_files)
+        except (errors.EngineError, errors.NotSupportedError):
+            return self.client.preview_update_stack(None, identity, template, environment, files, args,
+                                                    environment_files=environment_files)
+
+    def update_args(self, desired, stored):
+        args = dict(desired.args)
+        # A full update clears tags that are not sent: keep the stack's own unless tags were given.
+        args.setdefault('tags', list(stored.raw.get('tags') or []))
+        if self.params.get('existing'):
+            args['existing'] = True
+            if self.params.get('clear_parameters'):
+                args['clear_parameters'] = list(self.params['clear_parameters'])
+        if self.params.get('converge'):
+            args['converge'] = True
+        return args
+
+    def confirm_update_started(self, stored, cause):
+        raw = self.service.show(stored.identity, resolve_outputs=False)
+        started = raw is not None and (raw.get('updated_time') != stored.raw.get('updated_time')
+                                       or raw.get('stack_status') == 'IN_PROGRESS')
+        if not started:
+            raise errors.OutcomeUnknownError('%s; the stack shows no new update, so it probably did not start: '
+                                             'run the task again' % cause.message)
+
+    def check_not_overtaken(self, desired, identity):
+        """Two runs updating one stack: the one whose definition is no longer stored must not report success."""
+        stored = self.load_stored(self.service.show(identity, resolve_outputs=False))
+        overtaken = [name for name in differences(desired, stored) if name not in ('timeout', 'rollback', 'tags')]
+        if overtaken:
+            raise StackFailed('stack %s was updated by another run while this one waited: its stored %s is not what '
+                              'this task applied' % (desired.name, ', '.join(overtaken)), self.outcome.failure_result(identity))
+
+    def resume(self, raw):
+        self.result['changed'] = True
+        self.result['resumed'] = True
+        if self.check_mode:
+            return raw
+        self.client.stack_resume(None, raw['stack_identity'])
+        return self.finish(raw['stack_identity'], 'RESUME', shape=False)
+
+    # -- adopted -------------------------------------------------------------------------------------
+
+    def ensure_adopted(self):
+        """A new stack holding the resources of abandon/export data; an existing adoption of them is kept."""
+        refuse_other_definitions(self.params)
+        data = load_adopt_data(self.params.get('adopt_data'))
+        inputs = adoption_inputs(data, self.params['parameters'])
+        self.module.add_secrets(inputs.secrets)
+        desired = DesiredStack(self.params['name'], inputs.template, inputs.files, inputs.merged,
+                               stack_settings(self.params), inputs.hidden, inputs=inputs)
+        raw = self.settle_first(self.service.find(desired.name))
+        if raw is not None:
+            self.keep_adoption(raw, data)
+            return
+        identity = self.create_new(desired, adoption_args(data, desired.args),
+                                   lambda raw: self.keep_adoption(raw, data))
+        if identity is not None:
+            self.finish(identity, 'ADOPT')
+
+    def keep_adoption(self, raw, data):
+        """An existing stack of the name: unchanged when it is this adoption, a conflict when it is not."""
+        resources = self.client.list_stack_resources(None, raw['stack_identity'])
+        conflict = adoption_conflict(raw, resources, data)
+        if conflict:
+            raise errors.ConflictError('stack %s already exists and %s; adopt under another name, or remove that '
+                                       'stack first (heat_stack_action action=abandon keeps its resources)'
+                                       % (raw['stack_name'], conflict))
+        self.result['stack'] = self.shaped(raw['stack_identity'])
+
+    # -- absent and suspended ------------------------------------------------------------------------
+
+    def ensure_absent(self, raw):
+        if raw is None:
+            self.result['stack'] = None
+            return
+        self.result['changed'] = True
+        if self.diff_mode:
+            self.result['diff'] = {'before': {'name': raw['stack_name'], 'state': state_or_gone(raw)}, 'after': {}}
+        self.result['stack'] = shape_stack(raw)
+        if self.check_mode:
+            return
+        if cancellable(raw):
+            raw = self.cancel_before_delete(raw)
+        try:
+            self.client.delete_stack(None, raw['stack_identity'])
+        except errors.NotFoundError:
+            self.result['changed'] = False
+            return
+        if self.wait:
+            self.outcome.finish(raw['stack_identity'], ('DELETE',), accepted=(None,))
+            self.result['stack'] = None
+
+    def cancel_before_delete(self, raw):
+        """A create or update in progress is cancelled (no rollback) before the delete, and waited for.
+
+        Deleting is what was asked; an action whose engine died would otherwise hold the stack forever.
+        """
+        self.client.stack_cancel_update(None, raw['stack_identity'], cancel_with_rollback=False)
+        self.result['cancelled'] = state_or_gone(raw)
+        self.module.warn('stack %s was %s: that action was cancelled so that the stack could be deleted'
+                         % (raw['stack_name'], state_or_gone(raw)))
+        ended = ('CREATE_FAILED', 'UPDATE_FAILED', 'CREATE_COMPLETE', 'UPDATE_COMPLETE')
+        return self.outcome.finish(raw['stack_identity'], ('CREATE', 'UPDATE'), ended)
+
+    def ensure_suspended(self, desired, raw):
+        if raw is None:
+            if desired.template is None:
+                raise errors.NotFoundError('stack %s does not exist and no template was given to create it'
+                                           % self.params['name'])
+            self.create(desired)
+            if self.check_mode:
+                return
+            raw = self.service.find(self.params['name'])
+        if (raw['stack_action'], raw['stack_status']) == ('SUSPEND', 'COMPLETE'):
+            self.result['stack'] = self.result.get('stack') or shape_stack(raw)
+            return
+        self.result['changed'] = True
+        if self.check_mode:
+            self.result['stack'] = shape_stack(raw)
+            return
+        self.client.stack_suspend(None, raw['stack_identity'])
+        self.finish(raw['stack_identity'], 'SUSPEND')
+
+    # -- waiting and judging -------------------------------------------------------------------------
+
+    def finish(self, identity, action, shape=True):
+        """Wait (if asked) and judge: only ``action``_COMPLETE is success; ROLLBACK_COMPLETE is a failure."""
+        if not self.wait:
+            if shape:
+                self.result['stack'] = self.shaped(identity)
+            return None
+        if self.params.get('until_hook') and action in ('CREATE', 'UPDATE'):
+            final, self.result['hooks'] = self.outcome.until_hook(identity, SETTLES_IN[action], (action + '_COMPLETE',),
+                                                                  HookFinder(self.client, identity).pending, rollback=True)
+        else:
+            final = self.outcome.finish(identity, SETTLES_IN[action], accepted=(action + '_COMPLETE',),
+                                        rollback=action in ('CREATE', 'UPDATE', 'ADOPT'))
+        if shape:
+            self.result['stack'] = self.shaped(identity)
+        return final
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def load_stored(self, raw):
+        identity = raw['stack_identity']
+        return StoredStack(raw, self.client.get_template(None, identity), self.client.get_files(None, identity),
+                           self.client.get_environment(None, identity))
+
+    def shaped(self, identity):
+        raw = self.service.show(identity)
+        return shape_stack(raw) if raw else None
+
+    def described(self, desired):
+        environment = normalise_environment(desired.environment)
+        environment['parameters'] = mask_hidden(environment['parameters'], desired.hidden)
+        return {'template': desired.template, 'files': sorted(desired.files), 'environment': environment,
+                'settings': desired.args}
+
+    def diff(self, desired, stored):
+        before_env = normalise_environment(stored.environment)
+        before_env['parameters'] = mask_hidden(before_env['parameters'], desired.hidden)
+        raw = stored.raw
+        before = {'template': stored.template, 'files': sorted(stored.files or {}), 'environment': before_env,
+                  'settings': {'timeout_mins': raw.get('timeout_mins'),
+                               'disable_rollback': raw.get('disable_rollback'), 'tags': raw.get('tags') or []}}
+        after = self.described(desired)
+        if desired.template is None:
+            after['template'] = stored.template
+        after['settings'] = dict(before['settings'], **desired.args)
+        diff = {'before': before, 'after': after}
+        changed_files = files_diff(stored.files or {}, desired.files, desired.inputs.secrets if desired.inputs else [])
+        if changed_files:
+            diff['prepared'] = changed_files
+        return diff
+
+
+def matching_key(key, keys):
+    """The key among ``keys`` for the same file as ``key``: equal, or an absolute URL ending with it."""
+    if key in keys:
+        return key
+    tail = '/' + '/'.join(part for part in key.split('/') if part not in ('..', '.'))
+    candidates = [other for other in keys if other.endswith(tail)]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def files_diff(before, after, secrets):
+    """A unified diff of each file whose content changed, was added or removed; secrets masked."""
+    def masked(text):
+        for secret in secrets:
+            text = text.replace(secret, HIDDEN_MASK)
+        return text.splitlines(True)
+
+    chunks = []
+    matched = set()
+    for key in sorted(after):
+        old_key = matching_key(key, before)
+        matched.add(old_key)
+        old_text = before.get(old_key, '') if old_key else ''
+        if old_text != after[key]:
+            chunks.extend(difflib.unified_diff(masked(old_text), masked(after[key]),
+                                               'before: %s' % (old_key or '(none)'), 'after: %s' % key))
+    for key in sorted(set(before) - matched):
+        chunks.extend(difflib.unified_diff(masked(before[key]), [], 'before: %s' % key, 'after: (none)'))
+    return ''.join(chunk if chunk.endswith('\n') else chunk + '\n' for chunk in chunks)
