@@ -8,6 +8,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import METHODS
 
 
@@ -127,3 +128,12 @@ def stack_client(raw, **answers):
     answers.setdefault('list_stack_resources', [])
     answers.setdefault('list_events', [])
     return ScriptedClient(answers)
+
+
+def run_in_runner(call):
+    """``call()`` as the perform() of a runner that has changed something (its failure comes back with that result)."""
+    class Changing(Runner):
+        def perform(self):
+            self.result['changed'] = True
+            return call()
+    return Changing(FakeModule({})).run()

@@ -433,12 +433,9 @@ class StackInputs:
         self.hidden = list(hidden)
         self.secrets = list(secrets)
 
-    def sendable(self, client, method):
-        """(environment, files, environment_files) to send with ``method``, under the API version cap.
-
-        Where the cap does not allow environment_files, the environment merged here is sent instead.
-        """
-        if self.environment_files and not client.allows(method, environment_files=self.environment_files):
+    def sent(self, environment_files_allowed):
+        """(environment, files, environment_files) to send: the layers, or their merge where the API cap forbids them."""
+        if self.environment_files and not environment_files_allowed:
             return self.merged, self.files, None
         return self.environment, self.files, self.environment_files
 

@@ -29,6 +29,9 @@ ROLLED_BACK_ACTIONS = ('CREATE', 'UPDATE', 'ADOPT')
 # a DELETE_COMPLETE stack is gone).
 HEALTHY_ACTIONS = ('CREATE', 'UPDATE', 'SUSPEND', 'RESUME', 'ADOPT', 'SNAPSHOT', 'CHECK', 'RESTORE')
 STACK_ACTIONS = HEALTHY_ACTIONS + ('DELETE', 'ROLLBACK')
+# The stack actions a wait for each action heat_stack starts accepts as its end.
+SETTLES_IN = {'CREATE': ('CREATE', 'ROLLBACK'), 'UPDATE': ('UPDATE', 'ROLLBACK'), 'RESUME': ('RESUME',),
+              'SUSPEND': ('SUSPEND',), 'ADOPT': ('ADOPT', 'ROLLBACK')}
 
 
 class Poller:
@@ -149,18 +152,17 @@ def state_or_gone(raw):
 class StackOutcome:
     """Waits for a stack action and judges how it ended, the same way for every action.
 
-    ``result`` is the runner's result so far: a failure returns it with the stack, its failed
-    resources (with reasons, nested stacks included) and the events of the action. ``since`` is the
-    time from which events belong to the action this run started ('' for all of them; None for the
-    stack's latest action).
+    A failure is raised with the facts of it as its ``result``: the stack, its failed resources (with
+    reasons, nested stacks included) and the events of the action; the runner adds what its task did
+    so far (``_runners/base.py``). ``since`` is the time from which events belong to the action this
+    run started ('' for all of them; None for the stack's latest action).
     """
 
-    def __init__(self, client, service, wait_timeout, result):
+    def __init__(self, client, service, wait_timeout, since=None):
         self.client = client
         self.service = service
         self.wait_timeout = wait_timeout
-        self.result = result
-        self.since = None
+        self.since = since
 
     def wait(self, identity, settles_in):
         """The stack once it settles in one of ``settles_in`` (None once gone); WaitTimeout with the result."""
@@ -215,7 +217,7 @@ class StackOutcome:
             return final
         if final is None:
             raise StackFailed('the stack disappeared while waiting for it to reach %s'
-                              % ' or '.join(str(state) for state in accepted), dict(self.result))
+                              % ' or '.join(str(state) for state in accepted), {})
         result = self.failure_result(identity, final)
         raise StackFailed(describe_failure(final, result.get('failed_resources')), result)
 
@@ -237,8 +239,8 @@ class StackOutcome:
         return self.wait(identity, ('ROLLBACK',))
 
     def failure_result(self, identity, raw=None):
-        """The result of a failed task: the stack, its failed resources with reasons, the action's events."""
-        result = dict(self.result)
+        """The facts of a failure: the stack, its failed resources with reasons, the action's events."""
+        result = {}
         if raw is None or isinstance(raw, Unreadable):
             try:
                 raw = self.service.show(identity, resolve_outputs=False)

@@ -11,6 +11,12 @@ __metaclass__ = type
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 
 
+def sent_inputs(client, inputs, method):
+    """(environment, files, environment_files) of ``inputs`` to send with ``method`` under the API version cap."""
+    layers = inputs.environment_files
+    return inputs.sent(not layers or client.allows(method, environment_files=layers))
+
+
 def require_positive(params, *names):
     """Refuse an option of ``names`` set to zero or less (Ansible's types allow them)."""
     for name in names:
@@ -21,8 +27,10 @@ def require_positive(params, *names):
 class Runner:
     """Base of the runners: the decisions of one module (or family), given the module's options.
 
-    A runner raises typed errors (errors.py) and never ends the task itself. The client is built on
-    first use, so a runner that refuses its options sends nothing.
+    A runner implements ``perform()``, which returns the task's result; it raises typed errors
+    (errors.py) and never ends the task itself. What it has done so far is in ``self.result``: a
+    failure that carries the facts of a failed wait (StackFailed, WaitTimeout) returns them over it.
+    The client is built on first use, so a runner that refuses its options sends nothing.
     """
 
     def __init__(self, module):
@@ -30,10 +38,19 @@ class Runner:
         self.params = module.params
         self.check_mode = module.check_mode
         self.diff_mode = module.diff_mode
+        self.result = {'changed': False}
 
     @property
     def client(self):
         return self.module.client
 
     def run(self):
+        """The task's result, or its typed failure with what the task did so far under the failure's facts."""
+        try:
+            return self.perform()
+        except (errors.StackFailed, errors.WaitTimeout) as exc:
+            exc.result = dict(self.result, **exc.result)
+            raise
+
+    def perform(self):
         raise NotImplementedError

@@ -140,7 +140,7 @@ def gather(client, subjects, options):
 class EngineInfoRunner(Runner):
     """Asks the engine about each subject of ``gather``; never changes anything."""
 
-    def run(self):
+    def perform(self):
         check_options(self.params)
         result = gather(self.client, self.params['gather'], self.params)
         result['changed'] = False

@@ -34,7 +34,7 @@ def shaped(raw):
 class ResourceSignalRunner(Runner):
     """A signal is always a change; a health mark only when the engine would change the resource."""
 
-    def run(self):
+    def perform(self):
         stack = require_stack(StackService(self.client), self.params['stack'])
         identity = stack['stack_identity']
         # Raises NotFoundError ("The Resource (x) could not be found.") for a resource the stack lacks.

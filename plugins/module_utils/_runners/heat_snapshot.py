@@ -58,7 +58,7 @@ def restore_refusal(snapshot, stack):
 class SnapshotRunner(Runner):
     """Drives one snapshot of one stack to the state a heat_snapshot task asks for."""
 
-    def run(self):
+    def perform(self):
         require_positive(self.params, 'wait_timeout')
         self.service = StackService(self.client)
         self.stack = require_stack(self.service, self.params['stack'])
@@ -95,9 +95,8 @@ class SnapshotRunner(Runner):
         return shape_snapshot(raw, include_data=self.params['include_data'])
 
     def outcome(self):
-        outcome = StackOutcome(self.client, self.service, self.params['wait_timeout'], self.result)
-        outcome.since = self.stack.get('updated_time') or self.stack.get('creation_time') or ''
-        return outcome
+        return StackOutcome(self.client, self.service, self.params['wait_timeout'],
+                            since=self.stack.get('updated_time') or self.stack.get('creation_time') or '')
 
     # -- states --------------------------------------------------------------------------------------
 

@@ -52,7 +52,7 @@ def config_diff(current, wanted, name):
 class SoftwareConfigRunner(Runner):
     """heat_software_config: a config of this name and definition exists (present), or none does (absent)."""
 
-    def run(self):
+    def perform(self):
         if self.params['state'] == 'absent':
             return self.ensure_absent()
         return self.ensure_present()
@@ -122,7 +122,7 @@ def config_matches(found, name):
 class SoftwareConfigInfoRunner(Runner):
     """heat_software_config_info: the configs (one by id, or those named ``name``), in full with detail."""
 
-    def run(self):
+    def perform(self):
         params = self.params
         if params['id']:
             found = show_config(self.client, params['id'])

@@ -66,7 +66,7 @@ def creation_values(params, config_id):
 class SoftwareDeploymentRunner(Runner):
     """heat_software_deployment: create, update, signal or delete one deployment (or those of a config)."""
 
-    def run(self):
+    def perform(self):
         if self.params['state'] == 'absent':
             return self.ensure_absent()
         return self.ensure_present()
@@ -155,7 +155,7 @@ class SoftwareDeploymentInfoRunner(Runner):
     """heat_software_deployment_info: one deployment by id, or a server's (or every) deployment, and with
     ``server_id`` the server's deployment metadata."""
 
-    def run(self):
+    def perform(self):
         params = self.params
         if params['id']:
             found = show_deployment(self.client, params['id'])

@@ -2,170 +2,41 @@
 # Copyright: heat_rpc.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Declarative stack management: the logic behind heat_stack (the runner layer).
+"""heat_stack: drives one stack to the state a task asks for.
 
-Compares the desired stack (template, files, environment, settings) with
-what the engine has stored, and only then previews and applies an update,
-waits, judges the outcome on action and status, and shapes the result.
+The runner orchestrates: it reads the stack, asks the planner (``_heat/stack_plan.py``) what differs and
+what to send, writes, has StackOutcome (``_heat/waiting.py``) wait and judge, and shapes the result.
+What each path reads and writes, in order, is pinned by ``tests/unit/plugins/module_utils/_runners/test_heat_stack.py``.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import difflib
-import json
-
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.adoption import (
     adoption_args, adoption_conflict, adoption_inputs, load_adopt_data, refuse_other_definitions,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import HookFinder, check_patterns, with_breakpoints
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
-    HIDDEN_MASK, flatten_preview, mask_hidden, shape_stack,
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import HookFinder, check_patterns
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import (
+    DesiredStack, StackPlan, StoredStack, cancellable, created_changes, described, overtaken, preview_args,
+    stack_settings, summarise_changes,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
-    StackService, is_deleted, looks_like_uuid, resource_path,
-)
-from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner, require_positive
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, is_deleted, looks_like_uuid
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
-    ansible_template_loader, check_template_options, load_stack_inputs,
+    ansible_template_loader, check_template_options,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import (
-    Poller, StackOutcome, Unreadable, state_or_gone, tolerant, wait_for_stack,
+    SETTLES_IN, Poller, StackOutcome, Unreadable, state_or_gone, tolerant, wait_for_stack,
 )
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner, require_positive, sent_inputs
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
 
 # How long to look for a stack whose create had an unknown outcome before giving up.
 REIDENTIFY_SECONDS = 15
-# The stack actions a wait for each action accepts as its end.
-SETTLES_IN = {'CREATE': ('CREATE', 'ROLLBACK'), 'UPDATE': ('UPDATE', 'ROLLBACK'), 'RESUME': ('RESUME',),
-              'SUSPEND': ('SUSPEND',), 'ADOPT': ('ADOPT', 'ROLLBACK')}
-# Environment sections compared for idempotency (the engine stores these, and adds nothing else we send).
-COMPARED_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks')
 # The lowest RPC API heat_stack can compare a stored stack with: get_files (get_environment is 1.28).
 COMPARE_API_VERSION = '1.32'
-CHANGE_KINDS = ('added', 'updated', 'replaced', 'deleted', 'unchanged')
-
-
-class DesiredStack:
-    """What the playbook asks for, fully loaded and checked before any RPC."""
-
-    def __init__(self, name, template, files, environment, args, hidden, inputs=None):
-        self.name = name
-        self.template = template
-        self.files = files
-        # The environment the engine will store (layers merged); ``inputs`` says what is sent.
-        self.environment = environment
-        self.args = args
-        self.hidden = hidden
-        self.inputs = inputs
-
-    @classmethod
-    def from_params(cls, params, loader):
-        inputs = load_stack_inputs(loader, params, require_template=False)
-        if params.get('breakpoints'):
-            # Sent with the environment (either form), never compared: see definitions.Definition.
-            inputs.environment = with_breakpoints(inputs.environment, params['breakpoints'])
-            inputs.merged = with_breakpoints(inputs.merged, params['breakpoints'])
-        template = inputs.template
-        hidden = inputs.hidden
-        # JSON round trip: what the engine stores is JSON, so compare JSON with JSON.
-        return cls(params['name'], _json_copy(template), inputs.files, _json_copy(inputs.merged),
-                   stack_settings(params), hidden, inputs=inputs)
-
-
-def stack_settings(params):
-    """The stack settings given (create/update args): timeout, rollback, tags."""
-    args = {}
-    if params.get('timeout') is not None:
-        args['timeout_mins'] = params['timeout']
-    if params.get('rollback') is not None:
-        args['disable_rollback'] = not params['rollback']
-    if params.get('tags') is not None:
-        args['tags'] = list(params['tags'])
-    return args
-
-
-def _json_copy(value):
-    return json.loads(json.dumps(value)) if value is not None else None
-
-
-def normalise_environment(environment, files=None):
-    """The compared sections of an environment, without the engine's self-mappings (for display)."""
-    return Definition(None, environment, files).environment
-
-
-class StoredStack:
-    """What the engine has for a stack: the raw stack plus its template, files and environment."""
-
-    def __init__(self, raw, template, files, environment):
-        self.raw = raw
-        self.template = template
-        self.files = files
-        self.environment = environment
-
-    @property
-    def identity(self):
-        return self.raw['stack_identity']
-
-
-def differences(desired, stored):
-    """Names of what differs between the desired and the stored stack (empty: nothing to do).
-
-    Compared in the location-independent form of definitions.Definition: keys of ``files``, where
-    the files were read from and the engine's registry self-mappings do not count; contents do.
-    Hidden parameters are stored masked by the engine, so a change of a hidden value alone cannot be
-    seen; such parameters are compared for presence only.
-    """
-    changed = []
-    wanted = Definition(desired.template, desired.environment, desired.files)
-    have = Definition(stored.template, stored.environment, stored.files)
-    if desired.template is not None and wanted.template != have.template:
-        changed.append('template')
-    if wanted.file_digests != have.file_digests:
-        changed.append('files')
-    for name in desired.hidden:
-        if name in wanted.environment['parameters'] and have.environment['parameters'].get(name) == HIDDEN_MASK:
-            wanted.environment['parameters'][name] = HIDDEN_MASK
-    for section in COMPARED_SECTIONS:
-        if wanted.environment[section] != have.environment[section]:
-            changed.append(section)
-    raw = stored.raw
-    if 'timeout_mins' in desired.args and desired.args['timeout_mins'] != raw.get('timeout_mins'):
-        changed.append('timeout')
-    if 'disable_rollback' in desired.args and desired.args['disable_rollback'] != raw.get('disable_rollback'):
-        changed.append('rollback')
-    if 'tags' in desired.args and desired.args['tags'] != (raw.get('tags') or []):
-        changed.append('tags')
-    return changed
-
-
-def cancellable(raw):
-    """A create or update in progress: state=absent cancels it rather than wait for it."""
-    return (raw is not None and raw.get('stack_status') == 'IN_PROGRESS'
-            and raw.get('stack_action') in ('CREATE', 'UPDATE'))
-
-
-def needs_repair(raw):
-    """A stack that must be updated even when its definition already matches.
-
-    Any *_FAILED stack, and one whose create was rolled back (ROLLBACK_COMPLETE, never updated: its
-    resources are gone).
-    """
-    if raw.get('stack_status') == 'FAILED':
-        return True
-    return (raw.get('stack_action'), raw.get('stack_status')) == ('ROLLBACK', 'COMPLETE') and not raw.get('updated_time')
-
-
-def summarise_changes(preview):
-    """preview_update_stack's answer -> {kind: [resource paths]}; a nested stack's resources as parent/name."""
-    entries = [entry for kind in CHANGE_KINDS for entry in preview.get(kind, [])]
-    parents = dict(((item.get('nested_stack_id') or {}).get('stack_id'), item) for item in entries
-                   if (item.get('nested_stack_id') or {}).get('stack_id'))
-    return dict((kind, sorted(set(resource_path(entry, parents) for entry in preview.get(kind, []))))
-                for kind in CHANGE_KINDS)
 
 
 class StackRunner(Runner):
@@ -177,10 +48,15 @@ class StackRunner(Runner):
         self.loader = loader or ansible_template_loader()
         self.wait = self.params.get('wait', True)
         self.wait_timeout = self.params.get('wait_timeout')
-        self.result = {'changed': False}
         if self.params.get('until_hook'):
             self.result['hooks'] = []
-        self.outcome = StackOutcome(self.client, self.service, self.wait_timeout, self.result)
+        # From when events belong to the action this run started ('' after a create; None: the stack's latest).
+        self.action_since = None
+
+    @property
+    def outcome(self):
+        """The waiter and judge of this run's actions (it keeps nothing of the runner's)."""
+        return StackOutcome(self.client, self.service, self.wait_timeout, since=self.action_since)
 
     # -- entry point -------------------------------------------------------------------------------
 
@@ -196,7 +72,7 @@ class StackRunner(Runner):
         if params.get('until_hook') and not self.wait:
             raise errors.ConfigurationError('until_hook needs wait: true (it says when a wait ends)')
 
-    def run(self):
+    def perform(self):
         self.check_options()
         state = self.params['state']
         if state == 'adopted':
@@ -208,7 +84,7 @@ class StackRunner(Runner):
                                                      'files through get_files)' % state)
             desired = DesiredStack.from_params(self.params, self.loader)
             # Engine messages can quote a hidden value (a failed conversion, say): mask it everywhere.
-            self.module.add_secrets(desired.inputs.secrets)
+            self.module.add_secrets(desired.secrets)
         raw = self.service.find(self.params['name'])
         if state == 'present' and self.params.get('until_hook') and self.paused_before(raw):
             return self.result
@@ -266,33 +142,15 @@ class StackRunner(Runner):
         if (raw['stack_action'], raw['stack_status']) == ('SUSPEND', 'COMPLETE'):
             raw = self.resume(raw)
         stored = self.load_stored(raw)
-        if self.params.get('existing'):
-            changed = self.patch_differences(desired, stored)
-        else:
-            changed = differences(desired, stored)
-        self.result['differences'] = changed
+        plan = StackPlan(desired, stored, existing=self.params.get('existing'),
+                         clear_parameters=self.params.get('clear_parameters'), converge=self.params.get('converge'))
+        self.result['differences'] = plan.differences
         if self.diff_mode:
-            self.result['diff'] = self.diff(desired, stored)
-        if not changed and not needs_repair(raw) and not self.params.get('converge'):
+            self.result['diff'] = plan.diff()
+        if not plan.update:
             self.result['stack'] = self.shaped(stored.identity)
             return
-        self.update(desired, stored)
-
-    def patch_differences(self, desired, stored):
-        """With existing: true, only what is given is compared: parameters over the stored ones, cleared ones."""
-        changed = []
-        have = (stored.environment or {}).get('parameters') or {}
-        for key, value in desired.environment['parameters'].items():
-            if key in desired.hidden or have.get(key) == HIDDEN_MASK:
-                continue
-            if have.get(key) != value:
-                changed.append('parameters')
-                break
-        if any(name in have for name in self.params.get('clear_parameters') or []):
-            changed.append('clear_parameters')
-        if desired.template is not None and desired.template != stored.template:
-            changed.append('template')
-        return changed + [d for d in differences(desired, stored) if d in ('timeout', 'rollback', 'tags')]
+        self.update(desired, plan)
 
     def create(self, desired):
         if self.params.get('existing'):
@@ -300,7 +158,7 @@ class StackRunner(Runner):
         if desired.template is None:
             raise errors.ValidationFailedError('stack %s does not exist; creating it needs one of template, '
                                                'template_body or template_url' % desired.name)
-        identity = self.create_new(desired, dict(desired.args), lambda raw: self.ensure_present(desired, raw))
+        identity = self.create_new(desired, dict(desired.settings), lambda raw: self.ensure_present(desired, raw))
         if identity is None:
             return
         # heat-engine's name check is not atomic: two runs creating one name at once can both succeed.
@@ -324,7 +182,7 @@ class StackRunner(Runner):
                 'or a mistyped id?); to create a stack with this name, set allow_uuid_name: true' % desired.name)
         self.result['changed'] = True
         if self.diff_mode:
-            self.result['diff'] = {'before': {}, 'after': self.described(desired)}
+            self.result['diff'] = {'before': {}, 'after': described(desired)}
         if self.check_mode:
             self.preview_create(desired, args)
             return None
@@ -343,17 +201,15 @@ class StackRunner(Runner):
             self.wait_name_released(desired.name, exc)
             identity = self.send_create(desired, args)
         self.result['resource_changes'] = None
-        self.outcome.since = ''
+        self.action_since = ''
         return identity
 
     def preview_create(self, desired, args):
         """Check mode of a create (or adopt): the engine's preview, every resource ``added``."""
-        environment, files, environment_files = desired.inputs.sendable(self.client, 'preview_stack')
+        environment, files, environment_files = sent_inputs(self.client, desired.inputs, 'preview_stack')
         preview = self.client.preview_stack(None, desired.name, desired.template, environment, files, args,
                                             environment_files=environment_files)
-        self.result['resource_changes'] = dict((kind, []) for kind in CHANGE_KINDS)
-        self.result['resource_changes']['added'] = sorted(r.get('resource_name') for r in
-                                                          flatten_preview(preview.get('resources')))
+        self.result['resource_changes'] = created_changes(preview)
         self.result['stack'] = {'name': desired.name, 'id': None, 'status': None, 'action': None}
 
     def keep_one_of_twins(self, desired, identity):
@@ -382,7 +238,7 @@ class StackRunner(Runner):
 
     def send_create(self, desired, args):
         try:
-            environment, files, environment_files = desired.inputs.sendable(self.client, 'create_stack')
+            environment, files, environment_files = sent_inputs(self.client, desired.inputs, 'create_stack')
             return self.client.create_stack(None, desired.name, desired.template, environment, files, args,
                                             environment_files=environment_files)
         except errors.OutcomeUnknownError as exc:
@@ -417,12 +273,10 @@ class StackRunner(Runner):
                 % (cause.message, name, REIDENTIFY_SECONDS))
         return raw['stack_identity']
 
-    def update(self, desired, stored):
+    def update(self, desired, plan):
         self.result['changed'] = True
-        args = self.update_args(desired, stored)
-        template = desired.template if desired.template is not None else (
-            None if self.params.get('existing') else stored.template)
-        environment, files, environment_files = desired.inputs.sendable(self.client, 'update_stack')
+        stored, template, args = plan.stored, plan.template, plan.args
+        environment, files, environment_files = sent_inputs(self.client, desired.inputs, 'update_stack')
         try:
             self.result['resource_changes'] = summarise_changes(self.preview_update(
                 stored.identity, template, environment, files, args, environment_files))
@@ -435,7 +289,7 @@ class StackRunner(Runner):
         if self.check_mode:
             self.result['stack'] = shape_stack(stored.raw)
             return
-        self.outcome.since = stored.raw.get('updated_time') or stored.raw.get('creation_time') or ''
+        self.action_since = stored.raw.get('updated_time') or stored.raw.get('creation_time') or ''
         try:
             self.client.update_stack(None, stored.identity, template, environment, files, args,
                                      environment_files=environment_files)
@@ -450,25 +304,12 @@ class StackRunner(Runner):
 
     def preview_update(self, identity, template, environment, files, args, environment_files):
         """preview_update_stack down through nested stacks; the top level alone where the engine cannot."""
-        nested_args = dict(args, show_nested=True)
         try:
-            return self.client.preview_update_stack(None, identity, template, environment, files, nested_args,
+            return self.client.preview_update_stack(None, identity, template, environment, files, preview_args(args),
                                                     environment_files=environment_files)
         except (errors.EngineError, errors.NotSupportedError):
             return self.client.preview_update_stack(None, identity, template, environment, files, args,
                                                     environment_files=environment_files)
-
-    def update_args(self, desired, stored):
-        args = dict(desired.args)
-        # A full update clears tags that are not sent: keep the stack's own unless tags were given.
-        args.setdefault('tags', list(stored.raw.get('tags') or []))
-        if self.params.get('existing'):
-            args['existing'] = True
-            if self.params.get('clear_parameters'):
-                args['clear_parameters'] = list(self.params['clear_parameters'])
-        if self.params.get('converge'):
-            args['converge'] = True
-        return args
 
     def confirm_update_started(self, stored, cause):
         raw = self.service.show(stored.identity, resolve_outputs=False)
@@ -481,10 +322,10 @@ class StackRunner(Runner):
     def check_not_overtaken(self, desired, identity):
         """Two runs updating one stack: the one whose definition is no longer stored must not report success."""
         stored = self.load_stored(self.service.show(identity, resolve_outputs=False))
-        overtaken = [name for name in differences(desired, stored) if name not in ('timeout', 'rollback', 'tags')]
-        if overtaken:
+        differing = overtaken(desired, stored)
+        if differing:
             raise StackFailed('stack %s was updated by another run while this one waited: its stored %s is not what '
-                              'this task applied' % (desired.name, ', '.join(overtaken)), self.outcome.failure_result(identity))
+                              'this task applied' % (desired.name, ', '.join(differing)), self.outcome.failure_result(identity))
 
     def resume(self, raw):
         self.result['changed'] = True
@@ -502,13 +343,12 @@ class StackRunner(Runner):
         data = load_adopt_data(self.params.get('adopt_data'))
         inputs = adoption_inputs(data, self.params['parameters'])
         self.module.add_secrets(inputs.secrets)
-        desired = DesiredStack(self.params['name'], inputs.template, inputs.files, inputs.merged,
-                               stack_settings(self.params), inputs.hidden, inputs=inputs)
+        desired = DesiredStack(self.params['name'], inputs, stack_settings(self.params))
         raw = self.settle_first(self.service.find(desired.name))
         if raw is not None:
             self.keep_adoption(raw, data)
             return
-        identity = self.create_new(desired, adoption_args(data, desired.args),
+        identity = self.create_new(desired, adoption_args(data, desired.settings),
                                    lambda raw: self.keep_adoption(raw, data))
         if identity is not None:
             self.finish(identity, 'ADOPT')
@@ -605,56 +445,3 @@ class StackRunner(Runner):
     def shaped(self, identity):
         raw = self.service.show(identity)
         return shape_stack(raw) if raw else None
-
-    def described(self, desired):
-        environment = normalise_environment(desired.environment)
-        environment['parameters'] = mask_hidden(environment['parameters'], desired.hidden)
-        return {'template': desired.template, 'files': sorted(desired.files), 'environment': environment,
-                'settings': desired.args}
-
-    def diff(self, desired, stored):
-        before_env = normalise_environment(stored.environment)
-        before_env['parameters'] = mask_hidden(before_env['parameters'], desired.hidden)
-        raw = stored.raw
-        before = {'template': stored.template, 'files': sorted(stored.files or {}), 'environment': before_env,
-                  'settings': {'timeout_mins': raw.get('timeout_mins'),
-                               'disable_rollback': raw.get('disable_rollback'), 'tags': raw.get('tags') or []}}
-        after = self.described(desired)
-        if desired.template is None:
-            after['template'] = stored.template
-        after['settings'] = dict(before['settings'], **desired.args)
-        diff = {'before': before, 'after': after}
-        changed_files = files_diff(stored.files or {}, desired.files, desired.inputs.secrets if desired.inputs else [])
-        if changed_files:
-            diff['prepared'] = changed_files
-        return diff
-
-
-def matching_key(key, keys):
-    """The key among ``keys`` for the same file as ``key``: equal, or an absolute URL ending with it."""
-    if key in keys:
-        return key
-    tail = '/' + '/'.join(part for part in key.split('/') if part not in ('..', '.'))
-    candidates = [other for other in keys if other.endswith(tail)]
-    return candidates[0] if len(candidates) == 1 else None
-
-
-def files_diff(before, after, secrets):
-    """A unified diff of each file whose content changed, was added or removed; secrets masked."""
-    def masked(text):
-        for secret in secrets:
-            text = text.replace(secret, HIDDEN_MASK)
-        return text.splitlines(True)
-
-    chunks = []
-    matched = set()
-    for key in sorted(after):
-        old_key = matching_key(key, before)
-        matched.add(old_key)
-        old_text = before.get(old_key, '') if old_key else ''
-        if old_text != after[key]:
-            chunks.extend(difflib.unified_diff(masked(old_text), masked(after[key]),
-                                               'before: %s' % (old_key or '(none)'), 'after: %s' % key))
-    for key in sorted(set(before) - matched):
-        chunks.extend(difflib.unified_diff(masked(before[key]), [], 'before: %s' % key, 'after: (none)'))
-    return ''.join(chunk if chunk.endswith('\n') else chunk + '\n' for chunk in chunks)

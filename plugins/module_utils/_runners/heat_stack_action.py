@@ -66,13 +66,14 @@ def expected_end(action, with_rollback):
 class StackActionRunner(Runner):
     """One stack action, sent only when it would change something, then waited for and judged."""
 
-    def run(self):
+    def perform(self):
         require_positive(self.params, 'wait_timeout')
         action = self.params['action']
         service = StackService(self.client)
         before = require_stack(service, self.params['stack'])
         identity = before['stack_identity']
-        result = {'action': action, 'changed': False, 'stack': shape_stack(before)}
+        result = self.result
+        result.update(action=action, stack=shape_stack(before))
         if action == 'export':
             result['data'] = self.client.export_stack(None, identity)
             return result
@@ -92,8 +93,8 @@ class StackActionRunner(Runner):
         if not self.params['wait']:
             result['stack'] = shape_stack(service.show(identity, resolve_outputs=False) or before)
             return result
-        outcome = StackOutcome(self.client, service, self.params['wait_timeout'], result)
-        outcome.since = before.get('updated_time') or before.get('creation_time') or ''
+        outcome = StackOutcome(self.client, service, self.params['wait_timeout'],
+                               since=before.get('updated_time') or before.get('creation_time') or '')
         settles_in, accepted = expected_end(action, self.params['cancel_with_rollback'])
         final = outcome.finish(identity, settles_in, accepted)
         result['stack'] = shape_stack(final or before)

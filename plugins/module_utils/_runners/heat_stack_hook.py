@@ -22,7 +22,7 @@ ENDED_WELL = tuple(action + '_COMPLETE' for action in HEALTHY_ACTIONS) + (None,)
 class HookRunner(Runner):
     """list: the pending hooks; wait: until one is reached (or the action ends); clear: release the pending ones."""
 
-    def run(self):
+    def perform(self):
         params = self.params
         check_patterns(params['resources'], 'resources')
         require_positive(params, 'wait_timeout')
@@ -34,9 +34,9 @@ class HookRunner(Runner):
         raw = require_stack(service, params['stack'])
         identity = raw['stack_identity']
         finder = HookFinder(self.client, identity, params['resources'], params['hook'])
-        result = {'changed': False}
+        result = self.result
         if params['action'] == 'wait':
-            outcome = StackOutcome(self.client, service, params['wait_timeout'], result)
+            outcome = StackOutcome(self.client, service, params['wait_timeout'])
             # Judged as heat_stack judges the same wait: a failed create or update is followed through its rollback.
             raw, hooks = outcome.until_hook(identity, None, ENDED_WELL, finder.pending, rollback=True)
         else:

@@ -289,7 +289,7 @@ def query_from_params(params):
 class StackInfoRunner(Runner):
     """Shows one stack (``name``) with the sections of ``include``, or lists or counts stacks."""
 
-    def run(self):
+    def perform(self):
         check_options(self.params)
         if self.params['name']:
             return {'changed': False, 'stacks': self.show_one()}

@@ -22,11 +22,12 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting impo
 class StackWaitRunner(Runner):
     """Reads the stack until the target is reached; never writes, so never changed."""
 
-    def run(self):
+    def perform(self):
         require_positive(self.params, 'wait_timeout')
         target = WaitTarget.parse(self.params['state'])
         service = StackService(self.client)
-        result = {'changed': False, 'stack': None}
+        result = self.result
+        result['stack'] = None
         identity = service.identify(self.params['stack'])
         raw = service.show(identity, resolve_outputs=False) if identity is not None else None
         if raw is None:
@@ -34,7 +35,7 @@ class StackWaitRunner(Runner):
                 return result
             raise errors.NotFoundError("stack '%s' not found" % self.params['stack'], method='identify_stack')
         result['stack'] = shape_stack(raw)
-        outcome = StackOutcome(self.client, service, self.params['wait_timeout'], result)
+        outcome = StackOutcome(self.client, service, self.params['wait_timeout'])
         final = outcome.finish(identity, target.settles_in, target.accepted, rollback=target.rollback)
         if final is not None:
             result['stack'] = shape_stack(service.show(identity) or final)

@@ -19,7 +19,7 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner, sent_inputs
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
     HIDDEN_MASK, flatten_preview, mask_hidden, shape_preview_resource,
 )
@@ -140,7 +140,7 @@ class TemplateValidator:
         self.client = client
 
     def validate(self, inputs, show_nested=False, ignore_errors=None):
-        environment, files, environment_files = inputs.sendable(self.client, 'validate_template')
+        environment, files, environment_files = sent_inputs(self.client, inputs, 'validate_template')
         raw = self.client.validate_template(None, inputs.template, params=environment, files=files,
                                             show_nested=show_nested, environment_files=environment_files,
                                             ignorable_errors=ignore_errors or None)
@@ -158,7 +158,7 @@ class TemplateValidator:
 
     def preview(self, inputs):
         """preview_stack: every check create_stack makes, creating nothing. Raises on any problem."""
-        environment, files, environment_files = inputs.sendable(self.client, 'preview_stack')
+        environment, files, environment_files = sent_inputs(self.client, inputs, 'preview_stack')
         return self.client.preview_stack(None, PREVIEW_STACK_NAME, inputs.template, environment, files, {},
                                          environment_files=environment_files)
 
@@ -189,7 +189,7 @@ def check_options(params):
 class TemplateValidateRunner(Runner):
     """Reads the template and its environments, then has the engine validate (and, strict, preview) them."""
 
-    def run(self):
+    def perform(self):
         params = self.params
         check_options(params)
         inputs = load_stack_inputs(ansible_template_loader(), params)

@@ -10,9 +10,10 @@ import json
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import Definition
-from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import (
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import (
     DesiredStack, StoredStack, differences, files_diff, needs_repair, summarise_changes,
 )
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import StackInputs
 
 CHILD = 'heat_template_version: 2018-08-31\nresources:\n  v: {type: OS::Heat::Value, properties: {value: {get_file: x.sh}}}\n'
 CHILD_ABSOLUTE = json.dumps({'heat_template_version': '2018-08-31', 'resources': {'v': {
@@ -70,7 +71,9 @@ CASES = [
 
 
 def desired(template_, files, environment_, hidden=(), args=None):
-    return DesiredStack('s', copy.deepcopy(template_), files, copy.deepcopy(environment_), args or {}, list(hidden))
+    environment_ = copy.deepcopy(environment_)
+    return DesiredStack('s', StackInputs(copy.deepcopy(template_), files, environment_, None, environment_,
+                                         hidden=hidden), args or {})
 
 
 def stored(template_, files, environment_, **raw):

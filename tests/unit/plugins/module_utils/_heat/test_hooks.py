@@ -14,14 +14,14 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import
     HookFinder, breakpoints_registry, check_patterns, path_matches, pending_hook_events, with_breakpoints,
     without_hooks,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import (
-    DesiredStack, StackRunner, StoredStack, differences,
-)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import DesiredStack, StoredStack, differences
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import StackInputs
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import StackRunner
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import waiting
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import StackOutcome
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed
 
-from runner_doubles import FakeModule, InTurn, ScriptedClient, stack, stack_client
+from runner_doubles import FakeModule, InTurn, ScriptedClient, run_in_runner, stack, stack_client
 
 TOP = 'id-s'
 GROUP = 'nested-group'
@@ -337,14 +337,14 @@ class ShowingService:
 def test_until_hook_judges_like_finish_unless_it_paused(monkeypatch, states, hooks, expected):
     # A failure whose rollback never starts is judged once the rollback start wait ends: keep that wait short.
     monkeypatch.setattr(waiting, 'ROLLBACK_START_SECONDS', 0.3)
-    outcome = StackOutcome(stack_client(stack()), ShowingService(states), 0.6, {'changed': True})
+    outcome = StackOutcome(stack_client(stack()), ShowingService(states), 0.6)
 
     def find_hooks(raw):
         return [{'path': 'x', 'hook': 'pre-update'}] if hooks else []
 
     try:
-        raw, found = outcome.until_hook({'stack_id': TOP}, ('UPDATE', 'ROLLBACK'), ('UPDATE_COMPLETE',), find_hooks,
-                                        rollback=True)
+        raw, found = run_in_runner(lambda: outcome.until_hook({'stack_id': TOP}, ('UPDATE', 'ROLLBACK'),
+                                                              ('UPDATE_COMPLETE',), find_hooks, rollback=True))
     except (StackFailed, errors.WaitTimeout) as exc:
         assert exc.kind == expected and exc.result['changed'] is True
         return
@@ -417,7 +417,7 @@ TEMPLATE = {'heat_template_version': '2018-08-31', 'resources': {'group': {'type
 
 
 def desired_stack(environment):
-    return DesiredStack('s', TEMPLATE, {}, environment, {}, [])
+    return DesiredStack('s', StackInputs(TEMPLATE, {}, environment, None, environment), {})
 
 
 def stored_stack(environment):

@@ -10,6 +10,8 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import waiti
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, StackOutcome, stack_settled
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
 
+from runner_doubles import run_in_runner
+
 
 class FakeClock:
     def __init__(self):
@@ -107,7 +109,7 @@ def stack(action, status, disable_rollback=False):
 
 
 def outcome(service, wait_timeout=30):
-    return StackOutcome(QuietClient(), service, wait_timeout, {'changed': True})
+    return StackOutcome(QuietClient(), service, wait_timeout)
 
 
 def test_a_failed_update_with_rollback_enabled_is_followed_to_its_rollback():
@@ -177,7 +179,7 @@ def test_one_rule_judges_every_action(monkeypatch, script, settles_in, accepted,
     judge = outcome(ScriptedService(*script), wait_timeout=0.5)
     if expected in ('stack_failed', 'wait_timeout'):
         with pytest.raises((StackFailed, WaitTimeout)) as caught:
-            judge.finish({'stack_id': 'x'}, settles_in, accepted, rollback=rollback)
+            run_in_runner(lambda: judge.finish({'stack_id': 'x'}, settles_in, accepted, rollback=rollback))
         assert caught.value.kind == expected
         assert caught.value.result['changed'] is True  # the runner's result comes back with the failure
     else:

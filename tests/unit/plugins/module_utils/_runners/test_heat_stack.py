@@ -4,7 +4,7 @@
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._runners import heat_stack as stack_runner
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import stack_plan
 
 
 def test_registry_entries_the_engine_adds_for_template_file_types_are_not_differences():
@@ -12,19 +12,18 @@ def test_registry_entries_the_engine_adds_for_template_file_types_are_not_differ
     url = 'file:///srv/templates/child.yaml'
     stored = {'parameters': {'a': 1}, 'resource_registry': {url: url, 'resources': {}}}
     asked = {'parameters': {'a': 1}, 'resource_registry': {}}
-    assert stack_runner.normalise_environment(stored) == stack_runner.normalise_environment(asked)
+    assert stack_plan.normalise_environment(stored) == stack_plan.normalise_environment(asked)
     # A real mapping is kept (and compared).
     mapped = {'resource_registry': {'My::Child': url}}
-    assert stack_runner.normalise_environment(mapped)['resource_registry'] == {'My::Child': url}
+    assert stack_plan.normalise_environment(mapped)['resource_registry'] == {'My::Child': url}
 
 
 # -- state=absent and in-progress actions; twin creates -------------------------------------------------
 
 import pytest  # noqa: E402
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import (  # noqa: E402
-    StackRunner, cancellable,
-)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import cancellable  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import StackRunner  # noqa: E402
 
 from runner_doubles import FakeModule, InTurn, ScriptedClient, stack  # noqa: E402
 
