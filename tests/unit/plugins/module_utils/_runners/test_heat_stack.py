@@ -22,6 +22,7 @@ def test_registry_entries_the_engine_adds_for_template_file_types_are_not_differ
 
 import pytest  # noqa: E402
 
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import cancellable  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import StackRunner  # noqa: E402
 
@@ -77,3 +78,157 @@ def test_one_rule_decides_which_twin_stays(ours, listed, ours_stays):
     assert deleted == ([] if ours_stays else [('delete_stack', (ours_identity,), {})])
     assert runner.result.get('twin_deleted') == (None if ours_stays else ours)
     assert runner.result['changed'] is (not ours_stays)  # creating, then deleting our copy, is a change
+
+
+# -- what each path reads and writes, in order -------------------------------------------------------------
+
+TEMPLATE = {'heat_template_version': '2018-08-31', 'parameters': {'p': {'type': 'string', 'default': 'a'}},
+            'resources': {'r': {'type': 'OS::Heat::None'}}}
+STORED_ENVIRONMENT = {'parameters': {}, 'parameter_defaults': {}, 'resource_registry': {}, 'event_sinks': []}
+GONE = errors.NotFoundError('stack not found')
+
+
+def task(**given):
+    params = dict(name='s', state='present', wait=True, wait_timeout=2, existing=False, converge=False,
+                  clear_parameters=[], timeout=None, tags=None, rollback=None, template=None, template_body=TEMPLATE,
+                  template_url=None, template_base_dir=None, environment=[], parameters={}, parameter_defaults={},
+                  allow_uuid_name=False, breakpoints=None, until_hook=False, adopt_data=None)
+    params.update(given)
+    return params
+
+
+def engine_with(shows, **answers):
+    """A client on which stack ``s`` is found and shown as ``shows`` in turn (None: gone), storing TEMPLATE."""
+    answers.setdefault('identify_stack', stack()['stack_identity'] if shows else GONE)
+    answers.setdefault('show_stack', InTurn(*shows) if shows else GONE)
+    answers.setdefault('get_template', TEMPLATE)
+    answers.setdefault('get_files', {})
+    answers.setdefault('get_environment', STORED_ENVIRONMENT)
+    answers.setdefault('list_stack_resources', [])
+    answers.setdefault('list_events', [])
+    answers.setdefault('preview_update_stack', {'updated': [{'resource_name': 'r'}]})
+    answers.setdefault('preview_stack', {'resources': [{'resource_name': 'r'}]})
+    answers.setdefault('list_stacks', [stack()])
+    answers.setdefault('create_stack', stack()['stack_identity'])
+    return ScriptedClient(answers)
+
+
+READ_STORED = ['get_template', 'get_files', 'get_environment']
+FIND = ['identify_stack', 'show_stack']
+UPDATED = stack(action='UPDATE', updated_time='2026-01-02T00:00:00Z')
+# What the engine stores once this task's update (p: b) is applied.
+APPLIED = dict(STORED_ENVIRONMENT, parameters={'p': 'b'})
+
+# (name, task options, check mode, stack shown in turn, calls in order, result fields)
+PATHS = [
+    ('absent and gone: one lookup', dict(state='absent'), False, [], ['identify_stack'],
+     {'changed': False, 'stack': None}),
+    ('absent, check mode: found, nothing sent', dict(state='absent'), True, [stack()], FIND, {'changed': True}),
+    ('absent: deleted, then read until gone', dict(state='absent'), False, [stack(), None],
+     FIND + ['delete_stack', 'show_stack'], {'changed': True, 'stack': None}),
+    ('absent while a create runs: cancelled, deleted', dict(state='absent'), False,
+     [stack(status='IN_PROGRESS'), stack(status='FAILED'), None],
+     FIND + ['stack_cancel_update', 'show_stack', 'delete_stack', 'show_stack'], {'changed': True, 'stack': None}),
+    ('create, check mode: the engine previews it', {}, True, [], ['identify_stack', 'preview_stack'],
+     {'changed': True, 'resource_changes': {'added': ['r'], 'updated': [], 'replaced': [], 'deleted': [],
+                                            'unchanged': []}}),
+    ('create: sent, twins looked for, waited, shaped, twins looked for again', {}, False, [None, stack()],
+     FIND + ['create_stack', 'list_stacks', 'show_stack', 'show_stack', 'list_stacks'],
+     {'changed': True, 'resource_changes': None}),
+    ('unchanged: read, compared, nothing sent', {}, False, [stack()], FIND + READ_STORED + ['show_stack'],
+     {'changed': False, 'differences': []}),
+    ('a parameter differs, check mode: previewed only', dict(parameters={'p': 'b'}), True, [stack()],
+     FIND + READ_STORED + ['preview_update_stack'],
+     {'changed': True, 'differences': ['parameters'], 'resource_changes': {
+         'added': [], 'updated': ['r'], 'replaced': [], 'deleted': [], 'unchanged': []}}),
+    ('a parameter differs: previewed, updated, waited, shaped, checked not overtaken', dict(parameters={'p': 'b'}),
+     False, [stack(), UPDATED], FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack',
+                                                       'show_stack', 'show_stack'] + READ_STORED,
+     {'changed': True, 'differences': ['parameters']}),
+    ('existing: a patch of parameters, template kept', dict(existing=True, template_body=None, parameters={'p': 'b'}),
+     False, [stack(), UPDATED], FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack',
+                                                       'show_stack'],
+     {'changed': True, 'differences': ['parameters']}),
+    ('a FAILED stack with the same definition is repaired', {}, False,
+     [stack(action='UPDATE', status='FAILED'), UPDATED],
+     FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack', 'show_stack', 'show_stack']
+     + READ_STORED, {'changed': True, 'differences': []}),
+    ('a suspended stack is resumed, then compared', {}, False,
+     [stack(action='SUSPEND'), stack(action='RESUME')],
+     FIND + ['stack_resume', 'show_stack'] + READ_STORED + ['show_stack'],
+     {'changed': True, 'resumed': True, 'differences': []}),
+    ('suspended: suspend sent and waited for', dict(state='suspended'), False,
+     [stack(), stack(action='SUSPEND')], FIND + ['stack_suspend', 'show_stack', 'show_stack'], {'changed': True}),
+    ('suspended already: nothing sent', dict(state='suspended'), False, [stack(action='SUSPEND')], FIND,
+     {'changed': False}),
+]
+
+
+@pytest.mark.parametrize('given,check_mode,shows,calls,fields', [case[1:] for case in PATHS],
+                         ids=[case[0] for case in PATHS])
+def test_what_each_path_reads_and_writes_in_order(given, check_mode, shows, calls, fields):
+    client = engine_with(shows, get_environment=InTurn(STORED_ENVIRONMENT, dict(STORED_ENVIRONMENT, **{
+        'parameters': given.get('parameters', {})})))
+    module = FakeModule(task(**given), client, check_mode=check_mode)
+    result = StackRunner(module).run()
+    assert client.methods() == calls
+    for key, value in fields.items():
+        assert result[key] == value, key
+    if check_mode:
+        assert client.writes == []
+
+
+# (name, task options, stack shown in turn, answers, error kind, calls in order)
+REFUSALS = [
+    ('existing on a stack that does not exist', dict(existing=True), [], {}, 'not_found', ['identify_stack']),
+    ('no template for a new stack', dict(template_body=None), [], {}, 'validation_failed', ['identify_stack']),
+    ('no template for an existing stack without existing', dict(template_body=None), [stack()], {},
+     'validation_failed', FIND),
+    ('clear_parameters without existing', dict(clear_parameters=['p']), [stack()], {}, 'configuration', []),
+    ('until_hook without wait', dict(until_hook=True, wait=False), [stack()], {}, 'configuration', []),
+    ('an engine below the compare API', {}, [stack()], {'allowed': False}, 'not_supported', []),
+    ('another run is updating: a conflict, nothing more', dict(parameters={'p': 'b'}), [stack()],
+     {'update_stack': errors.ConflictError('busy', remote_name='ActionInProgress')}, 'conflict',
+     FIND + READ_STORED + ['preview_update_stack', 'update_stack']),
+]
+
+
+@pytest.mark.parametrize('given,shows,answers,kind,calls', [case[1:] for case in REFUSALS],
+                         ids=[case[0] for case in REFUSALS])
+def test_what_is_refused_and_how_far_it_got(given, shows, answers, kind, calls):
+    allowed = answers.pop('allowed', True)
+    client = engine_with(shows, **answers)
+    client.allowed = allowed
+    with pytest.raises(errors.HeatRpcError) as caught:
+        StackRunner(FakeModule(task(**given), client)).run()
+    assert caught.value.kind == kind
+    assert client.methods() == calls
+
+
+def test_an_update_with_an_unknown_outcome_is_confirmed_by_the_stack_having_moved():
+    client = engine_with([stack(), UPDATED], update_stack=errors.OutcomeUnknownError('no answer'),
+                         get_environment=InTurn(STORED_ENVIRONMENT, APPLIED))
+    result = StackRunner(FakeModule(task(parameters={'p': 'b'}), client)).run()
+    assert client.methods() == FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack',
+                                                     'show_stack', 'show_stack', 'show_stack'] + READ_STORED
+    assert result['changed'] is True
+
+
+def test_an_update_with_an_unknown_outcome_and_no_trace_of_it_says_so():
+    client = engine_with([stack()], update_stack=errors.OutcomeUnknownError('no answer'))
+    with pytest.raises(errors.OutcomeUnknownError) as caught:
+        StackRunner(FakeModule(task(parameters={'p': 'b'}), client)).run()
+    assert 'shows no new update, so it probably did not start' in str(caught.value)
+    assert client.methods()[-2:] == ['update_stack', 'show_stack']
+
+
+def test_an_update_that_fails_returns_what_the_task_did_with_the_failure():
+    failed = stack(action='UPDATE', status='FAILED', updated_time='2026-01-02T00:00:00Z')
+    client = engine_with([stack(), failed], list_events=[])
+    with pytest.raises(errors.StackFailed) as caught:
+        StackRunner(FakeModule(task(parameters={'p': 'b'}), client)).run()
+    result = caught.value.result
+    assert result['differences'] == ['parameters'] and result['changed'] is True
+    assert result['stack']['status'] == 'UPDATE_FAILED' and result['failed_resources'] == []
+    # Events from the update this run started: the stored stack's time before it.
+    assert client.kwargs_of('list_events') == [{'sort_keys': ['created_at'], 'sort_dir': 'asc'}]
