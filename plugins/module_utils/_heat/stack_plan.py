@@ -221,7 +221,8 @@ def update_template(desired, stored, existing):
     return None if existing else stored.template
 
 
-def update_args(desired, stored, existing=False, clear_parameters=None, converge=False):
+def update_args(desired, stored, existing, clear_parameters, converge):
+    """The args an update sends: the settings given, the stack's tags kept, and how the update is made."""
     args = dict(desired.settings)
     # A full update clears tags that are not sent: keep the stack's own unless tags were given.
     args.setdefault('tags', list(stored.raw.get('tags') or []))

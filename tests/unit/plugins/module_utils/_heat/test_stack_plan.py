@@ -52,6 +52,9 @@ UPDATES = [
     ('a create rolled back is repaired', desired(), stored(stack_action='ROLLBACK'), {}, [], True),
     ('a rolled back update is healthy', desired(), stored(stack_action='ROLLBACK', updated_time='t'), {}, [], False),
     ('converge updates the same stack', desired(), stored(), {'converge': True}, [], True),
+    ('a stored parameter not given differs in a full update', desired(), stored(parameters={'q': 1}), {},
+     ['parameters'], True),
+    ('but not with existing, which patches', desired(), stored(parameters={'q': 1}), {'existing': True}, [], False),
     ('existing compares only what is given', desired(template=None, parameters={'p': 'a'}),
      stored(parameters={'p': 'a', 'q': 'kept'}), {'existing': True}, [], False),
     ('existing with a changed parameter', desired(template=None, parameters={'p': 'b'}), stored(parameters={'p': 'a'}),
@@ -240,6 +243,7 @@ def test_the_diff_of_an_update_shows_settings_merged_and_hidden_values_masked():
                      files={'a.sh': 'echo new-secret\n'}, secrets=('new-secret',))
     have = stored(parameters={'p': HIDDEN_MASK}, files={'a.sh': 'echo old\n'}, timeout_mins=5, tags=['t'])
     diff = stack_diff(wanted, have)
+    assert diff['before']['files'] == diff['after']['files'] == ['a.sh']
     assert diff['before']['settings'] == {'timeout_mins': 5, 'disable_rollback': True, 'tags': ['t']}
     assert diff['after']['settings'] == {'timeout_mins': 9, 'disable_rollback': True, 'tags': ['t']}
     assert diff['after']['environment']['parameters'] == {'p': HIDDEN_MASK}
@@ -253,3 +257,8 @@ def test_the_diff_without_a_template_shows_the_stored_one_after_and_no_prepared_
     diff = stack_diff(desired(template=None, files={'a.sh': 'x'}), have)
     assert diff['after']['template'] == OTHER_TEMPLATE
     assert 'prepared' not in diff
+
+
+def test_a_file_that_only_gained_a_final_newline_shows_in_the_diff():
+    diff = stack_diff(desired(files={'a.sh': 'x\n'}), stored(files={'a.sh': 'x'}))
+    assert diff['prepared'] == '--- before: a.sh\n+++ after: a.sh\n@@ -1 +1 @@\n-x\n+x\n'
