@@ -20,6 +20,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software imp
     show_config,
 )
 
+
 # -- software configs --------------------------------------------------------------------------------------
 
 def read_config_text(config, config_file):

@@ -46,7 +46,7 @@ class StackRunner(Runner):
         super(StackRunner, self).__init__(module)
         self.service = StackService(self.client)
         self.loader = loader or ansible_template_loader()
-        self.wait = self.params.get('wait', True)
+        self.wait = self.params['wait']
         self.wait_timeout = self.params.get('wait_timeout')
         if self.params.get('until_hook'):
             self.result['hooks'] = []
