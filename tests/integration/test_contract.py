@@ -11,9 +11,9 @@ import inspect
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import LATEST_API_VERSION, METHODS
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import LATEST_API_VERSION
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings
-from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import METHODS, EngineClient
 
 from conftest import run_engine_python
 

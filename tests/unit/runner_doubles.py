@@ -8,7 +8,7 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import METHODS
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import METHODS
 
 
 class InTurn:

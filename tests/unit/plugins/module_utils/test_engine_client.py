@@ -13,7 +13,7 @@ import pytest
 oslo_messaging = pytest.importorskip('oslo_messaging')
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import METHODS  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import METHODS  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import (  # noqa: E402
     ConnectionSettings, EngineConnection, RequestContext,
 )
