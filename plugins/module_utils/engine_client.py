@@ -38,13 +38,6 @@ def new_connection(settings):
     return EngineConnection(settings)
 
 
-# Optional arguments several engine methods share, with the API version that introduced each.
-PAGING = {'limit': '1.0', 'marker': '1.0', 'sort_keys': '1.0', 'sort_dir': '1.0'}
-STACK_FILTERS = dict((name, '1.0') for name in (
-    'filters', 'tenant_safe', 'show_deleted', 'show_nested', 'show_hidden', 'tags', 'tags_any', 'not_tags', 'not_tags_any'))
-TEMPLATE_INPUTS = {'environment_files': '1.23', 'files_container': '1.36'}
-
-
 class EngineClient:
     """Client side of the heat engine RPC API."""
 
@@ -156,13 +149,20 @@ class EngineClient:
         """The API version a call of ``method`` with ``kwargs`` would be pinned to."""
         return plan_arguments(METHODS[method], kwargs)[1]
 
+    # Optional arguments several engine methods share, with the API version that introduced each.
+    _PAGING = {'limit': '1.0', 'marker': '1.0', 'sort_keys': '1.0', 'sort_dir': '1.0'}
+    _STACK_FILTERS = dict((name, '1.0') for name in (
+        'filters', 'tenant_safe', 'show_deleted', 'show_nested', 'show_hidden', 'tags', 'tags_any', 'not_tags',
+        'not_tags_any'))
+    _TEMPLATE_INPUTS = {'environment_files': '1.23', 'files_container': '1.36'}
+
     # -- stacks ------------------------------------------------------------
 
     @engine_method()
     def identify_stack(self, ctxt, stack_name):
         """The full stack identifier (stack_name, stack_id, tenant, path) of one live stack, by name or id."""
 
-    @engine_method(optional=dict(PAGING, **STACK_FILTERS))
+    @engine_method(optional=dict(_PAGING, **_STACK_FILTERS))
     def list_stacks(self, ctxt, limit=None, marker=None, sort_keys=None, sort_dir=None, filters=None,
                     tenant_safe=True, show_deleted=False, show_nested=False, show_hidden=False, tags=None,
                     tags_any=None, not_tags=None, not_tags_any=None):
@@ -174,7 +174,7 @@ class EngineClient:
         drop them.
         """
 
-    @engine_method(optional=STACK_FILTERS)
+    @engine_method(optional=_STACK_FILTERS)
     def count_stacks(self, ctxt, filters=None, tenant_safe=True, show_deleted=False, show_nested=False,
                      show_hidden=False, tags=None, tags_any=None, not_tags=None, not_tags_any=None):
         """The number of stacks that match the filters (the same filters as list_stacks)."""
@@ -183,7 +183,7 @@ class EngineClient:
     def show_stack(self, ctxt, stack_identity, resolve_outputs=True):
         """Detailed information about one stack (a list of one); ``resolve_outputs=False`` skips the outputs."""
 
-    @engine_method(optional=TEMPLATE_INPUTS)
+    @engine_method(optional=_TEMPLATE_INPUTS)
     def preview_stack(self, ctxt, stack_name, template, params, files, args, environment_files=None,
                       files_container=None):
         """Simulates creating a stack from ``template``: the resources it would have, nothing is created.
@@ -194,7 +194,7 @@ class EngineClient:
         holding the files.
         """
 
-    @engine_method(optional=dict(TEMPLATE_INPUTS, template_id='1.29'), writes=True)
+    @engine_method(optional=dict(_TEMPLATE_INPUTS, template_id='1.29'), writes=True)
     def create_stack(self, ctxt, stack_name, template, params, files, args, environment_files=None,
                      files_container=None, template_id=None):
         """Creates a new stack from ``template`` (the arguments as for preview_stack); answers its identifier.
@@ -202,12 +202,12 @@ class EngineClient:
         ``template_id`` names a raw template already stored in the engine instead of ``template``.
         """
 
-    @engine_method(optional=dict(TEMPLATE_INPUTS, template_id='1.29'), writes=True)
+    @engine_method(optional=dict(_TEMPLATE_INPUTS, template_id='1.29'), writes=True)
     def update_stack(self, ctxt, stack_identity, template, params, files, args, environment_files=None,
                      files_container=None, template_id=None):
         """Updates an existing stack to ``template`` and ``params`` (``args`` may ask for a PATCH update)."""
 
-    @engine_method(since='1.15', optional=TEMPLATE_INPUTS)
+    @engine_method(since='1.15', optional=_TEMPLATE_INPUTS)
     def preview_update_stack(self, ctxt, stack_identity, template, params, files, args, environment_files=None,
                              files_container=None):
         """The resources that an update_stack with these arguments would add, replace, update, delete or keep."""
@@ -304,7 +304,7 @@ class EngineClient:
 
     # -- resources and events ------------------------------------------------
 
-    @engine_method(optional=dict(PAGING, filters='1.0', nested_depth='1.31'))
+    @engine_method(optional=dict(_PAGING, filters='1.0', nested_depth='1.31'))
     def list_events(self, ctxt, stack_identity, filters=None, limit=None, marker=None, sort_keys=None,
                     sort_dir=None, nested_depth=None):
         """The events of a stack, with paging, sorting and ``filters`` (attribute: value).
