@@ -11,9 +11,9 @@ import inspect
 
 import pytest
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import LATEST_API_VERSION, METHODS
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import LATEST_API_VERSION
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings
-from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import METHODS, EngineClient
 
 from conftest import run_engine_python
 
@@ -163,7 +163,7 @@ def test_environment_merging_matches_the_engine(engine_python):
     from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.environments import MergeError, merge_layers
     from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import EnvironmentLayer
 
-    sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'unit', 'plugins', 'module_utils'))
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), '..', 'unit', 'plugins', 'module_utils', '_heat'))
     types, cases = merge_cases()
     sections = ('parameters', 'parameter_defaults', 'resource_registry')
     payload = [{'types': types, 'base': dict((section, dict(base) if section == 'parameters' else {})

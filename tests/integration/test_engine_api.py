@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import METHODS
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import METHODS
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, wait_for_stack
 
 from conftest import STACK_WAIT, unique_name

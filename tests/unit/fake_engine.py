@@ -10,7 +10,7 @@ import threading
 import oslo_messaging
 from oslo_messaging._drivers import common as driver_common
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import METHODS
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import METHODS
 
 
 class RecordingEndpoint:

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import METHODS
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import METHODS
 
 
 class InTurn:

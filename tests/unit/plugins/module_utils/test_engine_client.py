@@ -8,12 +8,14 @@ the server, the API version each call is pinned to, and the version cap.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import inspect
+
 import pytest
 
 oslo_messaging = pytest.importorskip('oslo_messaging')
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import METHODS  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import METHODS  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import (  # noqa: E402
     ConnectionSettings, EngineConnection, RequestContext,
 )
@@ -116,6 +118,107 @@ WATCH_CALLS = {
 }
 
 
+READ, WRITE = False, True
+
+# The facts of every engine method, pinned: (API version that introduced it, whether it writes,
+# {optional argument: (API version that introduced it, default; not sent at its default)}).
+# Every other argument is always sent (CALLS shows them on the wire).
+API = {
+    'identify_stack': ('1.0', READ, {}),
+    'list_stacks': ('1.0', READ, {
+        'filters': ('1.0', None), 'limit': ('1.0', None), 'marker': ('1.0', None), 'not_tags': ('1.0', None),
+        'not_tags_any': ('1.0', None), 'show_deleted': ('1.0', False), 'show_hidden': ('1.0', False),
+        'show_nested': ('1.0', False), 'sort_dir': ('1.0', None), 'sort_keys': ('1.0', None), 'tags': ('1.0', None),
+        'tags_any': ('1.0', None), 'tenant_safe': ('1.0', True)
+    }),
+    'count_stacks': ('1.0', READ, {
+        'filters': ('1.0', None), 'not_tags': ('1.0', None), 'not_tags_any': ('1.0', None),
+        'show_deleted': ('1.0', False), 'show_hidden': ('1.0', False), 'show_nested': ('1.0', False),
+        'tags': ('1.0', None), 'tags_any': ('1.0', None), 'tenant_safe': ('1.0', True)
+    }),
+    'show_stack': ('1.0', READ, {'resolve_outputs': ('1.20', True)}),
+    'preview_stack': ('1.0', READ, {'environment_files': ('1.23', None), 'files_container': ('1.36', None)}),
+    'create_stack': ('1.0', WRITE, {
+        'environment_files': ('1.23', None), 'files_container': ('1.36', None), 'template_id': ('1.29', None)
+    }),
+    'update_stack': ('1.0', WRITE, {
+        'environment_files': ('1.23', None), 'files_container': ('1.36', None), 'template_id': ('1.29', None)
+    }),
+    'preview_update_stack': ('1.15', READ, {'environment_files': ('1.23', None), 'files_container': ('1.36', None)}),
+    'validate_template': ('1.0', READ, {
+        'environment_files': ('1.23', None), 'files': ('1.17', None), 'files_container': ('1.36', None),
+        'ignorable_errors': ('1.24', None), 'show_nested': ('1.18', False)
+    }),
+    'authenticated_to_backend': ('1.0', READ, {}),
+    'get_template': ('1.0', READ, {}),
+    'get_environment': ('1.28', READ, {}),
+    'get_files': ('1.32', READ, {}),
+    'delete_stack': ('1.0', WRITE, {}),
+    'abandon_stack': ('1.0', WRITE, {}),
+    'export_stack': ('1.22', READ, {}),
+    'list_outputs': ('1.19', READ, {}),
+    'show_output': ('1.19', READ, {}),
+    'migrate_convergence_1': ('1.34', WRITE, {}),
+    'stack_suspend': ('1.0', WRITE, {}),
+    'stack_resume': ('1.0', WRITE, {}),
+    'stack_check': ('1.0', WRITE, {}),
+    'stack_cancel_update': ('1.0', WRITE, {'cancel_with_rollback': ('1.14', True)}),
+    'stack_snapshot': ('1.0', WRITE, {}),
+    'show_snapshot': ('1.0', READ, {}),
+    'delete_snapshot': ('1.0', WRITE, {}),
+    'stack_list_snapshots': ('1.0', READ, {}),
+    'stack_restore': ('1.0', WRITE, {}),
+    'list_events': ('1.0', READ, {
+        'filters': ('1.0', None), 'limit': ('1.0', None), 'marker': ('1.0', None), 'nested_depth': ('1.31', None),
+        'sort_dir': ('1.0', None), 'sort_keys': ('1.0', None)
+    }),
+    'describe_stack_resource': ('1.0', READ, {'with_attr': ('1.2', None)}),
+    'describe_stack_resources': ('1.0', READ, {}),
+    'find_physical_resource': ('1.0', READ, {}),
+    'list_stack_resources': ('1.0', READ, {
+        'filters': ('1.25', None), 'nested_depth': ('1.0', 0), 'with_detail': ('1.12', False)
+    }),
+    'resource_signal': ('1.0', WRITE, {'sync_call': ('1.3', False)}),
+    'resource_mark_unhealthy': ('1.26', WRITE, {'resource_status_reason': ('1.26', None)}),
+    'list_resource_types': ('1.0', READ, {
+        'heat_version': ('1.16', None), 'support_status': ('1.1', None), 'type_name': ('1.16', None),
+        'with_description': ('1.30', False)
+    }),
+    'resource_schema': ('1.0', READ, {'with_description': ('1.30', False)}),
+    'generate_template': ('1.0', READ, {'template_type': ('1.9', 'cfn')}),
+    'list_template_versions': ('1.11', READ, {}),
+    'list_template_functions': ('1.13', READ, {'with_condition': ('1.35', False)}),
+    'get_revision': ('1.0', READ, {}),
+    'list_services': ('1.4', READ, {}),
+    'show_software_config': ('1.0', READ, {}),
+    'list_software_configs': ('1.10', READ, {
+        'limit': ('1.10', None), 'marker': ('1.10', None), 'tenant_safe': ('1.10', True)
+    }),
+    'create_software_config': ('1.0', WRITE, {}),
+    'delete_software_config': ('1.0', WRITE, {}),
+    'list_software_deployments': ('1.0', READ, {}),
+    'metadata_software_deployments': ('1.0', READ, {}),
+    'show_software_deployment': ('1.0', READ, {}),
+    'check_software_deployment': ('1.27', READ, {}),
+    'create_software_deployment': ('1.0', WRITE, {'deployment_id': ('1.21', None)}),
+    'update_software_deployment': ('1.5', WRITE, {}),
+    'delete_software_deployment': ('1.0', WRITE, {}),
+    'signal_software_deployment': ('1.6', WRITE, {}),
+    'create_watch_data': ('1.0', WRITE, {}),
+    'show_watch': ('1.0', READ, {'watch_name': ('1.0', None)}),
+    'show_watch_metric': ('1.0', READ, {'metric_name': ('1.0', None), 'metric_namespace': ('1.0', None)}),
+    'set_watch_state': ('1.0', WRITE, {}),
+}
+
+# Arguments sent as an empty value when left None, and the argument the engine itself waits on.
+EMPTY = {
+    'validate_template': {'params': dict},
+    'create_software_config': {'inputs': list, 'outputs': list, 'options': dict},
+    'create_software_deployment': {'input_values': dict},
+}
+WAITS = {'check_software_deployment': 'timeout'}
+
+
 def make_settings(**overrides):
     options = dict(transport_url='fake://', timeout=5, connect_timeout=2,
                    context=RequestContext(username='demo', password='s3cret/p@ss', project_id='p1', user_id='u1',
@@ -156,6 +259,22 @@ def test_every_api_method_is_covered_by_this_table():
     live = set(name for name, spec in METHODS.items() if not spec.removed)
     assert live == set(CALLS)
     assert set(name for name, spec in METHODS.items() if spec.removed) == set(WATCH_CALLS)
+
+
+def test_the_table_derived_from_the_methods_pins_every_version_and_default():
+    assert dict((name, (spec.since, spec.writes, spec.optional)) for name, spec in METHODS.items()) == API
+    assert dict((name, spec.empty) for name, spec in METHODS.items() if spec.empty) == EMPTY
+    assert dict((name, spec.waits) for name, spec in METHODS.items() if spec.waits) == WAITS
+
+
+def test_every_engine_method_is_documented_and_takes_its_engine_arguments_after_ctxt():
+    for name, spec in METHODS.items():
+        method = getattr(EngineClient, name)
+        assert method.engine_spec is spec
+        assert (method.__doc__ or '').strip(), name
+        params = list(inspect.signature(method).parameters)
+        assert params[:2] == ['self', 'ctxt'], name
+        assert tuple(param for param in params[2:] if param != 'cast') == spec.arguments, name
 
 
 @pytest.mark.parametrize('method', sorted(CALLS))
