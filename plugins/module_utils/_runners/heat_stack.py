@@ -150,6 +150,10 @@ class StackRunner(Runner):
         if not plan.update:
             self.result['stack'] = self.shaped(stored.identity)
             return
+        if raw.get('stack_status') == 'IN_PROGRESS':
+            # Only a resume this run sent without waiting leaves the stack busy here; the engine would refuse the update.
+            raise errors.ConflictError('stack %s is %s (resumed with wait: false), so its update cannot be sent yet: '
+                                       'run the task again once it is RESUME_COMPLETE' % (raw['stack_name'], state_or_gone(raw)))
         self.update(desired, plan)
 
     def create(self, desired):
@@ -333,7 +337,9 @@ class StackRunner(Runner):
         if self.check_mode:
             return raw
         self.client.stack_resume(None, raw['stack_identity'])
-        return self.finish(raw['stack_identity'], 'RESUME', shape=False)
+        final = self.finish(raw['stack_identity'], 'RESUME', shape=False)
+        # Without wait the stack is read as it is now (RESUME_IN_PROGRESS) to be compared.
+        return final if final is not None else self.service.show(raw['stack_identity'], resolve_outputs=False)
 
     # -- adopted -------------------------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ import pytest  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import cancellable  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import StackRunner  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners import heat_stack as heat_stack_runner  # noqa: E402
 
 from runner_doubles import FakeModule, InTurn, ScriptedClient, stack  # noqa: E402
 
@@ -116,6 +117,7 @@ def engine_with(shows, **answers):
 READ_STORED = ['get_template', 'get_files', 'get_environment']
 FIND = ['identify_stack', 'show_stack']
 UPDATED = stack(action='UPDATE', updated_time='2026-01-02T00:00:00Z')
+SUSPENDED = stack(action='SUSPEND')
 # What the engine stores once this task's update (p: b) is applied.
 APPLIED = dict(STORED_ENVIRONMENT, parameters={'p': 'b'})
 
@@ -187,6 +189,9 @@ REFUSALS = [
     ('clear_parameters without existing', dict(clear_parameters=['p']), [stack()], {}, 'configuration', []),
     ('until_hook without wait', dict(until_hook=True, wait=False), [stack()], {}, 'configuration', []),
     ('an engine below the compare API', {}, [stack()], {'allowed': False}, 'not_supported', []),
+    ('an update after a resume sent without wait: not sent yet', dict(wait=False, parameters={'p': 'b'}),
+     [SUSPENDED, stack(action='RESUME', status='IN_PROGRESS')], {}, 'conflict',
+     FIND + ['stack_resume', 'show_stack'] + READ_STORED),
     ('another run is updating: a conflict, nothing more', dict(parameters={'p': 'b'}), [stack()],
      {'update_stack': errors.ConflictError('busy', remote_name='ActionInProgress')}, 'conflict',
      FIND + READ_STORED + ['preview_update_stack', 'update_stack']),
@@ -232,3 +237,179 @@ def test_an_update_that_fails_returns_what_the_task_did_with_the_failure():
     assert result['stack']['status'] == 'UPDATE_FAILED' and result['failed_resources'] == []
     # Events from the update this run started: the stored stack's time before it.
     assert client.kwargs_of('list_events') == [{'sort_keys': ['created_at'], 'sort_dir': 'asc'}]
+
+
+# -- more paths, each a decision of the runner's -----------------------------------------------------------
+
+
+# (name, task options, check mode, stack shown in turn, calls in order, result fields)
+MORE_PATHS = [
+    ('present while an update runs: waited for, then compared', {}, False,
+     [stack(action='UPDATE', status='IN_PROGRESS'), stack(action='UPDATE')],
+     FIND + ['show_stack'] + READ_STORED + ['show_stack'], {'changed': False, 'differences': []}),
+    ('an update without wait: sent, shaped, not waited for', dict(parameters={'p': 'b'}, wait=False), False,
+     [stack(), UPDATED], FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack'],
+     {'changed': True}),
+    ('a resume without wait: the stack read as it is, then compared', dict(wait=False), False,
+     [SUSPENDED, stack(action='RESUME', status='IN_PROGRESS')],
+     FIND + ['stack_resume', 'show_stack'] + READ_STORED + ['show_stack'],
+     {'changed': True, 'resumed': True, 'stack': {'status': 'RESUME_IN_PROGRESS'}}),
+    ('suspended and gone, check mode: the create is previewed', dict(state='suspended'), True, [],
+     ['identify_stack', 'preview_stack'], {'changed': True}),
+    ('suspended and gone: created, found again, suspended', dict(state='suspended'), False,
+     [None, stack(), stack(), stack(), SUSPENDED],
+     FIND + ['create_stack', 'list_stacks', 'show_stack', 'show_stack', 'list_stacks'] + FIND
+     + ['stack_suspend', 'show_stack', 'show_stack'], {'changed': True}),
+    ('suspended already: shaped as it is', dict(state='suspended'), False, [SUSPENDED], FIND,
+     {'changed': False, 'stack': {'status': 'SUSPEND_COMPLETE'}}),
+]
+
+
+@pytest.mark.parametrize('given,check_mode,shows,calls,fields', [case[1:] for case in MORE_PATHS],
+                         ids=[case[0] for case in MORE_PATHS])
+def test_more_paths_read_and_write_in_order(given, check_mode, shows, calls, fields):
+    client = engine_with(shows, get_environment=InTurn(STORED_ENVIRONMENT, dict(STORED_ENVIRONMENT, **{
+        'parameters': given.get('parameters', {})})))
+    result = StackRunner(FakeModule(task(**given), client, check_mode=check_mode)).run()
+    assert client.methods() == calls
+    for key, value in fields.items():
+        if isinstance(value, dict):
+            assert dict((name, result[key][name]) for name in value) == value, key
+        else:
+            assert result[key] == value, key
+
+
+@pytest.mark.parametrize('state,shows', [('present', [stack()]), ('absent', [stack(), None])])
+@pytest.mark.parametrize('diff_mode', [True, False])
+def test_a_diff_is_returned_in_diff_mode_only(state, shows, diff_mode):
+    client = engine_with(shows)
+    result = StackRunner(FakeModule(task(state=state), client, diff_mode=diff_mode)).run()
+    assert ('diff' in result) is diff_mode
+    if diff_mode and state == 'absent':
+        assert result['diff'] == {'before': {'name': 's', 'state': 'CREATE_COMPLETE'}, 'after': {}}
+
+
+def test_absent_cancels_a_create_in_progress_without_rollback_and_says_so():
+    client = engine_with([stack(status='IN_PROGRESS'), stack(status='FAILED'), None])
+    module = FakeModule(task(state='absent'), client)
+    result = StackRunner(module).run()
+    assert client.kwargs_of('stack_cancel_update') == [{'cancel_with_rollback': False}]
+    assert result['cancelled'] == 'CREATE_IN_PROGRESS'
+    assert module.warnings == ['stack s was CREATE_IN_PROGRESS: that action was cancelled so that the stack could '
+                               'be deleted']
+
+
+def test_a_stack_deleted_by_someone_else_meanwhile_is_no_change():
+    client = engine_with([stack()], delete_stack=GONE)
+    result = StackRunner(FakeModule(task(state='absent'), client)).run()
+    assert result['changed'] is False and client.methods() == FIND + ['delete_stack']
+
+
+@pytest.mark.parametrize('updated_time,since', [(None, '2026-01-01T00:00:00Z'), ('2026-03-03T00:00:00Z',
+                                                                                 '2026-03-03T00:00:00Z')])
+def test_an_action_in_progress_that_never_ends_is_a_conflict_naming_when_it_started(updated_time, since):
+    client = engine_with([stack(action='UPDATE', status='IN_PROGRESS', updated_time=updated_time)])
+    with pytest.raises(errors.ConflictError) as caught:
+        StackRunner(FakeModule(task(wait_timeout=0.2), client)).run()
+    assert 'was still UPDATE_IN_PROGRESS after waiting 0.2s for the action in progress to end (since %s)' % since \
+        in str(caught.value)
+    assert client.writes == []
+
+
+def test_an_update_preview_that_fails_is_reported_and_the_update_still_sent():
+    client = engine_with([stack(), UPDATED], preview_update_stack=errors.EngineError('cannot preview'),
+                         get_environment=InTurn(STORED_ENVIRONMENT, APPLIED))
+    result = StackRunner(FakeModule(task(parameters={'p': 'b'}), client)).run()
+    assert result['resource_changes'] is None and result['preview_error'] == 'cannot preview'
+    assert 'update_stack' in client.methods()
+
+
+def test_in_check_mode_an_update_preview_that_fails_fails_the_task():
+    client = engine_with([stack()], preview_update_stack=errors.EngineError('cannot preview'))
+    with pytest.raises(errors.EngineError):
+        StackRunner(FakeModule(task(parameters={'p': 'b'}), client, check_mode=True)).run()
+    assert client.writes == []
+
+
+def test_a_preview_the_engine_cannot_nest_is_asked_again_for_the_top_level():
+    previews = InTurn(errors.NotSupportedError('show_nested'), {'updated': [{'resource_name': 'r'}]})
+    client = engine_with([stack()], preview_update_stack=previews)
+    result = StackRunner(FakeModule(task(parameters={'p': 'b'}), client, check_mode=True)).run()
+    assert [kwargs['args'] if 'args' in kwargs else None for kwargs in client.kwargs_of('preview_update_stack')] \
+        == [None, None]
+    assert [call[1][4] for call in client.calls if call[0] == 'preview_update_stack'] == [
+        {'tags': [], 'show_nested': True}, {'tags': []}]
+    assert result['resource_changes']['updated'] == ['r']
+
+
+@pytest.mark.parametrize('until_hook', [False, True])
+def test_a_failed_update_with_rollback_is_judged_after_its_rollback(until_hook):
+    live = dict(disable_rollback=False)
+    shows = [stack(**live), stack(action='UPDATE', status='FAILED', **live),
+             stack(action='ROLLBACK', status='IN_PROGRESS', **live), stack(action='ROLLBACK', **live)]
+    client = engine_with(shows)
+    with pytest.raises(errors.StackFailed) as caught:
+        StackRunner(FakeModule(task(parameters={'p': 'b'}, until_hook=until_hook), client)).run()
+    assert caught.value.result['stack']['status'] == 'ROLLBACK_COMPLETE'
+
+
+def test_the_reads_that_confirm_and_check_an_update_skip_the_outputs():
+    client = engine_with([stack(), UPDATED], update_stack=errors.OutcomeUnknownError('no answer'),
+                         get_environment=InTurn(STORED_ENVIRONMENT, APPLIED))
+    StackRunner(FakeModule(task(parameters={'p': 'b'}), client)).run()
+    resolved = [kwargs.get('resolve_outputs') for kwargs in client.kwargs_of('show_stack')]
+    # found (outputs), confirmed, waited, shaped (outputs), read again for the overtaken check
+    assert resolved == [True, False, False, True, False]
+
+
+# -- a create whose answer was lost, and a name taken meanwhile -------------------------------------------
+
+@pytest.fixture
+def short_lookups(monkeypatch):
+    monkeypatch.setattr(heat_stack_runner, 'REIDENTIFY_SECONDS', 0.3)
+
+
+def test_a_create_with_an_unknown_outcome_finds_the_stack_it_made(short_lookups):
+    client = engine_with([None, None, stack()], create_stack=errors.OutcomeUnknownError('no answer'))
+    result = StackRunner(FakeModule(task(), client)).run()
+    assert result['changed'] is True
+    assert [name for name in client.methods() if name == 'create_stack'] == ['create_stack']
+
+
+@pytest.mark.parametrize('lookup,message', [
+    (None, 'no stack named s appeared within 0.3s, so it was probably not created: run the task again'),
+    (errors.EngineNotAnsweringError('silent'), 'the engine did not answer the lookups of stack s for 0.3s either'),
+])
+def test_a_create_with_an_unknown_outcome_and_no_stack_found_says_what_is_known(short_lookups, lookup, message):
+    client = engine_with([None], create_stack=errors.OutcomeUnknownError('no answer'))
+    if lookup is not None:
+        client.answers['identify_stack'] = InTurn(GONE, lookup)
+    with pytest.raises(errors.OutcomeUnknownError) as caught:
+        StackRunner(FakeModule(task(), client)).run()
+    assert message in str(caught.value)
+    assert [name for name in client.methods() if name == 'create_stack'] == ['create_stack']
+
+
+def test_a_name_taken_meanwhile_by_a_live_stack_is_converged_not_created_again():
+    client = engine_with([None, stack()], create_stack=errors.ConflictError('exists', remote_name='StackExists'))
+    result = StackRunner(FakeModule(task(), client)).run()
+    assert result['changed'] is False and result['differences'] == []
+    assert [name for name in client.methods() if name == 'create_stack'] == ['create_stack']
+
+
+def test_a_name_held_by_a_just_deleted_stack_is_waited_free_then_sent_once_more(short_lookups):
+    client = engine_with([stack()], create_stack=InTurn(
+        errors.ConflictError('exists', remote_name='StackExists'), stack()['stack_identity']))
+    client.answers['identify_stack'] = InTurn(GONE, GONE, GONE, stack()['stack_identity'])
+    result = StackRunner(FakeModule(task(), client)).run()
+    assert result['changed'] is True
+    assert [name for name in client.methods() if name == 'create_stack'] == ['create_stack', 'create_stack']
+
+
+def test_a_name_never_let_go_is_a_conflict(short_lookups):
+    client = engine_with([None], create_stack=errors.ConflictError('exists', remote_name='StackExists'))
+    client.answers['identify_stack'] = InTurn(GONE, GONE, stack()['stack_identity'])
+    with pytest.raises(errors.ConflictError) as caught:
+        StackRunner(FakeModule(task(), client)).run()
+    assert 'the engine still holds the name of a deleted stack s after 0.3s' in str(caught.value)
+    assert [name for name in client.methods() if name == 'create_stack'] == ['create_stack']
