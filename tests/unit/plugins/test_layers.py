@@ -12,7 +12,10 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import ast
+import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -282,6 +285,27 @@ def test_the_controller_check_looks_where_ansible_module_is_near():
     assert 'module_utils/_ansible/module.py' in reached_from('modules/heat_stack.py', FILES)
     for plugin in ('inventory/heat_stack.py', 'lookup/heat_stack_output.py'):
         assert 'plugin_utils/engine.py' in reached_from(plugin, FILES)
+
+
+IMPORTED_MODULES = '''
+import importlib, json, sys
+sys.path.insert(0, %(root)r)
+importlib.import_module(%(module)r)
+print(json.dumps(sorted(sys.modules)))
+'''
+
+
+@pytest.mark.parametrize('module', ['plugin_utils.engine', 'lookup.heat_stack_output'])
+def test_a_controller_process_loads_no_ansible_module(module):
+    # The same, as Python sees it in a fresh interpreter (so also through third-party imports). Not for the
+    # inventory plugin: ansible's own BaseInventoryPlugin imports ansible.module_utils.basic.
+    code = IMPORTED_MODULES % {'root': os.environ['ANSIBLE_COLLECTIONS_PATH'], 'module': '%s.%s' % (PACKAGE, module)}
+    result = subprocess.run([sys.executable, '-W', 'ignore', '-c', code], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    modules = json.loads(result.stdout.strip().splitlines()[-1])
+    assert '%s.%s' % (PACKAGE, module) in modules
+    assert ANSIBLE_MODULE not in modules
+    assert '%s.module_utils._ansible.module' % PACKAGE not in modules
 
 
 # -- the mirror: a test module beside each code module's path ----------------------------------------------
