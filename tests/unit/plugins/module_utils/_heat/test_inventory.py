@@ -1,10 +1,9 @@
 # -*- coding: utf-8 -*-
-"""The controller plugins' decisions: connection options like the modules', inventory hosts and groups, lookups."""
+"""The inventory plugin's domain: what is asked of the engine (fetch_source), the hosts and groups made of it
+(build_inventory), and the checks of the resource rules."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
-
-import os
 
 import pytest
 
@@ -12,83 +11,12 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.inventory import (
     build_inventory, check_resource_rules, fetch_source,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import settings_from_options
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import output_values
 
-from runner_doubles import InTurn, ScriptedClient
+from runner_doubles import ScriptedClient
 
-URL = 'rabbit://u:secret@broker:5672/heat'
 IDENTITY = {'stack_name': 'st', 'stack_id': 'st-id', 'tenant': 'p', 'path': ''}
 RAW_STACK = {'stack_name': 'st', 'stack_identity': IDENTITY, 'stack_action': 'CREATE', 'stack_status': 'COMPLETE'}
 STACK = {'name': 'st', 'id': 'st-id', 'status': 'CREATE_COMPLETE'}
-
-
-# -- connection options: the modules' types, defaults and HEAT_RPC_* fallbacks -------------------------------
-
-@pytest.mark.parametrize('given,environment,expected', [
-    (dict(transport_url=URL), {}, dict(exchange='heat', topic='engine', timeout=60.0, api_version_cap='1.36')),
-    # The environment fills what is not given; an empty variable counts as unset (AWX sets blank fields so).
-    (dict(), {'HEAT_RPC_TRANSPORT_URL': URL, 'HEAT_RPC_EXCHANGE': 'other', 'HEAT_RPC_TIMEOUT': '5',
-              'HEAT_RPC_TOPIC': ''}, dict(exchange='other', topic='engine', timeout=5.0)),
-    # Given options win over the environment, and are converted to their types; None is not given.
-    (dict(transport_url=URL, exchange='mine', rpc_timeout='7', topic=None, plugin='x', stack='s'),
-     {'HEAT_RPC_EXCHANGE': 'other', 'HEAT_RPC_TOPIC': 't'}, dict(exchange='mine', timeout=7.0, topic='t')),
-    (dict(transport_url=URL, api_version_cap='1.26'), {}, dict(api_version_cap='1.26')),
-])
-def test_settings_from_options(monkeypatch, given, environment, expected):
-    for key in list(os.environ):
-        if key.startswith('HEAT_RPC_'):
-            monkeypatch.delenv(key)
-    for key, value in environment.items():
-        monkeypatch.setenv(key, value)
-    settings = settings_from_options(given)
-    assert settings.transport_url == URL
-    for key, value in expected.items():
-        assert getattr(settings, key) == value, key
-    assert 'secret' not in settings.scrubber.scrub('url %s' % URL)
-
-
-@pytest.mark.parametrize('given,message', [
-    (dict(transport_url=URL, rpc_timeout='soon'), 'rpc_timeout'),
-    (dict(transport_url=URL, ssl='perhaps'), 'ssl'),
-    (dict(transport_url=URL, roles=5), None),  # a number becomes a one-item list, as for a module
-])
-def test_bad_connection_options_name_the_option(monkeypatch, given, message):
-    monkeypatch.delenv('HEAT_RPC_TRANSPORT_URL', raising=False)
-    if message is None:
-        settings_from_options(given)
-        return
-    with pytest.raises(errors.ConfigurationError) as caught:
-        settings_from_options(given)
-    assert message in str(caught.value)
-
-
-# -- lookup: one identify_stack, then one show_output per term -----------------------------------------------
-
-@pytest.mark.parametrize('answers,keys,expected,calls', [
-    ({'show_output': InTurn({'output_key': 'a', 'output_value': 1}, {'output_key': 'b', 'output_value': {'x': [2]}})},
-     ['a', 'b'], [1, {'x': [2]}], ['identify_stack', 'show_output', 'show_output']),
-    ({'show_output': errors.NotFoundError('Specified output key c not found.')}, ['c'],
-     errors.NotFoundError("stack 'st' has no output 'c'"), ['identify_stack', 'show_output']),
-    ({'show_output': {'output_key': 'd', 'output_value': None, 'output_error': 'list index out of range'}}, ['d'],
-     errors.ValidationFailedError("output 'd' of stack 'st' cannot be resolved: list index out of range"),
-     ['identify_stack', 'show_output']),
-    ({'identify_stack': errors.NotFoundError('no')}, ['a'], errors.NotFoundError("stack 'st' not found"),
-     ['identify_stack']),
-])
-def test_output_values(answers, keys, expected, calls):
-    client = ScriptedClient(dict({'identify_stack': IDENTITY}, **answers))
-    try:
-        got = output_values(client, 'st', keys)
-    except errors.HeatRpcError as exc:
-        got = exc
-    if isinstance(expected, Exception):
-        assert (type(got), str(got)) == (type(expected), str(expected))
-    else:
-        assert got == expected
-    assert client.methods() == calls  # never show_stack: the other outputs are not resolved
-    assert [args for method, args, _kwargs in client.calls if method == 'show_output'] == [
-        (IDENTITY, key) for key in keys][:len(calls) - 1]
 
 
 # -- inventory: what is asked of the engine -----------------------------------------------------------------
@@ -121,6 +49,39 @@ def test_fetch_source_of_a_missing_stack():
     client = ScriptedClient({'identify_stack': errors.NotFoundError('no')})
     with pytest.raises(errors.NotFoundError, match="stack 'gone' not found"):
         fetch_source(client, 'gone', 'hosts')
+
+
+def test_fetch_source_under_an_api_cap_without_the_type_filter_keeps_the_exact_type_itself():
+    # Below RPC API 1.25 list_stack_resources takes no filters: all resources are listed, the type is matched here.
+    client = ScriptedClient({'identify_stack': IDENTITY, 'show_stack': [RAW_STACK],
+                             'list_stack_resources': [resource('a'), resource('b', rtype='OS::Nova::ServerGroup'),
+                                                      resource('c', rtype='OS::Nova::Server::Extra')]},
+                            allowed=False)
+    data = fetch_source(client, 'st', None, [{'type': 'OS::Nova::Server'}])
+    assert client.methods() == ['identify_stack', 'show_stack', 'list_stack_resources']
+    # Without resolve_outputs=False (also refused under the cap) the outputs are resolved: slower, never refused.
+    assert client.kwargs_of('show_stack') == [{'resolve_outputs': True}]
+    assert client.kwargs_of('list_stack_resources') == [{'nested_depth': 0, 'with_detail': True, 'filters': None}]
+    assert data['output'] is None
+    assert [[r['name'] for r in found] for found in data['resources']] == [['a']]
+
+
+def test_fetch_source_of_a_deleted_stack_found_by_id():
+    client = ScriptedClient({'identify_stack': IDENTITY,
+                             'show_stack': [dict(RAW_STACK, stack_action='DELETE', stack_status='COMPLETE')]})
+    with pytest.raises(errors.NotFoundError, match="stack 'st-id' not found"):
+        fetch_source(client, 'st-id', 'hosts')
+    assert 'show_output' not in client.methods()
+
+
+def test_fetch_source_keeps_only_the_host_keys_of_a_resource():
+    client = ScriptedClient({'identify_stack': IDENTITY, 'show_stack': [RAW_STACK],
+                             'list_stack_resources': [dict(resource('a', first_address='192.0.2.1'),
+                                                           properties={'flavor': 'm1'}, metadata={'k': 'v'})]})
+    data = fetch_source(client, 'st', None, [{'type': 'OS::Nova::Server'}])
+    assert data['resources'] == [[{'name': 'a', 'type': 'OS::Nova::Server', 'physical_id': 'phys-a',
+                                   'status': 'CREATE_COMPLETE', 'status_reason': 'ok', 'stack_name': 'st',
+                                   'stack_id': 'st-id', 'attributes': {'first_address': '192.0.2.1'}}]]
 
 
 # -- inventory: hosts and groups from the data ---------------------------------------------------------------

@@ -1,0 +1,230 @@
+# -*- coding: utf-8 -*-
+"""Stack lookups: finding and showing a stack, paging, outputs one at a time, failed resources."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import pytest
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import stacks
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import output_values
+
+from runner_doubles import InTurn, ScriptedClient
+
+IDENTITY = {'stack_name': 'st', 'stack_id': 'st-id', 'tenant': 'p', 'path': ''}
+RAW_STACK = {'stack_name': 'st', 'stack_identity': IDENTITY, 'stack_action': 'CREATE', 'stack_status': 'COMPLETE'}
+
+
+# -- outputs: one identify_stack, then one show_output per key (the lookup plugin's way) ------------------------
+
+@pytest.mark.parametrize('answers,keys,expected,calls', [
+    ({'show_output': InTurn({'output_key': 'a', 'output_value': 1}, {'output_key': 'b', 'output_value': {'x': [2]}})},
+     ['a', 'b'], [1, {'x': [2]}], ['identify_stack', 'show_output', 'show_output']),
+    ({'show_output': errors.NotFoundError('Specified output key c not found.')}, ['c'],
+     errors.NotFoundError("stack 'st' has no output 'c'"), ['identify_stack', 'show_output']),
+    ({'show_output': {'output_key': 'd', 'output_value': None, 'output_error': 'list index out of range'}}, ['d'],
+     errors.ValidationFailedError("output 'd' of stack 'st' cannot be resolved: list index out of range"),
+     ['identify_stack', 'show_output']),
+    ({'identify_stack': errors.NotFoundError('no')}, ['a'], errors.NotFoundError("stack 'st' not found"),
+     ['identify_stack']),
+])
+def test_output_values(answers, keys, expected, calls):
+    client = ScriptedClient(dict({'identify_stack': IDENTITY}, **answers))
+    try:
+        got = output_values(client, 'st', keys)
+    except errors.HeatRpcError as exc:
+        got = exc
+    if isinstance(expected, Exception):
+        assert (type(got), str(got)) == (type(expected), str(expected))
+    else:
+        assert got == expected
+    assert client.methods() == calls  # never show_stack: the other outputs are not resolved
+    assert [args for method, args, _kwargs in client.calls if method == 'show_output'] == [
+        (IDENTITY, key) for key in keys][:len(calls) - 1]
+
+
+@pytest.mark.parametrize('identity,answer,expected', [
+    # An identity without a name names the stack by id; a null answer is a null value.
+    ({'stack_id': 'st-id'}, errors.NotFoundError('no'), errors.NotFoundError("stack 'st-id' has no output 'k'")),
+    (IDENTITY, None, None),
+    (IDENTITY, {'output_key': 'k', 'output_value': [1], 'output_error': ''}, [1]),
+])
+def test_output_value(identity, answer, expected):
+    client = ScriptedClient({'show_output': answer})
+    try:
+        got = stacks.output_value(client, identity, 'k')
+    except errors.HeatRpcError as exc:
+        assert exc.method == 'show_output'
+        got = exc
+    if isinstance(expected, Exception):
+        assert (type(got), str(got)) == (type(expected), str(expected))
+    else:
+        assert got == expected
+
+
+# -- names, ids and deleted stacks ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize('value,expected', [
+    ('0b1f9d6e-3c4a-4b8e-9d7c-6b5a4f3e2d1c', True),
+    ('0b1f9d6e3c4a4b8e9d7c6b5a4f3e2d1c', True),
+    ('0B1F9D6E-3C4A-4B8E-9D7C-6B5A4F3E2D1C', True),
+    ('0b1f9d6e-3c4a-4b8e-9d7c-6b5a4f3e2d1', False),
+    ('0b1f9d6e-3c4a-4b8e-9d7c-6b5a4f3e2d1cc', False),
+    ('web-tier', False),
+    ('', False),
+    (None, False),
+])
+def test_looks_like_uuid(value, expected):
+    assert stacks.looks_like_uuid(value) is expected
+
+
+@pytest.mark.parametrize('action,status,expected', [
+    ('DELETE', 'COMPLETE', True),
+    ('DELETE', 'FAILED', False),
+    ('DELETE', 'IN_PROGRESS', False),
+    ('CREATE', 'COMPLETE', False),
+])
+def test_is_deleted(action, status, expected):
+    assert stacks.is_deleted({'stack_action': action, 'stack_status': status}) is expected
+
+
+@pytest.mark.parametrize('answers,allowed,expected,show_kwargs', [
+    # show_stack answers a list of one for an identity.
+    ({'show_stack': [RAW_STACK]}, True, RAW_STACK, [{'resolve_outputs': False}]),
+    ({'show_stack': RAW_STACK}, True, RAW_STACK, [{'resolve_outputs': False}]),
+    # Under an API cap without resolve_outputs=False the outputs are resolved rather than the call refused.
+    ({'show_stack': [RAW_STACK]}, False, RAW_STACK, [{'resolve_outputs': True}]),
+    ({'show_stack': [dict(RAW_STACK, stack_action='DELETE')]}, True, None, [{'resolve_outputs': False}]),
+    ({'show_stack': errors.NotFoundError('gone')}, True, None, [{'resolve_outputs': False}]),
+    ({'show_stack': None}, True, None, [{'resolve_outputs': False}]),
+    ({'identify_stack': errors.NotFoundError('no')}, True, None, []),
+])
+def test_find(answers, allowed, expected, show_kwargs):
+    client = ScriptedClient(dict({'identify_stack': IDENTITY}, **answers), allowed=allowed)
+    assert stacks.StackService(client).find('st', resolve_outputs=False) == expected
+    assert client.kwargs_of('show_stack') == show_kwargs
+
+
+def test_identify_lets_other_errors_through():
+    client = ScriptedClient({'identify_stack': errors.BrokerUnreachableError('down')})
+    with pytest.raises(errors.BrokerUnreachableError):
+        stacks.StackService(client).identify('st')
+
+
+@pytest.mark.parametrize('answers,expected', [
+    ({}, RAW_STACK),
+    ({'identify_stack': errors.NotFoundError('no')}, errors.NotFoundError("stack 'gone' not found")),
+    ({'show_stack': [dict(RAW_STACK, stack_action='DELETE')]}, errors.NotFoundError("stack 'gone' not found")),
+])
+def test_require_stack(answers, expected):
+    client = ScriptedClient(dict({'identify_stack': IDENTITY, 'show_stack': [RAW_STACK]}, **answers))
+    try:
+        got = stacks.require_stack(stacks.StackService(client), 'gone')
+    except errors.HeatRpcError as exc:
+        got = exc
+    if isinstance(expected, Exception):
+        assert (type(got), str(got)) == (type(expected), str(expected))
+    else:
+        assert got == expected
+        assert client.kwargs_of('show_stack') == [{'resolve_outputs': False}]
+
+
+# -- paging ---------------------------------------------------------------------------------------------------
+
+def pages_of(items, marker_of=lambda item: item):
+    """fetch_page over ``items`` (marker = the last item seen), recording each (size, marker) asked."""
+    asked = []
+
+    def fetch_page(size, marker):
+        asked.append((size, marker))
+        start = items.index(marker) + 1 if marker is not None else 0
+        return items[start:start + size]
+    return fetch_page, asked
+
+
+@pytest.mark.parametrize('count,page_size,limit,returned,asked', [
+    (5, 2, None, 5, [(2, None), (2, 1), (2, 3)]),
+    # A full last page costs one more (empty) page.
+    (4, 2, None, 4, [(2, None), (2, 1), (2, 3)]),
+    (0, 2, None, 0, [(2, None)]),
+    # A limit shrinks the last page and stops without asking for more.
+    (5, 2, 3, 3, [(2, None), (1, 1)]),
+    (5, 10, 2, 2, [(2, None)]),
+    (5, 2, 0, 0, []),
+])
+def test_paginate(count, page_size, limit, returned, asked):
+    items = list(range(count))
+    fetch_page, calls = pages_of(items)
+    assert list(stacks.paginate(fetch_page, lambda item: item, page_size, limit)) == items[:returned]
+    assert calls == asked
+
+
+def test_paginate_stops_at_an_item_without_a_marker():
+    fetch_page, calls = pages_of(['a', 'b', 'c', 'd'])
+    got = list(stacks.paginate(fetch_page, lambda item: None if item == 'b' else item, 2))
+    assert got == ['a', 'b'] and calls == [(2, None)]
+
+
+def test_iter_stacks_pages_list_stacks_with_the_filters():
+    page = [dict(RAW_STACK, stack_identity={'stack_id': 'id-%d' % n}) for n in range(3)]
+    client = ScriptedClient({'list_stacks': InTurn(page[:2], page[2:])})
+    got = list(stacks.StackService(client).iter_stacks(page_size=2, filters={'name': 'st'}))
+    assert got == page
+    assert client.kwargs_of('list_stacks') == [{'limit': 2, 'marker': None, 'filters': {'name': 'st'}},
+                                               {'limit': 2, 'marker': 'id-1', 'filters': {'name': 'st'}}]
+
+
+# -- resources and failures -----------------------------------------------------------------------------------
+
+def raw_resource(name, status='COMPLETE', stack_id='st-id', reason='ok', **extra):
+    return dict({'resource_name': name, 'resource_type': 'T', 'resource_action': 'CREATE', 'resource_status': status,
+                 'resource_status_reason': reason, 'stack_name': 'st', 'stack_identity': {'stack_id': stack_id}},
+                **extra)
+
+
+PARENTS = {'n1-id': raw_resource('group', stack_id='st-id'), 'n2-id': raw_resource('0', stack_id='n1-id')}
+
+
+@pytest.mark.parametrize('entry,expected', [
+    (raw_resource('server', stack_id='n2-id'), 'group/0/server'),
+    (raw_resource('server', stack_id='n1-id'), 'group/server'),
+    (raw_resource('server'), 'server'),
+    # A resource whose nested stack is not known is named after its parent resource.
+    (raw_resource('server', stack_id='other', parent_resource='grp'), 'grp/server'),
+])
+def test_resource_path(entry, expected):
+    assert stacks.resource_path(entry, PARENTS) == expected
+
+
+def test_resource_path_of_a_loop_ends():
+    parents = {'a': raw_resource('x', stack_id='b'), 'b': raw_resource('y', stack_id='a')}
+    assert len(stacks.resource_path(raw_resource('r', stack_id='a'), parents).split('/')) == 20
+
+
+@pytest.mark.parametrize('status,expected', [
+    ('CREATE_FAILED', True), ('UPDATE_FAILED', True), ('FAILED', True),
+    ('CREATE_COMPLETE', False), ('FAILED_OVER', False), ('', False), (None, False),
+])
+def test_is_failed(status, expected):
+    assert stacks.is_failed({'status': status}) is expected
+
+
+def test_failed_resources_looks_three_nested_stacks_down_and_keeps_the_failed():
+    client = ScriptedClient({'list_stack_resources': [raw_resource('a'), raw_resource('b', 'FAILED', reason='boom')]})
+    failed = stacks.failed_resources(client, IDENTITY)
+    assert [(item['name'], item['status'], item['status_reason']) for item in failed] == [
+        ('b', 'CREATE_FAILED', 'boom')]
+    assert client.kwargs_of('list_stack_resources') == [{'nested_depth': 3}]
+
+
+@pytest.mark.parametrize('failed,expected', [
+    ([], "stack 'st' is CREATE_FAILED: Resource CREATE failed"),
+    ([{'name': 'a', 'status': 'CREATE_FAILED', 'status_reason': 'quota'},
+      {'name': 'b', 'status': 'CREATE_FAILED', 'status_reason': 'boom'}],
+     "stack 'st' is CREATE_FAILED: Resource CREATE failed; failed resources: a (CREATE_FAILED): quota; "
+     "b (CREATE_FAILED): boom"),
+])
+def test_describe_failure(failed, expected):
+    raw = dict(RAW_STACK, stack_status='FAILED', stack_status_reason='Resource CREATE failed')
+    assert stacks.describe_failure(raw, failed) == expected
