@@ -67,12 +67,9 @@ MIRRORED = ('module_utils', 'plugin_utils', 'inventory', 'lookup')
 # sit in _heat/test_hooks.py today, those of the Runner base in _ansible/test_module.py.)
 PENDING_MIRRORS = (
     'module_utils/_ansible/test_connection_options.py',
-    'module_utils/_rpc/test_api_versions.py',
     'module_utils/_rpc/test_redaction.py',
     'module_utils/_rpc/test_settings.py',
     'module_utils/_rpc/test_transport.py',
-    'module_utils/_runners/test_base.py',
-    'module_utils/_runners/test_heat_stack_hook.py',
 )
 
 
