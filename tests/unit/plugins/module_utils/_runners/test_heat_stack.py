@@ -229,14 +229,17 @@ def test_an_update_with_an_unknown_outcome_and_no_trace_of_it_says_so():
 
 def test_an_update_that_fails_returns_what_the_task_did_with_the_failure():
     failed = stack(action='UPDATE', status='FAILED', updated_time='2026-01-02T00:00:00Z')
-    client = engine_with([stack(), failed], list_events=[])
+    events = [{'event_time': '2025-12-31T00:00:00Z', 'resource_name': 'an older action'},
+              {'event_time': '2026-01-02T00:00:00Z', 'resource_name': 'r'}]
+    client = engine_with([stack(), failed], list_events=events)
     with pytest.raises(errors.StackFailed) as caught:
         StackRunner(FakeModule(task(parameters={'p': 'b'}), client)).run()
     result = caught.value.result
     assert result['differences'] == ['parameters'] and result['changed'] is True
     assert result['stack']['status'] == 'UPDATE_FAILED' and result['failed_resources'] == []
-    # Events from the update this run started: the stored stack's time before it.
+    # Events from the update this run started: from the stored stack's time before it.
     assert client.kwargs_of('list_events') == [{'sort_keys': ['created_at'], 'sort_dir': 'asc'}]
+    assert [event['resource_name'] for event in result['events']] == ['r']
 
 
 # -- more paths, each a decision of the runner's -----------------------------------------------------------
