@@ -5,7 +5,7 @@
 """Connection settings and the request context: validated once, used by either connection.
 
 Nothing here imports oslo.messaging, so a module run that hands its calls to the persistent
-helper (``persistent.py``) never pays for that import; ``transport.py`` is the in-process side.
+helper (``persistent/``) never pays for that import; ``transport.py`` is the in-process side.
 """
 
 from __future__ import absolute_import, division, print_function
