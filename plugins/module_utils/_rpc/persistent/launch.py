@@ -32,6 +32,7 @@ import sys
 import time
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent.wire import PROTOCOL
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import CONNECTION_FIELDS, TLS_FILES
 
 # Seconds a new helper gets to start, import oslo.messaging and listen before the run connects in process.
 START_TIMEOUT = 30.0
@@ -99,19 +100,13 @@ def socket_path(settings, key):
 
 
 def helper_settings(settings):
-    """The ConnectionSettings arguments a helper is started with: what its transport depends on.
+    """The ``connection`` values of ConnectionSettings a helper is started with (and keyed by), TLS files as absolute paths.
 
     Not the request context (every call brings its own) nor the API cap (each call comes with its version).
     """
-    return {
-        'transport_url': settings.transport_url, 'exchange': settings.exchange, 'topic': settings.topic,
-        'timeout': settings.timeout, 'connect_timeout': settings.connect_timeout,
-        'call_monitor_timeout': settings.call_monitor_timeout, 'ssl': settings.ssl,
-        'ssl_ca_file': _absolute(settings.ssl_ca_file), 'ssl_cert_file': _absolute(settings.ssl_cert_file),
-        'ssl_key_file': _absolute(settings.ssl_key_file),
-        'ssl_trust_system_store': bool(settings.ssl_trust_system_store),
-        'persistent_idle_timeout': settings.persistent_idle_timeout, 'persistent_dir': settings.persistent_dir,
-    }
+    started = dict((name, getattr(settings, name)) for name in CONNECTION_FIELDS)
+    started.update((name, _absolute(started[name])) for name in TLS_FILES)
+    return started
 
 
 def helper_environment(environ):

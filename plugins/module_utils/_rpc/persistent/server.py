@@ -35,7 +35,8 @@ def helper_main(config):  # pragma: no cover - runs in the helper process (the i
     """The helper process: build the in-process connection, listen, say ready, let go of the pipes, serve, exit."""
     settings = None
     try:
-        settings = ConnectionSettings(**config['settings'])
+        # What the run sent is complete (launch.helper_settings); the helper connects in its own process.
+        settings = ConnectionSettings(config['settings'], persistent=False)
         server = HelperServer(settings, config['path'], config['key'])
     except BaseException as exc:  # pylint: disable=broad-except  # told to the starting run, which connects itself
         message = '%s: %s' % (type(exc).__name__, exc)

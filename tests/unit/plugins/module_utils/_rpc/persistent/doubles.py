@@ -7,7 +7,8 @@ __metaclass__ = type
 import socket
 import time
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings, RequestContext
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import RequestContext
 
 from helper_processes import process_state
 
@@ -20,7 +21,7 @@ def make_settings(directory, **overrides):
                    persistent_dir=directory, persistent_idle_timeout=30,
                    context=RequestContext(username='demo', password='s3cret-pass', project_id='p1', user_id='u1'))
     options.update(overrides)
-    return ConnectionSettings(**options)
+    return connection_settings(**options)
 
 
 def refuse_fallback(settings):

@@ -18,10 +18,9 @@ import pytest
 pytest.importorskip('oslo_messaging')
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import settings_from_options  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import transport  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import client, launch, server, wire  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient, new_connection  # noqa: E402
 
 from fake_engine import FakeEngine  # noqa: E402
@@ -35,7 +34,7 @@ TEMPLATE = {'heat_template_version': '2018-08-31', 'resources': {}}
 
 @pytest.fixture(scope='module')
 def fake_transport():
-    connection = transport.EngineConnection(ConnectionSettings('fake://', topic=TOPIC))
+    connection = transport.EngineConnection(connection_settings('fake://', topic=TOPIC))
     engine = FakeEngine(connection.transport, topic=TOPIC).start()
     yield engine, connection.transport
     engine.stop()
@@ -317,18 +316,6 @@ def test_new_connection_follows_the_persistent_setting(short_dir):
     assert isinstance(new_connection(make_settings(short_dir, persistent=False)), transport.EngineConnection)
 
 
-def test_controller_plugins_never_start_a_helper(monkeypatch):
-    monkeypatch.setenv('HEAT_RPC_PERSISTENT', 'true')
-    settings = settings_from_options({'transport_url': 'rabbit://u:p@h:5672/v', 'persistent': True})
-    assert settings.persistent is False
-
-
-@pytest.mark.parametrize('value', [0, -1])
-def test_the_idle_timeout_must_be_positive(value):
-    with pytest.raises(errors.ConfigurationError, match='persistent_idle_timeout must be a positive number'):
-        ConnectionSettings('fake://', persistent=True, persistent_idle_timeout=value)
-
-
 @pytest.mark.parametrize('url, call_timeout, expected', [
     ('rabbit://u:p@h1:5672/v', 60, 2 + 2 + 60 + 2 + 3),
     ('rabbit://u:p@h1:5672,u:p@h2:5672,u:p@h3:5672/v', 60, 3 * 2 + 2 + 60 + 2 + 3),
@@ -338,5 +325,5 @@ def test_a_run_waits_for_the_helper_longer_than_the_helper_works_on_a_call(url, 
     # The helper checks every broker host (connect_timeout each), then bounds the call by
     # connect_timeout + timeout + grace: the run's wait must cover both, or a write the helper never
     # sent would be reported as outcome unknown.
-    settings = ConnectionSettings(url, connect_timeout=2, persistent=True)
+    settings = connection_settings(url, connect_timeout=2, persistent=True)
     assert client.PersistentConnection(settings).answer_deadline(call_timeout) == expected

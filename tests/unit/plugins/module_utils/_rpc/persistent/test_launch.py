@@ -17,6 +17,7 @@ pytest.importorskip('oslo_messaging')
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import client, launch  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings, RequestContext  # noqa: E402
 
 from .doubles import InProcessDouble, free_port, make_settings, refuse_fallback, wait_until_gone  # noqa: E402
@@ -39,8 +40,8 @@ KEY_CHANGES = [
 @pytest.mark.parametrize('field, value', KEY_CHANGES)
 def test_settings_the_transport_depends_on_get_their_own_helper(field, value):
     base = dict(transport_url='rabbit://u:p@broker:5672/v', timeout=5, connect_timeout=2, persistent=True)
-    assert launch.helper_key(ConnectionSettings(**base)) != launch.helper_key(
-        ConnectionSettings(**dict(base, **{field: value})))
+    assert launch.helper_key(connection_settings(**base)) != launch.helper_key(
+        connection_settings(**dict(base, **{field: value})))
 
 
 def test_tls_files_are_part_of_the_key_by_absolute_path(tmp_path, monkeypatch):
@@ -48,28 +49,28 @@ def test_tls_files_are_part_of_the_key_by_absolute_path(tmp_path, monkeypatch):
     ca.write_text('x')
     base = dict(transport_url='rabbit://u:p@broker:5672/v', persistent=True, ssl=True)
     monkeypatch.chdir(tmp_path)
-    relative = launch.helper_key(ConnectionSettings(ssl_ca_file='ca.pem', **base))
-    assert relative == launch.helper_key(ConnectionSettings(ssl_ca_file=str(ca), **base))
-    assert relative != launch.helper_key(ConnectionSettings(ssl_trust_system_store=True, **base))
+    relative = launch.helper_key(connection_settings(ssl_ca_file='ca.pem', **base))
+    assert relative == launch.helper_key(connection_settings(ssl_ca_file=str(ca), **base))
+    assert relative != launch.helper_key(connection_settings(ssl_trust_system_store=True, **base))
 
 
 def test_the_request_context_and_the_api_cap_do_not_change_the_helper():
     base = dict(transport_url='rabbit://u:p@broker:5672/v', persistent=True)
-    keys = {launch.helper_key(ConnectionSettings(**base)),
-            launch.helper_key(ConnectionSettings(context=RequestContext(username='x', password='y'), **base)),
-            launch.helper_key(ConnectionSettings(api_version_cap='1.20', **base))}
+    keys = {launch.helper_key(connection_settings(**base)),
+            launch.helper_key(connection_settings(context=RequestContext(username='x', password='y'), **base)),
+            launch.helper_key(connection_settings(api_version_cap='1.20', **base))}
     assert len(keys) == 1
 
 
 def test_a_helper_is_started_with_the_transport_settings_and_no_request_context(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / 'ca.pem').write_text('x')
-    settings = ConnectionSettings('rabbit://u:p@broker:5672/v?ssl=1', ssl_ca_file='ca.pem', persistent=True,
+    settings = connection_settings('rabbit://u:p@broker:5672/v?ssl=1', ssl_ca_file='ca.pem', persistent=True,
                                   context=RequestContext(username='demo', password='s3cret'))
     started = launch.helper_settings(settings)
     assert 's3cret' not in json.dumps(started)
     assert started['ssl'] is True and started['ssl_ca_file'] == str(tmp_path / 'ca.pem')
-    rebuilt = ConnectionSettings(**started)
+    rebuilt = ConnectionSettings(started, persistent=False)  # as the helper builds it
     assert launch.helper_key(rebuilt) == launch.helper_key(settings)
 
 
@@ -118,7 +119,7 @@ def test_a_helper_that_cannot_start_says_why_and_the_run_connects_itself(short_d
     ca = os.path.join(short_dir, 'ca.pem')
     with open(ca, 'w') as handle:
         handle.write('x')
-    settings = ConnectionSettings('rabbit://u:s3cret@127.0.0.1:%d/v?ssl=1' % free_port(), ssl_ca_file=ca,
+    settings = connection_settings('rabbit://u:s3cret@127.0.0.1:%d/v?ssl=1' % free_port(), ssl_ca_file=ca,
                                   persistent=True, persistent_dir=short_dir, connect_timeout=1)
     os.unlink(ca)
     doubles = []
@@ -132,7 +133,7 @@ def test_a_helper_that_cannot_start_says_why_and_the_run_connects_itself(short_d
 
 def test_runs_that_start_at_once_share_one_helper(short_dir):
     url = 'rabbit://u:s3cret@127.0.0.1:%d/v' % free_port()
-    settings_list = [ConnectionSettings(url, connect_timeout=1, timeout=2, persistent=True, persistent_dir=short_dir)
+    settings_list = [connection_settings(url, connect_timeout=1, timeout=2, persistent=True, persistent_dir=short_dir)
                      for _run in range(4)]
     connections = [client.PersistentConnection(settings, fallback_factory=refuse_fallback)
                    for settings in settings_list]

@@ -19,7 +19,8 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # n
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import transport  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import client, launch, wire
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import server as server_module  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings, RequestContext  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import RequestContext  # noqa: E402
 
 from .doubles import free_port, make_settings, refuse_fallback, wait_until_gone  # noqa: E402
 
@@ -203,9 +204,9 @@ def test_a_started_helper_reports_an_unreachable_broker_as_a_run_in_process_does
     url = 'rabbit://u:s3cret@127.0.0.1:%d/v' % free_port()
     options = dict(connect_timeout=1, timeout=2, persistent_dir=short_dir,
                    context=RequestContext(username='demo', password='ctx-pass'))
-    settings = ConnectionSettings(url, persistent=True, **options)
+    settings = connection_settings(url, persistent=True, **options)
     through_helper = client.PersistentConnection(settings, fallback_factory=refuse_fallback)
-    in_process = transport.EngineConnection(ConnectionSettings(url, **options))
+    in_process = transport.EngineConnection(connection_settings(url, **options))
     failures = {}
     for name, connection in (('helper', through_helper), ('in process', in_process)):
         with pytest.raises(errors.HeatRpcError) as caught:
