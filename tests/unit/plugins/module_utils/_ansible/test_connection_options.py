@@ -186,8 +186,8 @@ def test_controller_plugins_never_start_a_helper(monkeypatch):
 # -- what a persistent helper is keyed and started with ---------------------------------------------------------------
 
 
-def test_a_helper_is_started_with_the_connection_values_and_tls_files_as_absolute_paths(tmp_path, monkeypatch,
-                                                                                    no_heat_rpc_environment):
+def test_a_helper_is_started_with_the_connection_values_and_tls_files_as_absolute_paths(
+        tmp_path, monkeypatch, no_heat_rpc_environment):
     monkeypatch.chdir(tmp_path)
     for name in ('ca.pem', 'cert.pem', 'key.pem'):
         (tmp_path / name).write_text('x')

@@ -12,7 +12,6 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent im
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import CONNECTION_FIELDS, ConnectionSettings, RequestContext
 
 
-
 @pytest.mark.parametrize('options,message', [
     ({'transport_url': None}, 'transport_url is required'),
     ({'transport_url': 'broker:5672'}, 'transport_url is not valid'),

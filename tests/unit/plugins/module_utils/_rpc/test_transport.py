@@ -11,7 +11,6 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connectio
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import EngineConnection, register_late_option_groups
 
 
-
 def test_oslo_transport_url_itself_leaks_the_password():
     """Why the scrubber exists: oslo.messaging's own str() of a TransportURL shows the password."""
     oslo_messaging = pytest.importorskip('oslo_messaging')

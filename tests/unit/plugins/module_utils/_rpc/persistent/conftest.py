@@ -16,4 +16,3 @@ def short_dir():
     path = tempfile.mkdtemp(prefix='hrpc-')
     yield path
     shutil.rmtree(path, ignore_errors=True)
-

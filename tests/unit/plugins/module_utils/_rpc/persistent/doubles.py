@@ -57,4 +57,3 @@ def wait_until_gone(pid, seconds):
             return True
         time.sleep(0.1)
     return False
-

@@ -66,7 +66,7 @@ def test_a_helper_is_started_with_the_transport_settings_and_no_request_context(
     monkeypatch.chdir(tmp_path)
     (tmp_path / 'ca.pem').write_text('x')
     settings = connection_settings('rabbit://u:p@broker:5672/v?ssl=1', ssl_ca_file='ca.pem', persistent=True,
-                                  context=RequestContext(username='demo', password='s3cret'))
+                                   context=RequestContext(username='demo', password='s3cret'))
     started = launch.helper_settings(settings)
     assert 's3cret' not in json.dumps(started)
     assert started['ssl'] is True and started['ssl_ca_file'] == str(tmp_path / 'ca.pem')
@@ -120,7 +120,7 @@ def test_a_helper_that_cannot_start_says_why_and_the_run_connects_itself(short_d
     with open(ca, 'w') as handle:
         handle.write('x')
     settings = connection_settings('rabbit://u:s3cret@127.0.0.1:%d/v?ssl=1' % free_port(), ssl_ca_file=ca,
-                                  persistent=True, persistent_dir=short_dir, connect_timeout=1)
+                                   persistent=True, persistent_dir=short_dir, connect_timeout=1)
     os.unlink(ca)
     doubles = []
     connection = client.PersistentConnection(
