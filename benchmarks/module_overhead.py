@@ -13,7 +13,7 @@ resources and an unchanged re-apply, prints (interleaved runs, medians):
   the helper's, read from /proc/<pid>/stat, as it runs in its own session outside that tree);
 - imports: a fresh interpreter importing the module and the transport it uses (in process:
   ``_rpc/transport.py``, which loads oslo.messaging and its RabbitMQ driver; persistent:
-  ``_rpc/persistent.py``), and whether oslo.messaging, eventlet or oslo_service got imported;
+  ``_rpc/persistent/client.py``), and whether oslo.messaging, eventlet or oslo_service got imported;
 - payload build: ansible's AnsiballZ packaging of the module on the controller (cold cache, after a
   warm-up build), its size and its number of files (the same with persistent);
 - broker connections per task: TCP connects to the broker and AMQP handshakes, counted in every
@@ -79,8 +79,8 @@ CASES = {'ping': 'ping', 'stack_info': 'heat_stack_info (one stack)', 'create_de
 MODES = ('in_process', 'persistent')
 MODULE_UTILS = 'ansible_collections.heat_rpc.engine.plugins.module_utils'
 # The code a module run loads to reach the engine, besides the module: in process, transport.py (oslo.messaging
-# and its RabbitMQ driver); through the helper, persistent.py.
-CONNECTION_CODE = {'in_process': MODULE_UTILS + '._rpc.transport', 'persistent': MODULE_UTILS + '._rpc.persistent'}
+# and its RabbitMQ driver); through the helper, persistent/client.py.
+CONNECTION_CODE = {'in_process': MODULE_UTILS + '._rpc.transport', 'persistent': MODULE_UTILS + '._rpc.persistent.client'}
 
 # What a module run warns when it could not use the helper and connected itself (PersistentConnection).
 FALLBACK_WARNING = 'persistent: this run connected to the broker itself'
@@ -591,7 +591,7 @@ def playbook_section(figures):
 
 def import_section(figures):
     columns = ['import_s', 'modules', 'oslo_messaging', 'eventlet', 'oslo_service.service']
-    return [format_table('imports (fresh interpreter: the module, and transport.py in process or persistent.py)',
+    return [format_table('imports (fresh interpreter: the module, and transport.py in process or persistent/client.py)',
                          ['case', 'connection', 'seconds', 'modules', 'oslo.messaging', 'eventlet',
                           'oslo_service.service'],
                          case_rows(figures, columns, ['ping', 'stack_info', 'heat_stack']))]

@@ -1,13 +1,14 @@
 # -*- coding: utf-8 -*-
 """Finding the persistent helper processes of one persistent_dir, for the tests and the benchmarks.
 
-A helper is a process whose command line runs ``persistent.helper_main`` and that holds a Unix socket
-bound in the directory (as /proc/net/unix lists it); an ended helper holds none.
+A helper is a process whose command line runs ``launch.run_helper`` (the helper's entry, in
+``_rpc/persistent/launch.py``) and that holds a Unix socket bound in the directory (as /proc/net/unix
+lists it); an ended helper holds none.
 """
 
 import os
 
-HELPER_MARK = b'persistent.helper_main'
+HELPER_MARK = b'launch.run_helper'
 
 
 def socket_inodes_bound_in(directory):

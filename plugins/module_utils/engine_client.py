@@ -32,7 +32,7 @@ def new_connection(settings):
     Imported here, not at the top, so that a run through the helper never imports oslo.messaging.
     """
     if settings.persistent:
-        from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import PersistentConnection
+        from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent.client import PersistentConnection
         return PersistentConnection(settings)
     from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import EngineConnection
     return EngineConnection(settings)

@@ -11,7 +11,8 @@ import uuid
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import wait_for_stack
@@ -38,7 +39,7 @@ def settings_for(testbed, **overrides):
                                       if key in RequestContext.FIELDS)),
     )
     options.update(overrides)
-    return ConnectionSettings(**options)
+    return connection_settings(**options)
 
 
 @pytest.fixture(scope='session')

@@ -17,7 +17,8 @@ import yaml
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_argument_spec
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
 from conftest import REPO_ROOT, engine_environment, run_playbook, unique_name
 from helper_processes import helper_pids
@@ -111,8 +112,8 @@ def test_awx_tls_fields_become_files_the_connection_accepts(tmp_path):
     assert (env['HEAT_RPC_SSL_CERT_FILE'], env['HEAT_RPC_SSL_KEY_FILE']) == ('', '')
     with open(files['ca']) as handle:
         assert handle.read() == pem
-    settings = ConnectionSettings(env['HEAT_RPC_TRANSPORT_URL'], ssl=True, ssl_ca_file=env['HEAT_RPC_SSL_CA_FILE'],
-                                  context=RequestContext(username='u', password='p', project_id='x'))
+    settings = connection_settings(env['HEAT_RPC_TRANSPORT_URL'], ssl=True, ssl_ca_file=env['HEAT_RPC_SSL_CA_FILE'],
+                                   context=RequestContext(username='u', password='p', project_id='x'))
     assert settings.ssl and settings.ssl_ca_file == files['ca']
     # Without TLS no file variable is set, so plain AMQP is not refused for carrying a CA.
     env, _files = render_awx_injectors(inputs, injectors, {

@@ -12,7 +12,7 @@ import inspect
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import LATEST_API_VERSION
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import METHODS, EngineClient
 
 from conftest import run_engine_python
@@ -59,7 +59,7 @@ def non_default(value):
 
 def sent_arguments(method, all_optional):
     connection = RecordingConnection()
-    client = EngineClient(ConnectionSettings('fake://'), connection=connection)
+    client = EngineClient(connection_settings('fake://'), connection=connection)
     func = getattr(client, method)
     kwargs = {}
     for param in list(inspect.signature(func).parameters.values())[1:]:  # ctxt

@@ -16,7 +16,8 @@ import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible import keystone
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import ConnectionSettings, RequestContext
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 from conftest import run_engine_python, run_playbook, unique_name
 from conftest_testbed import started_testbed
@@ -73,8 +74,8 @@ def keystone_client(bed, user='demo', **context):
         auth_url=creds['auth_url'], username=creds['username'], password=creds['password'],
         project_name=creds['project_name'], user_domain_id='default', project_domain_id='default'), timeout=30)
     values.update(context)
-    return EngineClient(ConnectionSettings(bed['transport_url'], exchange=bed['exchange'], topic=bed['topic'],
-                                           timeout=30, connect_timeout=5, context=RequestContext(**values)))
+    return EngineClient(connection_settings(bed['transport_url'], exchange=bed['exchange'], topic=bed['topic'],
+                                            timeout=30, connect_timeout=5, context=RequestContext(**values)))
 
 
 def stored_credentials(bed, stack_id):
@@ -209,7 +210,7 @@ def test_wrong_credentials_and_tokens_are_refused_clearly(tmp_path, keystone_bed
     assert token not in run.output
     # A token Keystone no longer accepts (revoked; an expired one is refused alike), with its body.
     token, body = revoked_token(demo)
-    client = EngineClient(ConnectionSettings(keystone_bed['transport_url'], timeout=30, context=RequestContext(
+    client = EngineClient(connection_settings(keystone_bed['transport_url'], timeout=30, context=RequestContext(
         auth_token=token, auth_token_info=body, user_id=demo['user_id'], project_id=demo['project_id'],
         roles=['member'])))
     try:

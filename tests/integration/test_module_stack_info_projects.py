@@ -3,7 +3,7 @@
 
 import uuid
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import RequestContext
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import wait_for_stack

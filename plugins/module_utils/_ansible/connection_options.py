@@ -4,7 +4,8 @@
 
 """The connection options every module and controller plugin takes, and the settings made of them.
 
-The one place that turns what a user wrote (task options, HEAT_RPC_* variables, Keystone) into
+The one table of connection options (OPTIONS: name, type, default, HEAT_RPC_* variable, where the value
+goes) and the one place that turns what a user wrote (task options, HEAT_RPC_* variables, Keystone) into
 ConnectionSettings. It imports no AnsibleModule, so the controller-side plugins (inventory, lookup)
 use it as the modules do.
 """
@@ -20,7 +21,7 @@ from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible import keystone
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import DEFAULT_PERSISTENT_DIR, ConnectionSettings, RequestContext
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings, RequestContext
 
 
 def nonempty_env_fallback(*names):
@@ -35,50 +36,128 @@ def nonempty_env_fallback(*names):
     raise AnsibleFallbackNotFound
 
 
-def _env(name):
-    return (nonempty_env_fallback, ['HEAT_RPC_' + name])
+# Where an option's value goes (the ``goes_to`` of a row).
+CONNECTION = 'connection'  # ConnectionSettings' ``connection`` dict: what the transport and a persistent helper use
+SETTINGS = 'settings'  # an argument of ConnectionSettings of its own (not the helper's business)
+CONTEXT = 'context'  # a field of the RequestContext sent with every call
+BOOTSTRAP = 'bootstrap'  # read while the settings are built, then dropped (Keystone authentication)
+
+
+class Option:
+    """One connection option: how a user gives it, and where its value goes.
+
+    ``field`` is its name where it goes (ConnectionSettings' ``timeout`` for ``rpc_timeout``); it is the
+    option's own name unless given. ``blank_is_default``: an empty value ('' or null in a task) means the
+    default, not "none".
+    """
+
+    def __init__(self, name, option_type, default, variable, goes_to, field=None, no_log=None, elements=None,
+                 blank_is_default=False):
+        self.name = name
+        self.type = option_type
+        self.default = default
+        self.variable = variable
+        self.goes_to = goes_to
+        self.field = field or name
+        self.no_log = no_log
+        self.elements = elements
+        self.blank_is_default = blank_is_default
+
+    @property
+    def keys_helper(self):
+        """Whether a persistent helper is keyed and started with this option (all of ``connection``, nothing else)."""
+        return self.goes_to == CONNECTION
+
+    def argument_spec(self):
+        spec = dict(type=self.type, fallback=(nonempty_env_fallback, [self.variable]))
+        if self.default is not None:
+            spec['default'] = self.default
+        if self.no_log is not None:
+            spec['no_log'] = self.no_log
+        if self.elements is not None:
+            spec['elements'] = self.elements
+        return spec
+
+    def value(self, values):
+        """This option's value in ``values`` (keyed by option name)."""
+        value = values.get(self.name)
+        if self.blank_is_default and not value:
+            return self.default
+        return value
+
+
+# Every connection option, once: the argument spec, the settings and a persistent helper's settings are derived
+# from here, and the ``connection`` doc fragment is checked against it (tests/unit/.../test_connection_options.py).
+# The order is the argument spec's and the doc fragment's.
+OPTIONS = (
+    # name, type, default, HEAT_RPC_* variable, where the value goes (and, for some, more)
+    Option('transport_url', 'str', None, 'HEAT_RPC_TRANSPORT_URL', CONNECTION, no_log=True),
+    Option('exchange', 'str', 'heat', 'HEAT_RPC_EXCHANGE', CONNECTION),
+    Option('topic', 'str', 'engine', 'HEAT_RPC_TOPIC', CONNECTION),
+    Option('rpc_timeout', 'float', 60, 'HEAT_RPC_TIMEOUT', CONNECTION, field='timeout'),
+    Option('connect_timeout', 'float', 10, 'HEAT_RPC_CONNECT_TIMEOUT', CONNECTION),
+    Option('call_monitor_timeout', 'float', 30, 'HEAT_RPC_CALL_MONITOR_TIMEOUT', CONNECTION),
+    Option('api_version_cap', 'str', None, 'HEAT_RPC_API_VERSION_CAP', SETTINGS),
+    Option('ssl', 'bool', False, 'HEAT_RPC_SSL', CONNECTION),
+    Option('ssl_ca_file', 'path', None, 'HEAT_RPC_SSL_CA_FILE', CONNECTION),
+    Option('ssl_cert_file', 'path', None, 'HEAT_RPC_SSL_CERT_FILE', CONNECTION),
+    Option('ssl_key_file', 'path', None, 'HEAT_RPC_SSL_KEY_FILE', CONNECTION, no_log=False),
+    Option('ssl_trust_system_store', 'bool', False, 'HEAT_RPC_SSL_TRUST_SYSTEM_STORE', CONNECTION),
+    Option('username', 'str', None, 'HEAT_RPC_USERNAME', CONTEXT),
+    Option('password', 'str', None, 'HEAT_RPC_PASSWORD', CONTEXT, no_log=True),
+    Option('user_id', 'str', None, 'HEAT_RPC_USER_ID', CONTEXT),
+    Option('project_id', 'str', None, 'HEAT_RPC_PROJECT_ID', CONTEXT),
+    Option('project_name', 'str', None, 'HEAT_RPC_PROJECT_NAME', CONTEXT),
+    Option('user_domain_id', 'str', 'default', 'HEAT_RPC_USER_DOMAIN_ID', CONTEXT),
+    Option('project_domain_id', 'str', 'default', 'HEAT_RPC_PROJECT_DOMAIN_ID', CONTEXT),
+    Option('roles', 'list', None, 'HEAT_RPC_ROLES', CONTEXT, elements='str'),
+    Option('is_admin', 'bool', False, 'HEAT_RPC_IS_ADMIN', CONTEXT),
+    Option('auth_token', 'str', None, 'HEAT_RPC_AUTH_TOKEN', CONTEXT, no_log=True),
+    Option('region_name', 'str', None, 'HEAT_RPC_REGION_NAME', CONTEXT),
+    Option('auth_url', 'str', None, 'HEAT_RPC_AUTH_URL', BOOTSTRAP),
+    Option('user_domain_name', 'str', None, 'HEAT_RPC_USER_DOMAIN_NAME', BOOTSTRAP),
+    Option('project_domain_name', 'str', None, 'HEAT_RPC_PROJECT_DOMAIN_NAME', BOOTSTRAP),
+    Option('application_credential_id', 'str', None, 'HEAT_RPC_APPLICATION_CREDENTIAL_ID', BOOTSTRAP),
+    Option('application_credential_secret', 'str', None, 'HEAT_RPC_APPLICATION_CREDENTIAL_SECRET', BOOTSTRAP, no_log=True),
+    Option('auth_ca_file', 'path', None, 'HEAT_RPC_AUTH_CA_FILE', BOOTSTRAP),
+    # The modules' persistent helper (the doc fragment's PERSISTENT part; controller plugins never use it).
+    Option('persistent', 'bool', False, 'HEAT_RPC_PERSISTENT', SETTINGS),
+    Option('persistent_idle_timeout', 'float', 60, 'HEAT_RPC_PERSISTENT_IDLE_TIMEOUT', CONNECTION),
+    Option('persistent_dir', 'path', '~/.ansible/heat_rpc', 'HEAT_RPC_PERSISTENT_DIR', CONNECTION,
+           blank_is_default=True),
+)
+
+
+def options_going_to(goes_to):
+    return [option for option in OPTIONS if option.goes_to == goes_to]
 
 
 def connection_argument_spec():
     """The connection options every module takes (documented in the ``connection`` doc fragment)."""
-    return dict(
-        transport_url=dict(type='str', no_log=True, fallback=_env('TRANSPORT_URL')),
-        exchange=dict(type='str', default='heat', fallback=_env('EXCHANGE')),
-        topic=dict(type='str', default='engine', fallback=_env('TOPIC')),
-        rpc_timeout=dict(type='float', default=60, fallback=_env('TIMEOUT')),
-        connect_timeout=dict(type='float', default=10, fallback=_env('CONNECT_TIMEOUT')),
-        call_monitor_timeout=dict(type='float', default=30, fallback=_env('CALL_MONITOR_TIMEOUT')),
-        api_version_cap=dict(type='str', fallback=_env('API_VERSION_CAP')),
-        ssl=dict(type='bool', default=False, fallback=_env('SSL')),
-        ssl_ca_file=dict(type='path', fallback=_env('SSL_CA_FILE')),
-        ssl_cert_file=dict(type='path', fallback=_env('SSL_CERT_FILE')),
-        ssl_key_file=dict(type='path', no_log=False, fallback=_env('SSL_KEY_FILE')),
-        ssl_trust_system_store=dict(type='bool', default=False, fallback=_env('SSL_TRUST_SYSTEM_STORE')),
-        username=dict(type='str', fallback=_env('USERNAME')),
-        password=dict(type='str', no_log=True, fallback=_env('PASSWORD')),
-        user_id=dict(type='str', fallback=_env('USER_ID')),
-        project_id=dict(type='str', fallback=_env('PROJECT_ID')),
-        project_name=dict(type='str', fallback=_env('PROJECT_NAME')),
-        user_domain_id=dict(type='str', default='default', fallback=_env('USER_DOMAIN_ID')),
-        project_domain_id=dict(type='str', default='default', fallback=_env('PROJECT_DOMAIN_ID')),
-        roles=dict(type='list', elements='str', fallback=_env('ROLES')),
-        is_admin=dict(type='bool', default=False, fallback=_env('IS_ADMIN')),
-        auth_token=dict(type='str', no_log=True, fallback=_env('AUTH_TOKEN')),
-        region_name=dict(type='str', fallback=_env('REGION_NAME')),
-        auth_url=dict(type='str', fallback=_env('AUTH_URL')),
-        user_domain_name=dict(type='str', fallback=_env('USER_DOMAIN_NAME')),
-        project_domain_name=dict(type='str', fallback=_env('PROJECT_DOMAIN_NAME')),
-        application_credential_id=dict(type='str', fallback=_env('APPLICATION_CREDENTIAL_ID')),
-        application_credential_secret=dict(type='str', no_log=True, fallback=_env('APPLICATION_CREDENTIAL_SECRET')),
-        auth_ca_file=dict(type='path', fallback=_env('AUTH_CA_FILE')),
-        persistent=dict(type='bool', default=False, fallback=_env('PERSISTENT')),
-        persistent_idle_timeout=dict(type='float', default=60, fallback=_env('PERSISTENT_IDLE_TIMEOUT')),
-        persistent_dir=dict(type='path', default=DEFAULT_PERSISTENT_DIR, fallback=_env('PERSISTENT_DIR')),
-    )
+    return dict((option.name, option.argument_spec()) for option in OPTIONS)
 
 
-# The context fields an option sets (auth_token_info only comes from Keystone).
-CONTEXT_OPTIONS = tuple(field for field in RequestContext.FIELDS if field != 'auth_token_info')
+def _settings(values, context):
+    """ConnectionSettings from ``values`` (option name -> value; an option left out counts as None)."""
+    connection = dict((option.field, option.value(values)) for option in options_going_to(CONNECTION))
+    arguments = dict((option.field, option.value(values)) for option in options_going_to(SETTINGS))
+    return ConnectionSettings(connection, context=context, **arguments)
+
+
+def connection_settings(transport_url, context=None, **overrides):
+    """ConnectionSettings for a caller that is not a module (tests, benchmarks): the table's defaults but ``overrides``.
+
+    ``overrides`` are named as in ConnectionSettings (``timeout``, not the option ``rpc_timeout``):
+    a ``connection`` value, ``api_version_cap`` or ``persistent``. No HEAT_RPC_* variable is read.
+    """
+    by_field = dict((option.field, option) for option in options_going_to(CONNECTION) + options_going_to(SETTINGS))
+    unknown = sorted(set(overrides) - set(by_field))
+    if unknown:
+        raise TypeError('connection_settings() got unknown settings: %s' % ', '.join(unknown))
+    values = dict((option.name, option.default) for option in by_field.values())
+    values.update((by_field[field].name, value) for field, value in overrides.items())
+    values['transport_url'] = transport_url
+    return _settings(values, context)
 
 
 def settings_from_params(params):
@@ -88,28 +167,11 @@ def settings_from_params(params):
     only after every option has been checked.
     """
     keystone.check_options(params)
-    values = dict((key, params.get(key)) for key in CONTEXT_OPTIONS)
+    values = dict((option.field, params.get(option.name)) for option in options_going_to(CONTEXT))
     if params.get('auth_url'):
         # The password goes to Keystone only; the token stands for it from here on.
         values['password'] = None
-    settings = ConnectionSettings(
-        transport_url=params.get('transport_url'),
-        exchange=params.get('exchange'),
-        topic=params.get('topic'),
-        timeout=params.get('rpc_timeout'),
-        connect_timeout=params.get('connect_timeout'),
-        call_monitor_timeout=params.get('call_monitor_timeout'),
-        ssl=params.get('ssl'),
-        ssl_ca_file=params.get('ssl_ca_file'),
-        ssl_cert_file=params.get('ssl_cert_file'),
-        ssl_key_file=params.get('ssl_key_file'),
-        ssl_trust_system_store=params.get('ssl_trust_system_store'),
-        api_version_cap=params.get('api_version_cap'),
-        context=RequestContext(**values),
-        persistent=params.get('persistent'),
-        persistent_idle_timeout=params.get('persistent_idle_timeout'),
-        persistent_dir=params.get('persistent_dir'),
-    )
+    settings = _settings(params, RequestContext(**values))
     if params.get('auth_url'):
         values.update(keystone.context_from_keystone(params, timeout=params.get('rpc_timeout')))
         settings.context = RequestContext(**values)

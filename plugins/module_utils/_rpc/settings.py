@@ -5,7 +5,7 @@
 """Connection settings and the request context: validated once, used by either connection.
 
 Nothing here imports oslo.messaging, so a module run that hands its calls to the persistent
-helper (``persistent.py``) never pays for that import; ``transport.py`` is the in-process side.
+helper (``persistent/``) never pays for that import; ``transport.py`` is the in-process side.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,7 +19,14 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL, Scrubber
 
 SUPPORTED_DRIVERS = ('rabbit', 'fake')
-DEFAULT_PERSISTENT_DIR = '~/.ansible/heat_rpc'
+# The values ConnectionSettings is built with in its ``connection`` argument, every one of them given (the
+# options, their defaults and their HEAT_RPC_* variables are in the table of _ansible/connection_options.py;
+# nothing here repeats a default). They are also exactly what a persistent helper is keyed and started with.
+CONNECTION_FIELDS = ('transport_url', 'exchange', 'topic', 'timeout', 'connect_timeout', 'call_monitor_timeout',
+                     'ssl', 'ssl_ca_file', 'ssl_cert_file', 'ssl_key_file', 'ssl_trust_system_store',
+                     'persistent_idle_timeout', 'persistent_dir')
+# The files among them: checked readable here; a helper is sent them as absolute paths.
+TLS_FILES = ('ssl_ca_file', 'ssl_cert_file', 'ssl_key_file')
 # Seconds granted on top of connect_timeout + timeout before the wall-clock guard of a call gives up
 # (here, not in transport.py, because a run through the persistent helper bounds its wait with it too).
 DEADLINE_GRACE = 2.0
@@ -61,30 +68,39 @@ class RequestContext:
 
 
 class ConnectionSettings:
-    """Validated connection options for one module run."""
+    """Validated connection options for one module run.
 
-    def __init__(self, transport_url, exchange='heat', topic='engine', timeout=60, connect_timeout=10,
-                 call_monitor_timeout=None, ssl=False, ssl_ca_file=None, ssl_cert_file=None, ssl_key_file=None,
-                 ssl_trust_system_store=False, api_version_cap=None, context=None, persistent=False,
-                 persistent_idle_timeout=60, persistent_dir=None):
-        self.transport_url = transport_url
-        self.exchange = exchange
-        self.topic = topic
-        self.timeout = timeout
-        self.connect_timeout = connect_timeout
-        self.call_monitor_timeout = call_monitor_timeout
-        self.ssl_ca_file = ssl_ca_file
-        self.ssl_cert_file = ssl_cert_file
-        self.ssl_key_file = ssl_key_file
-        self.ssl_trust_system_store = ssl_trust_system_store
+    ``connection`` holds a value for each of CONNECTION_FIELDS (the caller fills the defaults: a module
+    from its argument spec, other callers through ``connection_options.connection_settings``, a persistent
+    helper from the settings it was started with); they become attributes of the same names. ``persistent``
+    says whether the calls go through the helper; ``context`` is the RequestContext (an empty one if None);
+    ``api_version_cap`` None or '' means the newest version this client knows.
+    """
+
+    def __init__(self, connection, persistent, context=None, api_version_cap=None):
+        missing = [name for name in CONNECTION_FIELDS if name not in connection]
+        unknown = sorted(set(connection) - set(CONNECTION_FIELDS))
+        if missing or unknown:
+            raise TypeError('ConnectionSettings needs exactly the connection values %s (missing: %s; unknown: %s)'
+                            % (', '.join(CONNECTION_FIELDS), ', '.join(missing) or '-', ', '.join(unknown) or '-'))
+        self.transport_url = connection['transport_url']
+        self.exchange = connection['exchange']
+        self.topic = connection['topic']
+        self.timeout = connection['timeout']
+        self.connect_timeout = connection['connect_timeout']
+        self.call_monitor_timeout = connection['call_monitor_timeout']
+        self.ssl_ca_file = connection['ssl_ca_file']
+        self.ssl_cert_file = connection['ssl_cert_file']
+        self.ssl_key_file = connection['ssl_key_file']
+        self.ssl_trust_system_store = bool(connection['ssl_trust_system_store'])
+        self.persistent_idle_timeout = connection['persistent_idle_timeout']
+        self.persistent_dir = connection['persistent_dir']
         self.context = context or RequestContext()
         self.persistent = bool(persistent)
-        self.persistent_idle_timeout = persistent_idle_timeout
-        self.persistent_dir = persistent_dir or DEFAULT_PERSISTENT_DIR
         self.scrubber = Scrubber(self.context.secrets)
-        self.scrubber.add_url(transport_url)
-        self.url = self._parse_url(transport_url)
-        self.ssl = bool(ssl) or self.url.query_flag('ssl')
+        self.scrubber.add_url(self.transport_url)
+        self.url = self._parse_url(self.transport_url)
+        self.ssl = bool(connection['ssl']) or self.url.query_flag('ssl')
         self.api_version_cap = self._parse_cap(api_version_cap)
         self._check()
 
@@ -146,7 +162,7 @@ class ConnectionSettings:
             raise errors.ConfigurationError(
                 'ssl is on but ssl_ca_file is not set: oslo.messaging would not verify the broker certificate. '
                 'Set ssl_ca_file, or ssl_trust_system_store: true to verify against the system CA store')
-        for name in ('ssl_ca_file', 'ssl_cert_file', 'ssl_key_file'):
+        for name in TLS_FILES:
             path = getattr(self, name)
             if path:
                 try:

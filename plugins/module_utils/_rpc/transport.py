@@ -2,7 +2,7 @@
 # Copyright: heat_rpc.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The oslo.messaging side of the EngineClient: settings, transport, deadlines.
+"""The oslo.messaging side of the EngineClient: transport, deadlines (the settings are in settings.py).
 
 Everything that touches the broker lives here: a private oslo.config
 ConfigOpts (never /etc/*.conf, never the global CONF), a reachability and TLS
@@ -23,10 +23,7 @@ import time
 import types
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-# The settings live in settings.py (no oslo.messaging import there); these names stay importable from here.
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import (  # noqa: F401 pylint: disable=unused-import
-    DEADLINE_GRACE, SUPPORTED_DRIVERS, ConnectionSettings, RequestContext, context_dict,
-)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import DEADLINE_GRACE, context_dict
 
 
 class _ClientOnlyImport:

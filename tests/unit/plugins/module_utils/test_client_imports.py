@@ -39,7 +39,8 @@ for name in before:
     importlib.import_module(name)
 importlib.import_module(%(module)r)
 connection = importlib.import_module(%(package)r + '.module_utils._rpc.transport')
-conn = connection.EngineConnection(connection.ConnectionSettings('fake:///'))
+options = importlib.import_module(%(package)r + '.module_utils._ansible.connection_options')
+conn = connection.EngineConnection(options.connection_settings('fake:///'))
 conn.rpc_client('1.0').cast({}, 'get_revision')
 client_modules = sorted(sys.modules)
 guard_active = connection.CLIENT_ONLY_IMPORT.active
@@ -106,10 +107,10 @@ import importlib, json, sys
 sys.path[:0] = [%(root)r]
 importlib.import_module(%(module)r)
 errors = importlib.import_module(%(package)r + '.module_utils.errors')
-settings_module = importlib.import_module(%(package)r + '.module_utils._rpc.settings')
+options = importlib.import_module(%(package)r + '.module_utils._ansible.connection_options')
 client_module = importlib.import_module(%(package)r + '.module_utils.engine_client')
-settings = settings_module.ConnectionSettings(%(url)r, connect_timeout=1, timeout=2, persistent=True,
-                                              persistent_dir=%(directory)r)
+settings = options.connection_settings(%(url)r, connect_timeout=1, timeout=2, persistent=True,
+                                      persistent_dir=%(directory)r)
 with client_module.EngineClient(settings) as client:
     try:
         client.get_revision(None)

@@ -16,9 +16,9 @@ oslo_messaging = pytest.importorskip('oslo_messaging')
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import METHODS  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import (  # noqa: E402
-    ConnectionSettings, EngineConnection, RequestContext,
-)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import RequestContext  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import EngineConnection  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient  # noqa: E402
 
 from fake_engine import FakeEngine  # noqa: E402
@@ -224,7 +224,7 @@ def make_settings(**overrides):
                    context=RequestContext(username='demo', password='s3cret/p@ss', project_id='p1', user_id='u1',
                                           roles=['member']))
     options.update(overrides)
-    return ConnectionSettings(**options)
+    return connection_settings(**options)
 
 
 @pytest.fixture(scope='module')
@@ -493,7 +493,7 @@ class AnsweringConnection:
     ('list_stacks', (), errors.OutcomeUnknownError('no answer'), 0),
 ])
 def test_writes_that_took_or_may_have_taken_effect_are_counted(method, args, outcome, counted):
-    client = EngineClient(ConnectionSettings('fake://'), connection=AnsweringConnection(**{method: outcome}))
+    client = EngineClient(connection_settings('fake://'), connection=AnsweringConnection(**{method: outcome}))
     try:
         getattr(client, method)(None, *args)
     except errors.HeatRpcError:

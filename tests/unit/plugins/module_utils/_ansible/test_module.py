@@ -1,48 +1,20 @@
 # -*- coding: utf-8 -*-
-"""The module base: the shared connection argument spec (environment fallbacks) and how a task ends."""
+"""The module base: how a task ends (the connection options are tested in test_connection_options.py)."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import json
+
 import pytest
 
-from ansible.module_utils.errors import AnsibleFallbackNotFound
+from ansible.module_utils.testing import patch_module_args as module_args
 
-from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_argument_spec, nonempty_env_fallback
-
-
-def test_every_connection_option_has_a_heat_rpc_environment_variable():
-    spec = connection_argument_spec()
-    names = dict((option, value['fallback'][1][0]) for option, value in spec.items())
-    assert names['transport_url'] == 'HEAT_RPC_TRANSPORT_URL'
-    assert names['rpc_timeout'] == 'HEAT_RPC_TIMEOUT'
-    assert all(name.startswith('HEAT_RPC_') for name in names.values())
-    assert len(set(names.values())) == len(names)
-    assert all(spec[option].get('no_log') for option in ('transport_url', 'password', 'auth_token'))
-
-
-def test_an_empty_variable_counts_as_unset(monkeypatch):
-    monkeypatch.setenv('HEAT_RPC_ROLES', '')
-    with pytest.raises(AnsibleFallbackNotFound):
-        nonempty_env_fallback('HEAT_RPC_ROLES')
-    monkeypatch.setenv('HEAT_RPC_ROLES', 'admin,member')
-    assert nonempty_env_fallback('HEAT_RPC_ROLES') == 'admin,member'
-    monkeypatch.delenv('HEAT_RPC_ROLES')
-    with pytest.raises(AnsibleFallbackNotFound):
-        nonempty_env_fallback('HEAT_RPC_ROLES')
-
-
-# -- the module base: how a runner's failure ends the task ---------------------------------------------
-
-import json  # noqa: E402
-
-from ansible.module_utils.testing import patch_module_args as module_args  # noqa: E402
-
-from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible import module as module_base  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible import module as module_base
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
+from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner
+from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 
 
 class StubConnection:

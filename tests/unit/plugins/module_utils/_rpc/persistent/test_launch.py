@@ -1,0 +1,161 @@
+# -*- coding: utf-8 -*-
+"""Where a helper lives and how a run starts one (``_rpc/persistent/launch.py``): its key, the settings
+and environment it is started with, the private directory, and real starts (rabbit:// to a port nobody
+listens on)."""
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+import json
+import os
+import stat
+import threading
+
+import pytest
+
+pytest.importorskip('oslo_messaging')
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import client, launch  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings, RequestContext  # noqa: E402
+
+from .doubles import InProcessDouble, free_port, make_settings, refuse_fallback, wait_until_gone  # noqa: E402
+
+
+# -- what one helper serves, and where it lives -----------------------------------------------------------------------
+
+
+KEY_CHANGES = [
+    ('transport_url', 'rabbit://u:p@other:5672/v'),
+    ('exchange', 'openstack'),
+    ('topic', 'engine2'),
+    ('timeout', 7),
+    ('connect_timeout', 3),
+    ('call_monitor_timeout', 9),
+    ('persistent_idle_timeout', 5),
+]
+
+
+@pytest.mark.parametrize('field, value', KEY_CHANGES)
+def test_settings_the_transport_depends_on_get_their_own_helper(field, value):
+    base = dict(transport_url='rabbit://u:p@broker:5672/v', timeout=5, connect_timeout=2, persistent=True)
+    assert launch.helper_key(connection_settings(**base)) != launch.helper_key(
+        connection_settings(**dict(base, **{field: value})))
+
+
+def test_tls_files_are_part_of_the_key_by_absolute_path(tmp_path, monkeypatch):
+    ca = tmp_path / 'ca.pem'
+    ca.write_text('x')
+    base = dict(transport_url='rabbit://u:p@broker:5672/v', persistent=True, ssl=True)
+    monkeypatch.chdir(tmp_path)
+    relative = launch.helper_key(connection_settings(ssl_ca_file='ca.pem', **base))
+    assert relative == launch.helper_key(connection_settings(ssl_ca_file=str(ca), **base))
+    assert relative != launch.helper_key(connection_settings(ssl_trust_system_store=True, **base))
+
+
+def test_the_request_context_and_the_api_cap_do_not_change_the_helper():
+    base = dict(transport_url='rabbit://u:p@broker:5672/v', persistent=True)
+    keys = {launch.helper_key(connection_settings(**base)),
+            launch.helper_key(connection_settings(context=RequestContext(username='x', password='y'), **base)),
+            launch.helper_key(connection_settings(api_version_cap='1.20', **base))}
+    assert len(keys) == 1
+
+
+def test_a_helper_is_started_with_the_transport_settings_and_no_request_context(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / 'ca.pem').write_text('x')
+    settings = connection_settings('rabbit://u:p@broker:5672/v?ssl=1', ssl_ca_file='ca.pem', persistent=True,
+                                   context=RequestContext(username='demo', password='s3cret'))
+    started = launch.helper_settings(settings)
+    assert 's3cret' not in json.dumps(started)
+    assert started['ssl'] is True and started['ssl_ca_file'] == str(tmp_path / 'ca.pem')
+    rebuilt = ConnectionSettings(started, persistent=False)  # as the helper builds it
+    assert launch.helper_key(rebuilt) == launch.helper_key(settings)
+
+
+ENVIRONMENT_KEPT = {'PATH': '/bin', 'HOME': '/root', 'LANG': 'C.UTF-8', 'LC_ALL': 'C', 'TZ': 'UTC', 'TMPDIR': '/t',
+                    'PYTHONPATH': '/p', 'SSL_CERT_FILE': '/c.pem', 'SSL_CERT_DIR': '/certs'}
+ENVIRONMENT_DROPPED = {'HEAT_RPC_PASSWORD': 'pw', 'HEAT_RPC_TRANSPORT_URL': 'rabbit://u:pw@h/', 'OS_PASSWORD': 'pw',
+                       'ANSIBLE_VAULT_PASSWORD_FILE': '/v', 'AWS_SECRET_ACCESS_KEY': 'k', 'SSH_AUTH_SOCK': '/s'}
+
+
+def test_the_helper_environment_keeps_what_python_needs_and_none_of_the_run_secrets():
+    assert launch.helper_environment(dict(ENVIRONMENT_KEPT, **ENVIRONMENT_DROPPED)) == ENVIRONMENT_KEPT
+
+
+def test_the_directory_is_created_private(short_dir):
+    path = os.path.join(short_dir, 'sub', 'pc')
+    assert launch.private_directory(path) == path
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o700
+
+
+@pytest.mark.parametrize('problem, prepare, message', [
+    ('open to the group', lambda path: os.chmod(path, 0o750), 'is open to other users (mode 750)'),
+    ('open to all', lambda path: os.chmod(path, 0o777), 'is open to other users (mode 777)'),
+    ('a file', lambda path: (os.rmdir(path), open(path, 'w').close()), 'cannot be used: File exists'),
+    ('another owner', lambda path: os.chown(path, 65534, 65534), 'belongs to another user'),
+])
+def test_an_unsafe_directory_is_refused_naming_the_option(short_dir, problem, prepare, message):
+    if problem == 'another owner' and os.geteuid() != 0:
+        pytest.skip('only root can give a directory away')
+    path = os.path.join(short_dir, 'pc')
+    os.mkdir(path, 0o700)
+    prepare(path)
+    with pytest.raises(launch.HelperUnavailable) as caught:
+        launch.private_directory(path)
+    assert str(caught.value).startswith('persistent_dir %s ' % path)
+    assert message in str(caught.value)
+
+
+def test_the_socket_path_is_in_the_directory_and_short(short_dir):
+    settings = make_settings(short_dir)
+    path = launch.socket_path(settings, launch.helper_key(settings))
+    assert os.path.dirname(path) == short_dir and len(os.path.basename(path)) == len('heat-rpc-.sock') + 24
+
+
+def test_a_helper_that_cannot_start_says_why_and_the_run_connects_itself(short_dir, monkeypatch):
+    # The helper validates its settings again; a CA file gone since the run checked it stops the start.
+    ca = os.path.join(short_dir, 'ca.pem')
+    with open(ca, 'w') as handle:
+        handle.write('x')
+    settings = connection_settings('rabbit://u:s3cret@127.0.0.1:%d/v?ssl=1' % free_port(), ssl_ca_file=ca,
+                                   persistent=True, persistent_dir=short_dir, connect_timeout=1)
+    os.unlink(ca)
+    doubles = []
+    connection = client.PersistentConnection(
+        settings, fallback_factory=lambda given: doubles.append(InProcessDouble(given)) or doubles[-1])
+    assert connection.invoke('get_revision', {}, '1.0') == 'from in process'
+    assert len(connection.notices) == 1
+    assert 'the helper could not start: ConfigurationError: ssl_ca_file %s cannot be read' % ca in connection.notices[0]
+    assert 's3cret' not in connection.notices[0]
+
+
+def test_runs_that_start_at_once_share_one_helper(short_dir):
+    url = 'rabbit://u:s3cret@127.0.0.1:%d/v' % free_port()
+    settings_list = [connection_settings(url, connect_timeout=1, timeout=2, persistent=True, persistent_dir=short_dir)
+                     for _run in range(4)]
+    connections = [client.PersistentConnection(settings, fallback_factory=refuse_fallback)
+                   for settings in settings_list]
+    kinds = []
+
+    def run(connection):
+        try:
+            connection.invoke('get_revision', {}, '1.0')
+        except errors.HeatRpcError as exc:
+            kinds.append(exc.kind)
+
+    threads = [threading.Thread(target=run, args=(connection,)) for connection in connections]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    pids = set(connection.helper_pid for connection in connections)
+    for connection in connections:
+        connection.close()
+    assert kinds == ['broker_unreachable'] * 4
+    assert len(pids) == 1
+    assert sorted(os.listdir(short_dir)) == sorted([launch.START_LOCK, os.path.basename(
+        launch.socket_path(settings_list[0], launch.helper_key(settings_list[0])))])
+    os.unlink(launch.socket_path(settings_list[0], launch.helper_key(settings_list[0])))
+    assert wait_until_gone(pids.pop(), 10)
