@@ -61,17 +61,6 @@ ANSIBLE_MODULE = 'ansible.module_utils.basic'
 # Code folders whose every module has a unit test at the mirrored path tests/unit/plugins/<dirs>/test_<name>.py.
 MIRRORED = ('module_utils', 'plugin_utils', 'inventory', 'lookup')
 
-# Mirrored test modules that other branches bring: skipped by test_every_code_module_has_a_mirrored_test
-# until they arrive. TO BE EMPTIED AT MERGE: once a file listed here exists,
-# test_pending_mirrors_are_still_pending fails until its entry is removed. (The tests of the hook runner
-# sit in _heat/test_hooks.py today, those of the Runner base in _ansible/test_module.py.)
-PENDING_MIRRORS = (
-    'module_utils/_ansible/test_connection_options.py',
-    'module_utils/_rpc/test_redaction.py',
-    'module_utils/_rpc/test_settings.py',
-    'module_utils/_rpc/test_transport.py',
-)
-
 
 # -- the checker: works on {path under plugins/: source}, so synthetic trees can be fed to it ------------------
 
@@ -310,16 +299,9 @@ def test_a_controller_process_loads_no_ansible_module(module):
 def test_every_code_module_has_a_mirrored_test():
     expected = [mirror_of(path) for path in mirrored_code(FILES)]
     missing = [test for test in expected
-               if test not in PENDING_MIRRORS and not os.path.isfile(os.path.join(UNIT_TESTS, test))]
+               if not os.path.isfile(os.path.join(UNIT_TESTS, test))]
     assert not missing, 'code modules without their mirrored unit test:\n' + '\n'.join(
         'tests/unit/plugins/%s' % test for test in missing)
-
-
-def test_pending_mirrors_are_still_pending():
-    expected = set(mirror_of(path) for path in mirrored_code(FILES))
-    arrived = [test for test in PENDING_MIRRORS if os.path.isfile(os.path.join(UNIT_TESTS, test))]
-    assert not arrived, 'these mirrored tests exist now; remove them from PENDING_MIRRORS: %s' % ', '.join(arrived)
-    assert not set(PENDING_MIRRORS) - expected, 'PENDING_MIRRORS entries that mirror no code module'
 
 
 def test_test_folders_are_packages():

@@ -13,7 +13,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions import (
     MethodSpec, engine_method, format_version, method_table, parse_version, plan_arguments,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_settings
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 
 
@@ -219,7 +219,7 @@ class RecordingConnection:
 
 def client_with(**settings):
     connection = RecordingConnection()
-    return EngineClient(ConnectionSettings('fake://', **settings), connection=connection), connection
+    return EngineClient(connection_settings('fake://', **settings), connection=connection), connection
 
 
 def test_defaults_are_not_sent_and_given_arguments_raise_the_version():
