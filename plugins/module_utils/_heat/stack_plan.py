@@ -91,7 +91,6 @@ class DesiredStack:
         return self.inputs.secrets
 
 
-
 class StoredStack:
     """What the engine has for a stack: the raw stack plus its template, files and environment."""
 

@@ -25,7 +25,6 @@ from hook_events import GROUP, TOP, cleared, event, finder_client, paused, start
 from runner_doubles import FakeModule, InTurn, run_in_runner, stack, stack_client
 
 
-
 @pytest.mark.parametrize('path,pattern,matches', [
     ('web', 'web', True),
     ('web', 'web_*', False),

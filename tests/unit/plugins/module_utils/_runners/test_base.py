@@ -29,8 +29,8 @@ class Scripted(Runner):
 
 # (name, how perform() ends, the error's result afterwards: None when the error is not a wait's failure)
 FAILURES = [
-    ('a failed action: its facts over what the task did', errors.StackFailed('failed', {'stack': {'status': 'after'},
-                                                                                       'events': []}),
+    ('a failed action: its facts over what the task did',
+     errors.StackFailed('failed', {'stack': {'status': 'after'}, 'events': []}),
      {'changed': True, 'differences': ['parameters'], 'stack': {'status': 'after'}, 'events': []}),
     ('a wait that timed out', errors.WaitTimeout('late', result={'stack': {'status': 'late'}}),
      {'changed': True, 'differences': ['parameters'], 'stack': {'status': 'late'}}),
