@@ -63,11 +63,6 @@ class Option:
         self.elements = elements
         self.blank_is_default = blank_is_default
 
-    @property
-    def keys_helper(self):
-        """Whether a persistent helper is keyed and started with this option (all of ``connection``, nothing else)."""
-        return self.goes_to == CONNECTION
-
     def argument_spec(self):
         spec = dict(type=self.type, fallback=(nonempty_env_fallback, [self.variable]))
         if self.default is not None:

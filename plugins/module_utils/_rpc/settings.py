@@ -19,12 +19,6 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL, Scrubber
 
 SUPPORTED_DRIVERS = ('rabbit', 'fake')
-# The values ConnectionSettings is built with in its ``connection`` argument, every one of them given (the
-# options, their defaults and their HEAT_RPC_* variables are in the table of _ansible/connection_options.py;
-# nothing here repeats a default). They are also exactly what a persistent helper is keyed and started with.
-CONNECTION_FIELDS = ('transport_url', 'exchange', 'topic', 'timeout', 'connect_timeout', 'call_monitor_timeout',
-                     'ssl', 'ssl_ca_file', 'ssl_cert_file', 'ssl_key_file', 'ssl_trust_system_store',
-                     'persistent_idle_timeout', 'persistent_dir')
 # The files among them: checked readable here; a helper is sent them as absolute paths.
 TLS_FILES = ('ssl_ca_file', 'ssl_cert_file', 'ssl_key_file')
 # Seconds granted on top of connect_timeout + timeout before the wall-clock guard of a call gives up
@@ -70,19 +64,33 @@ class RequestContext:
 class ConnectionSettings:
     """Validated connection options for one module run.
 
-    ``connection`` holds a value for each of CONNECTION_FIELDS (the caller fills the defaults: a module
-    from its argument spec, other callers through ``connection_options.connection_settings``, a persistent
-    helper from the settings it was started with); they become attributes of the same names. ``persistent``
+    ``connection`` holds every value the table of _ansible/connection_options.py sends to the connection,
+    defaults filled (a module from its argument spec, other callers through
+    ``connection_options.connection_settings``, a persistent helper from the values it was started with);
+    they become attributes of the same names, and ``self.connection`` keeps them whole: a persistent helper
+    is keyed and started with exactly them. Nothing here repeats a default. ``persistent``
     says whether the calls go through the helper; ``context`` is the RequestContext (an empty one if None);
     ``api_version_cap`` None or '' means the newest version this client knows.
     """
 
     def __init__(self, connection, persistent, context=None, api_version_cap=None):
-        missing = [name for name in CONNECTION_FIELDS if name not in connection]
-        unknown = sorted(set(connection) - set(CONNECTION_FIELDS))
-        if missing or unknown:
-            raise TypeError('ConnectionSettings needs exactly the connection values %s (missing: %s; unknown: %s)'
-                            % (', '.join(CONNECTION_FIELDS), ', '.join(missing) or '-', ', '.join(unknown) or '-'))
+        self.connection = dict(connection)
+        try:
+            self._take(connection)
+        except KeyError as exc:
+            raise TypeError('ConnectionSettings: the connection value %s is missing' % exc)
+        self.context = context or RequestContext()
+        self.persistent = bool(persistent)
+        self.scrubber = Scrubber(self.context.secrets)
+        self.scrubber.add_url(self.transport_url)
+        self.url = self._parse_url(self.transport_url)
+        self.ssl = self.ssl or self.url.query_flag('ssl')
+        # As in effect: TLS asked for in the URL counts (a helper started with these values is keyed by them).
+        self.connection.update(ssl=self.ssl, ssl_trust_system_store=self.ssl_trust_system_store)
+        self.api_version_cap = self._parse_cap(api_version_cap)
+        self._check()
+
+    def _take(self, connection):
         self.transport_url = connection['transport_url']
         self.exchange = connection['exchange']
         self.topic = connection['topic']
@@ -95,14 +103,7 @@ class ConnectionSettings:
         self.ssl_trust_system_store = bool(connection['ssl_trust_system_store'])
         self.persistent_idle_timeout = connection['persistent_idle_timeout']
         self.persistent_dir = connection['persistent_dir']
-        self.context = context or RequestContext()
-        self.persistent = bool(persistent)
-        self.scrubber = Scrubber(self.context.secrets)
-        self.scrubber.add_url(self.transport_url)
-        self.url = self._parse_url(self.transport_url)
-        self.ssl = bool(connection['ssl']) or self.url.query_flag('ssl')
-        self.api_version_cap = self._parse_cap(api_version_cap)
-        self._check()
+        self.ssl = bool(connection['ssl'])
 
     @staticmethod
     def _parse_url(transport_url):

@@ -32,7 +32,7 @@ import sys
 import time
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent.wire import PROTOCOL
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import CONNECTION_FIELDS, TLS_FILES
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import TLS_FILES
 
 # Seconds a new helper gets to start, import oslo.messaging and listen before the run connects in process.
 START_TIMEOUT = 30.0
@@ -104,7 +104,7 @@ def helper_settings(settings):
 
     Not the request context (every call brings its own) nor the API cap (each call comes with its version).
     """
-    started = dict((name, getattr(settings, name)) for name in CONNECTION_FIELDS)
+    started = dict(settings.connection)
     started.update((name, _absolute(started[name])) for name in TLS_FILES)
     return started
 

@@ -24,7 +24,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connectio
     nonempty_env_fallback, settings_from_options, settings_from_params,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import launch
-from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import CONNECTION_FIELDS, RequestContext
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import RequestContext
 
 URL = 'rabbit://u:p@broker:5672/v'
 ROWS = dict((option.name, option) for option in OPTIONS)
@@ -77,11 +77,13 @@ def test_the_table_names_each_variable_and_field_once():
 
 
 def test_the_table_feeds_every_connection_value_and_context_field():
-    assert [option.field for option in OPTIONS if option.goes_to == CONNECTION] == list(CONNECTION_FIELDS)
+    assert sorted(connection_settings('fake://').connection) == sorted(
+        option.field for option in OPTIONS if option.goes_to == CONNECTION)
     assert sorted(option.field for option in OPTIONS if option.goes_to == CONTEXT) == sorted(
         field for field in RequestContext.FIELDS if field != 'auth_token_info')
     assert sorted(option.field for option in OPTIONS if option.goes_to == SETTINGS) == ['api_version_cap', 'persistent']
-    assert [option.name for option in OPTIONS if option.keys_helper] == [
+    # What a persistent helper is keyed and started with: the connection values, nothing else.
+    assert [option.name for option in OPTIONS if option.goes_to == CONNECTION] == [
         'transport_url', 'exchange', 'topic', 'rpc_timeout', 'connect_timeout', 'call_monitor_timeout', 'ssl',
         'ssl_ca_file', 'ssl_cert_file', 'ssl_key_file', 'ssl_trust_system_store', 'persistent_idle_timeout',
         'persistent_dir']
@@ -194,7 +196,7 @@ def test_a_helper_is_started_with_the_connection_values_and_tls_files_as_absolut
     params = module_params(transport_url=URL, ssl=True, ssl_ca_file='ca.pem', ssl_cert_file='cert.pem',
                            ssl_key_file='key.pem', persistent=True, password='s3cret', api_version_cap='1.20')
     started = launch.helper_settings(settings_from_params(params))
-    expected = dict((option.field, params[option.name]) for option in OPTIONS if option.keys_helper)
+    expected = dict((option.field, params[option.name]) for option in OPTIONS if option.goes_to == CONNECTION)
     expected.update(ssl_ca_file=str(tmp_path / 'ca.pem'), ssl_cert_file=str(tmp_path / 'cert.pem'),
                     ssl_key_file=str(tmp_path / 'key.pem'))
     assert started == expected
