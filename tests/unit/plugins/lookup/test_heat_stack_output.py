@@ -10,50 +10,19 @@ from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
 import pytest
-import yaml
 
-from ansible import constants as C
 from ansible.errors import AnsibleError
-from ansible.plugins.loader import fragment_loader
-from ansible.utils.plugin_docs import add_fragments
 
-from ansible_collections.heat_rpc.engine.plugins.doc_fragments import connection
 from ansible_collections.heat_rpc.engine.plugins.lookup import heat_stack_output
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.plugin_utils import engine
 
-from runner_doubles import InTurn, ScriptedClient
+from plugin_doubles import BuiltClient, register_options
+from runner_doubles import InTurn
 
 NAME = 'heat_rpc.engine.heat_stack_output'
 URL = 'rabbit://u:secret@broker:5672/heat'
 IDENTITY = {'stack_name': 'st', 'stack_id': 'st-id', 'tenant': 'p', 'path': ''}
-
-
-class CollectionFragments:
-    """fragment_loader, with this collection's connection fragment found without the collection loader."""
-
-    def get(self, name):
-        if name == 'heat_rpc.engine.connection':
-            return type('ConnectionFragment', (connection.ModuleDocFragment,), {'ansible_name': name})
-        return fragment_loader.get(name)
-
-
-def register_options(plugin_type, name, module):
-    """What the plugin loader does on loading a plugin: its documented options become its configuration."""
-    doc = yaml.safe_load(module.DOCUMENTATION)
-    add_fragments(doc, module.__file__, fragment_loader=CollectionFragments())
-    C.config.initialize_plugin_configuration_definitions(plugin_type, name, doc['options'])
-
-
-class BuiltClient(ScriptedClient):
-
-    def __init__(self, settings, answers):
-        ScriptedClient.__init__(self, answers)
-        self.settings = settings
-        self.closed = False
-
-    def close(self):
-        self.closed = True
 
 
 @pytest.fixture

@@ -17,21 +17,9 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.plugin_utils import engine
 
-from runner_doubles import ScriptedClient
+from plugin_doubles import BuiltClient
 
 URL = 'rabbit://u:secret@broker:5672/heat'
-
-
-class BuiltClient(ScriptedClient):
-    """What engine_client() builds in place of an EngineClient: the settings it got, whether it was closed."""
-
-    def __init__(self, settings, answers=None):
-        ScriptedClient.__init__(self, answers)
-        self.settings = settings
-        self.closed = False
-
-    def close(self):
-        self.closed = True
 
 
 @pytest.fixture

@@ -21,6 +21,8 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates im
 TEMPLATE = {'heat_template_version': '2018-08-31', 'parameters': {'p': {'type': 'string'}},
             'resources': {'r': {'type': 'OS::Heat::None'}}}
 OTHER_TEMPLATE = {'heat_template_version': '2018-08-31', 'resources': {'q': {'type': 'OS::Heat::None'}}}
+# Stands for TEMPLATE as a default argument (None means no template).
+THE_TEMPLATE = object()
 
 
 def environment(parameters=None):
@@ -28,13 +30,15 @@ def environment(parameters=None):
             'event_sinks': []}
 
 
-def desired(template=TEMPLATE, parameters=None, settings=None, hidden=(), files=None, secrets=()):
+def desired(template=THE_TEMPLATE, parameters=None, settings=None, hidden=(), files=None, secrets=()):
+    template = TEMPLATE if template is THE_TEMPLATE else template
     env = environment(parameters)
     return DesiredStack('s', StackInputs(template, dict(files or {}), env, None, env, hidden=hidden, secrets=secrets),
                         dict(settings or {}))
 
 
-def stored(template=TEMPLATE, parameters=None, files=None, **raw):
+def stored(template=THE_TEMPLATE, parameters=None, files=None, **raw):
+    template = TEMPLATE if template is THE_TEMPLATE else template
     base = {'stack_identity': {'stack_id': 'x'}, 'stack_action': 'CREATE', 'stack_status': 'COMPLETE',
             'updated_time': None, 'timeout_mins': None, 'disable_rollback': True, 'tags': None}
     base.update(raw)
