@@ -8,7 +8,7 @@ import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import waiting
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, StackOutcome, stack_settled
-from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
+from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import EngineNotAnsweringError, StackFailed, WaitTimeout
 
 from runner_doubles import run_in_runner
 
@@ -193,3 +193,57 @@ def test_a_timeout_says_the_action_goes_on_and_returns_the_stack():
         judge.wait({'stack_id': 'x'}, ('UPDATE',))
     assert str(caught.value).startswith('gave up after wait_timeout 0.3s with the stack UPDATE_IN_PROGRESS; it goes on')
     assert caught.value.result['stack']['status'] == 'UPDATE_IN_PROGRESS'
+
+
+# -- what a failure says and returns ------------------------------------------------------------------------
+
+@pytest.mark.parametrize('raw,described', [
+    (None, 'stack not found'),
+    ({'stack_action': 'UPDATE', 'stack_status': 'FAILED', 'stack_status_reason': 'boom'}, 'UPDATE_FAILED (boom)'),
+    (waiting.Unreadable(EngineNotAnsweringError('silent')), 'unknown (silent)'),
+])
+def test_how_a_stack_waited_for_is_described(raw, described):
+    assert described in waiting.describe_stack(raw)
+    assert waiting.describe_stack(raw) == repr(waiting.HookLook(raw, []))
+
+
+def test_a_look_that_found_hooks_says_where_it_paused():
+    hooks = [{'hook': 'pre-update', 'path': 'group/0'}, {'hook': 'pre-create', 'path': 'db'}]
+    assert repr(waiting.HookLook(stack('UPDATE', 'IN_PROGRESS'), hooks)) == \
+        'paused on pre-update group/0, pre-create db'
+
+
+# (name, the stack given to failure_result, what show() answers when asked, the status returned or None)
+FAILURE_FACTS = [
+    ('the stack as it was last seen', stack('UPDATE', 'FAILED'), stack('CREATE', 'COMPLETE'), 'UPDATE_FAILED'),
+    ('none seen: read again', None, stack('UPDATE', 'FAILED'), 'UPDATE_FAILED'),
+    ('unreadable when last seen: read again', waiting.Unreadable(EngineNotAnsweringError('silent')),
+     stack('UPDATE', 'FAILED'), 'UPDATE_FAILED'),
+    ('gone when read again: no stack', None, None, None),
+    ('still unreadable: no stack', None, EngineNotAnsweringError('silent'), None),
+]
+
+
+class AnsweringService:
+    def __init__(self, answer):
+        self.answer = answer
+        self.reads = []
+
+    def show(self, identity, resolve_outputs=True):
+        self.reads.append(resolve_outputs)
+        if isinstance(self.answer, Exception):
+            raise self.answer
+        return self.answer
+
+
+@pytest.mark.parametrize('raw,shown,expected', [case[1:] for case in FAILURE_FACTS],
+                         ids=[case[0] for case in FAILURE_FACTS])
+def test_the_facts_of_a_failure(raw, shown, expected):
+    service = AnsweringService(shown)
+    facts = outcome(service).failure_result({'stack_id': 'x'}, raw)
+    if expected is None:
+        assert facts == {}
+    else:
+        assert facts['stack']['status'] == expected and facts['failed_resources'] == [] and facts['events'] == []
+    # Read again only when nothing readable was seen, and cheaply.
+    assert service.reads == ([] if isinstance(raw, dict) else [False])

@@ -415,3 +415,10 @@ def test_a_name_never_let_go_is_a_conflict(short_lookups):
         StackRunner(FakeModule(task(), client)).run()
     assert 'the engine still holds the name of a deleted stack s after 0.3s' in str(caught.value)
     assert [name for name in client.methods() if name == 'create_stack'] == ['create_stack']
+
+
+def test_a_resume_without_wait_reads_the_stack_cheaply_before_comparing():
+    client = engine_with([SUSPENDED, stack(action='RESUME', status='IN_PROGRESS')])
+    StackRunner(FakeModule(task(wait=False), client)).run()
+    # found (outputs), read after the resume (no outputs), shaped (outputs)
+    assert [kwargs.get('resolve_outputs') for kwargs in client.kwargs_of('show_stack')] == [True, False, True]
