@@ -21,7 +21,7 @@ import json
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.definitions import COMPARED_SECTIONS, Definition
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import with_breakpoints
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import HIDDEN_MASK, flatten_preview, mask_hidden
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import resource_path
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import is_deleted, resource_path
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import load_stack_inputs
 
 CHANGE_KINDS = ('added', 'updated', 'replaced', 'deleted', 'unchanged')
@@ -186,6 +186,24 @@ def needs_repair(raw):
     if raw.get('stack_status') == 'FAILED':
         return True
     return (raw.get('stack_action'), raw.get('stack_status')) == ('ROLLBACK', 'COMPLETE') and not raw.get('updated_time')
+
+
+def surviving_twin(listed, name):
+    """Of the live stacks named ``name`` in ``listed``, the one that stays when a create made twins; None without twins.
+
+    heat-engine's name check is not atomic: two runs creating one name at once can both succeed. Every
+    run applies this one rule (the oldest stack, then the lowest id, stays), so exactly one deletes its own.
+    """
+    twins = [raw for raw in listed if raw.get('stack_name') == name and not is_deleted(raw)]
+    if len(twins) < 2:
+        return None
+    return min(twins, key=lambda raw: (raw.get('creation_time') or '', raw['stack_identity']['stack_id']))
+
+
+def update_started(before, now):
+    """Whether the stack read ``now`` shows an update that was not there ``before`` (an update whose answer was lost)."""
+    return now is not None and (now.get('updated_time') != before.get('updated_time')
+                                or now.get('stack_status') == 'IN_PROGRESS')
 
 
 # -- the plan for an existing stack ------------------------------------------------------------------------

@@ -29,6 +29,8 @@ ROLLED_BACK_ACTIONS = ('CREATE', 'UPDATE', 'ADOPT')
 # a DELETE_COMPLETE stack is gone).
 HEALTHY_ACTIONS = ('CREATE', 'UPDATE', 'SUSPEND', 'RESUME', 'ADOPT', 'SNAPSHOT', 'CHECK', 'RESTORE')
 STACK_ACTIONS = HEALTHY_ACTIONS + ('DELETE', 'ROLLBACK')
+# How long to look for a stack whose create had an unknown outcome, or for a deleted stack's name to be let go.
+REIDENTIFY_SECONDS = 15
 # The stack actions a wait for each action heat_stack starts accepts as its end.
 SETTLES_IN = {'CREATE': ('CREATE', 'ROLLBACK'), 'UPDATE': ('UPDATE', 'ROLLBACK'), 'RESUME': ('RESUME',),
               'SUSPEND': ('SUSPEND',), 'ADOPT': ('ADOPT', 'ROLLBACK')}
@@ -321,3 +323,34 @@ def target_state(value):
     if state == 'DELETE_COMPLETE':
         raise errors.ConfigurationError("state: a DELETE_COMPLETE stack is gone; use state: absent")
     return state
+
+
+def find_created(service, name, cause):
+    """The stack a create with an unknown outcome (``cause``) made, found by name; OutcomeUnknownError if none shows."""
+    try:
+        return Poller(REIDENTIFY_SECONDS).wait(tolerant(lambda: service.find(name)),
+                                               lambda found: found is not None and not isinstance(found, Unreadable))
+    except WaitTimeout as exc:
+        if isinstance(exc.last, Unreadable):
+            raise errors.OutcomeUnknownError(
+                '%s; the engine did not answer the lookups of stack %s for %ss either, so whether it will be '
+                'created is unknown: run the task again, it finds the stack if it was' % (
+                    cause.message, name, REIDENTIFY_SECONDS))
+        raise errors.OutcomeUnknownError(
+            '%s; no stack named %s appeared within %ss, so it was probably not created: run the task again'
+            % (cause.message, name, REIDENTIFY_SECONDS))
+
+
+def wait_name_released(client, name, cause):
+    """Wait for the engine to let go of the name of a just-deleted stack (it keeps it a moment after DELETE_COMPLETE)."""
+    def released():
+        try:
+            client.identify_stack(None, name)
+        except errors.NotFoundError:
+            return True
+        return False
+    try:
+        Poller(REIDENTIFY_SECONDS).wait(released, bool)
+    except WaitTimeout:
+        raise errors.ConflictError('%s; the engine still holds the name of a deleted stack %s after %ss'
+                                   % (cause.message, name, REIDENTIFY_SECONDS), remote_name=cause.remote_name)

@@ -21,20 +21,18 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import (
     DesiredStack, StackPlan, StoredStack, cancellable, created_changes, described, overtaken, preview_args,
-    stack_settings, summarise_changes,
+    stack_settings, summarise_changes, surviving_twin, update_started,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, is_deleted, looks_like_uuid
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, looks_like_uuid
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
     ansible_template_loader, check_template_options,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import (
-    SETTLES_IN, Poller, StackOutcome, Unreadable, state_or_gone, tolerant, wait_for_stack,
+    SETTLES_IN, StackOutcome, find_created, state_or_gone, wait_for_stack, wait_name_released,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner, require_positive, sent_inputs
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
 
-# How long to look for a stack whose create had an unknown outcome before giving up.
-REIDENTIFY_SECONDS = 15
 # The lowest RPC API heat_stack can compare a stored stack with: get_files (get_environment is 1.28).
 COMPARE_API_VERSION = '1.32'
 
@@ -202,7 +200,7 @@ class StackRunner(Runner):
                 return None
             # A stack of that name has just been deleted: the engine keeps the name for a moment after
             # DELETE_COMPLETE. Wait for it to let go of the name, then send (once).
-            self.wait_name_released(desired.name, exc)
+            wait_name_released(self.client, desired.name, exc)
             identity = self.send_create(desired, args)
         self.result['resource_changes'] = None
         self.action_since = ''
@@ -223,12 +221,8 @@ class StackRunner(Runner):
         deletes. The run whose stack goes deletes it (it knows its id, so no orphan is left), then
         converges the survivor like any existing stack. Returns whether ours stays.
         """
-        twins = [raw for raw in self.client.list_stacks(None, filters={'name': desired.name})
-                 if raw.get('stack_name') == desired.name and not is_deleted(raw)]
-        if len(twins) < 2:
-            return True
-        survivor = min(twins, key=lambda raw: (raw.get('creation_time') or '', raw['stack_identity']['stack_id']))
-        if survivor['stack_identity']['stack_id'] == identity['stack_id']:
+        survivor = surviving_twin(self.client.list_stacks(None, filters={'name': desired.name}), desired.name)
+        if survivor is None or survivor['stack_identity']['stack_id'] == identity['stack_id']:
             return True
         self.client.delete_stack(None, identity)
         self.outcome.finish(identity, ('CREATE', 'DELETE'), accepted=(None,))
@@ -246,36 +240,8 @@ class StackRunner(Runner):
             return self.client.create_stack(None, desired.name, desired.template, environment, files, args,
                                             environment_files=environment_files)
         except errors.OutcomeUnknownError as exc:
-            return self.reidentify(desired.name, exc)
-
-    def wait_name_released(self, name, cause):
-        def released():
-            try:
-                self.client.identify_stack(None, name)
-            except errors.NotFoundError:
-                return True
-            return False
-        try:
-            Poller(REIDENTIFY_SECONDS).wait(released, bool)
-        except WaitTimeout:
-            raise errors.ConflictError('%s; the engine still holds the name of a deleted stack %s after %ss'
-                                       % (cause.message, name, REIDENTIFY_SECONDS), remote_name=cause.remote_name)
-
-    def reidentify(self, name, cause):
-        """After a create with an unknown outcome: find the stack by name; never create it twice."""
-        try:
-            raw = Poller(REIDENTIFY_SECONDS).wait(tolerant(lambda: self.service.find(name)),
-                                                  lambda found: found is not None and not isinstance(found, Unreadable))
-        except WaitTimeout as exc:
-            if isinstance(exc.last, Unreadable):
-                raise errors.OutcomeUnknownError(
-                    '%s; the engine did not answer the lookups of stack %s for %ss either, so whether it will be '
-                    'created is unknown: run the task again, it finds the stack if it was' % (
-                        cause.message, name, REIDENTIFY_SECONDS))
-            raise errors.OutcomeUnknownError(
-                '%s; no stack named %s appeared within %ss, so it was probably not created: run the task again'
-                % (cause.message, name, REIDENTIFY_SECONDS))
-        return raw['stack_identity']
+            # Never create it twice: find the stack the engine may have made.
+            return find_created(self.service, desired.name, exc)['stack_identity']
 
     def update(self, desired, plan):
         self.result['changed'] = True
@@ -316,10 +282,7 @@ class StackRunner(Runner):
                                                     environment_files=environment_files)
 
     def confirm_update_started(self, stored, cause):
-        raw = self.service.show(stored.identity, resolve_outputs=False)
-        started = raw is not None and (raw.get('updated_time') != stored.raw.get('updated_time')
-                                       or raw.get('stack_status') == 'IN_PROGRESS')
-        if not started:
+        if not update_started(stored.raw, self.service.show(stored.identity, resolve_outputs=False)):
             raise errors.OutcomeUnknownError('%s; the stack shows no new update, so it probably did not start: '
                                              'run the task again' % cause.message)
 

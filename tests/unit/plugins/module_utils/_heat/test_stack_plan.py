@@ -266,3 +266,43 @@ def test_the_diff_without_a_template_shows_the_stored_one_after_and_no_prepared_
 def test_a_file_that_only_gained_a_final_newline_shows_in_the_diff():
     diff = stack_diff(desired(files={'a.sh': 'x\n'}), stored(files={'a.sh': 'x'}))
     assert diff['prepared'] == '--- before: a.sh\n+++ after: a.sh\n@@ -1 +1 @@\n-x\n+x\n'
+
+
+# -- twins, and an update whose answer was lost -----------------------------------------------------------
+
+def listed(stack_id, created, name='web', action='CREATE'):
+    return {'stack_name': name, 'stack_action': action, 'stack_status': 'COMPLETE', 'creation_time': created,
+            'stack_identity': {'stack_id': stack_id}}
+
+
+# (name, stacks listed, the survivor's id or None: no twins)
+TWINS = [
+    ('alone', [listed('a', 't1')], None),
+    ('none', [], None),
+    ('the older stays', [listed('b', 't2'), listed('a', 't1')], 'a'),
+    ('the same second: the lower id stays', [listed('b', 't1'), listed('a', 't1')], 'a'),
+    ('the older stays even with the higher id', [listed('a', 't2'), listed('b', 't1')], 'b'),
+    ('a deleted twin does not count', [listed('a', 't2'), listed('b', 't1', action='DELETE')], None),
+    ('another name does not count', [listed('a', 't2'), listed('b', 't1', name='other')], None),
+    ('no creation time sorts first', [listed('a', 't1'), dict(listed('b', None))], 'b'),
+]
+
+
+@pytest.mark.parametrize('stacks,survivor', [case[1:] for case in TWINS], ids=[case[0] for case in TWINS])
+def test_which_twin_stays(stacks, survivor):
+    found = stack_plan.surviving_twin(stacks, 'web')
+    assert (found and found['stack_identity']['stack_id']) == survivor
+
+
+# (name, updated_time before, the stack now, started)
+STARTED = [
+    ('a new update time', None, {'updated_time': 't2', 'stack_status': 'COMPLETE'}, True),
+    ('in progress', 't1', {'updated_time': 't1', 'stack_status': 'IN_PROGRESS'}, True),
+    ('as it was', 't1', {'updated_time': 't1', 'stack_status': 'COMPLETE'}, False),
+    ('gone', 't1', None, False),
+]
+
+
+@pytest.mark.parametrize('before,now,started', [case[1:] for case in STARTED], ids=[case[0] for case in STARTED])
+def test_whether_an_update_whose_answer_was_lost_started(before, now, started):
+    assert stack_plan.update_started({'updated_time': before}, now) is started

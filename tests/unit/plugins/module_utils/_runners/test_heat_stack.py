@@ -25,7 +25,7 @@ import pytest  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import cancellable  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import StackRunner  # noqa: E402
-from ansible_collections.heat_rpc.engine.plugins.module_utils._runners import heat_stack as heat_stack_runner  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import waiting  # noqa: E402
 
 from runner_doubles import FakeModule, InTurn, ScriptedClient, stack  # noqa: E402
 
@@ -368,7 +368,7 @@ def test_the_reads_that_confirm_and_check_an_update_skip_the_outputs():
 
 @pytest.fixture
 def short_lookups(monkeypatch):
-    monkeypatch.setattr(heat_stack_runner, 'REIDENTIFY_SECONDS', 0.3)
+    monkeypatch.setattr(waiting, 'REIDENTIFY_SECONDS', 0.3)
 
 
 def test_a_create_with_an_unknown_outcome_finds_the_stack_it_made(short_lookups):
