@@ -226,11 +226,15 @@ def test_an_update_with_an_unknown_outcome_and_no_trace_of_it_says_so():
     assert client.methods()[-2:] == ['update_stack', 'show_stack']
 
 
-def test_an_update_that_fails_returns_what_the_task_did_with_the_failure():
+@pytest.mark.parametrize('stored_updated,older', [
+    (None, '2025-12-31T00:00:00Z'),                    # never updated: events from its creation on
+    ('2026-01-01T12:00:00Z', '2026-01-01T06:00:00Z'),  # updated before: events from that update's time on
+])
+def test_an_update_that_fails_returns_what_the_task_did_with_the_failure(stored_updated, older):
     failed = stack(action='UPDATE', status='FAILED', updated_time='2026-01-02T00:00:00Z')
-    events = [{'event_time': '2025-12-31T00:00:00Z', 'resource_name': 'an older action'},
+    events = [{'event_time': older, 'resource_name': 'an older action'},
               {'event_time': '2026-01-02T00:00:00Z', 'resource_name': 'r'}]
-    client = engine_with([stack(), failed], list_events=events)
+    client = engine_with([stack(updated_time=stored_updated), failed], list_events=events)
     with pytest.raises(errors.StackFailed) as caught:
         StackRunner(FakeModule(task(parameters={'p': 'b'}), client)).run()
     result = caught.value.result
