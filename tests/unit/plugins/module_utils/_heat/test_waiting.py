@@ -73,6 +73,7 @@ def test_never_sleeps_past_the_deadline_and_reports_the_last_state():
     ({'stack_action': 'CREATE', 'stack_status': 'COMPLETE'}, None, True),
     ({'stack_action': 'CREATE', 'stack_status': 'COMPLETE'}, ('UPDATE', 'ROLLBACK'), False),
     ({'stack_action': 'ROLLBACK', 'stack_status': 'COMPLETE'}, ('UPDATE', 'ROLLBACK'), True),
+    (waiting.Unreadable(EngineNotAnsweringError('silent')), None, False),  # a read that failed settles nothing
 ])
 def test_stack_settled(raw, actions, settled):
     assert stack_settled(raw, actions) is settled
