@@ -12,6 +12,7 @@ from ansible.plugins.loader import fragment_loader
 from ansible.utils.plugin_docs import add_fragments
 
 from ansible_collections.heat_rpc.engine.plugins.doc_fragments import connection
+from ansible_collections.heat_rpc.engine.plugins.plugin_utils import engine
 
 from runner_doubles import ScriptedClient
 
@@ -42,3 +43,19 @@ class BuiltClient(ScriptedClient):
 
     def close(self):
         self.closed = True
+
+
+def scripted_engine(monkeypatch, answers):
+    """plugin_utils.engine builds BuiltClients answering from ``answers`` (mutable until used): the list of those built.
+
+    oslo.messaging counts as installed, and HEAT_RPC_TRANSPORT_URL is unset.
+    """
+    built = []
+
+    def build(settings):
+        built.append(BuiltClient(settings, answers))
+        return built[-1]
+    monkeypatch.setattr(engine, 'HAS_OSLO_MESSAGING', True)
+    monkeypatch.setattr(engine, 'EngineClient', build)
+    monkeypatch.delenv('HEAT_RPC_TRANSPORT_URL', raising=False)
+    return built

@@ -18,9 +18,8 @@ from ansible.parsing.dataloader import DataLoader
 
 from ansible_collections.heat_rpc.engine.plugins.inventory import heat_stack
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.plugin_utils import engine
 
-from plugin_doubles import BuiltClient, register_options
+from plugin_doubles import register_options, scripted_engine
 
 NAME = 'heat_rpc.engine.heat_stack'
 URL = 'rabbit://u:secret@broker:5672/heat'
@@ -40,16 +39,9 @@ def server(name, address):
 def engine_answers(monkeypatch):
     """Set the answers of the client the plugin gets; the clients built are in ``built``."""
     register_options('inventory', NAME, heat_stack)
-    state = {'built': [], 'answers': {'identify_stack': IDENTITY, 'show_stack': [RAW_STACK],
-                                      'show_output': {'output_key': 'hosts', 'output_value': HOSTS}}}
-
-    def build(settings):
-        state['built'].append(BuiltClient(settings, state['answers']))
-        return state['built'][-1]
-    monkeypatch.setattr(engine, 'HAS_OSLO_MESSAGING', True)
-    monkeypatch.setattr(engine, 'EngineClient', build)
-    monkeypatch.delenv('HEAT_RPC_TRANSPORT_URL', raising=False)
-    return state
+    answers = {'identify_stack': IDENTITY, 'show_stack': [RAW_STACK],
+               'show_output': {'output_key': 'hosts', 'output_value': HOSTS}}
+    return {'answers': answers, 'built': scripted_engine(monkeypatch, answers)}
 
 
 def source(tmp_path, name='web.heat_stack.yml', **config):

@@ -15,9 +15,8 @@ from ansible.errors import AnsibleError
 
 from ansible_collections.heat_rpc.engine.plugins.lookup import heat_stack_output
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.plugin_utils import engine
 
-from plugin_doubles import BuiltClient, register_options
+from plugin_doubles import register_options, scripted_engine
 from runner_doubles import InTurn
 
 NAME = 'heat_rpc.engine.heat_stack_output'
@@ -29,15 +28,8 @@ IDENTITY = {'stack_name': 'st', 'stack_id': 'st-id', 'tenant': 'p', 'path': ''}
 def engine_answers(monkeypatch):
     """Set the answers of the client the lookup gets; the clients built are in ``built``."""
     register_options('lookup', NAME, heat_stack_output)
-    state = {'answers': {}, 'built': []}
-
-    def build(settings):
-        state['built'].append(BuiltClient(settings, state['answers']))
-        return state['built'][-1]
-    monkeypatch.setattr(engine, 'HAS_OSLO_MESSAGING', True)
-    monkeypatch.setattr(engine, 'EngineClient', build)
-    monkeypatch.delenv('HEAT_RPC_TRANSPORT_URL', raising=False)
-    return state
+    answers = {}
+    return {'answers': answers, 'built': scripted_engine(monkeypatch, answers)}
 
 
 def run_lookup(terms, **options):

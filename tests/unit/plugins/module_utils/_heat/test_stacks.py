@@ -16,6 +16,18 @@ IDENTITY = {'stack_name': 'st', 'stack_id': 'st-id', 'tenant': 'p', 'path': ''}
 RAW_STACK = {'stack_name': 'st', 'stack_identity': IDENTITY, 'stack_action': 'CREATE', 'stack_status': 'COMPLETE'}
 
 
+def assert_outcome(call, expected):
+    """``call()`` returns ``expected``, or raises a HeatRpcError of its type and message."""
+    try:
+        got = call()
+    except errors.HeatRpcError as exc:
+        got = exc
+    if isinstance(expected, Exception):
+        assert (type(got), str(got)) == (type(expected), str(expected))
+    else:
+        assert got == expected
+
+
 # -- outputs: one identify_stack, then one show_output per key (the lookup plugin's way) ------------------------
 
 @pytest.mark.parametrize('answers,keys,expected,calls', [
@@ -31,14 +43,7 @@ RAW_STACK = {'stack_name': 'st', 'stack_identity': IDENTITY, 'stack_action': 'CR
 ])
 def test_output_values(answers, keys, expected, calls):
     client = ScriptedClient(dict({'identify_stack': IDENTITY}, **answers))
-    try:
-        got = output_values(client, 'st', keys)
-    except errors.HeatRpcError as exc:
-        got = exc
-    if isinstance(expected, Exception):
-        assert (type(got), str(got)) == (type(expected), str(expected))
-    else:
-        assert got == expected
+    assert_outcome(lambda: output_values(client, 'st', keys), expected)
     assert client.methods() == calls  # never show_stack: the other outputs are not resolved
     assert [args for method, args, _kwargs in client.calls if method == 'show_output'] == [
         (IDENTITY, key) for key in keys][:len(calls) - 1]
@@ -57,10 +62,7 @@ def test_output_value(identity, answer, expected):
     except errors.HeatRpcError as exc:
         assert exc.method == 'show_output'
         got = exc
-    if isinstance(expected, Exception):
-        assert (type(got), str(got)) == (type(expected), str(expected))
-    else:
-        assert got == expected
+    assert_outcome(lambda: got, expected)
 
 
 # -- names, ids and deleted stacks ----------------------------------------------------------------------------
@@ -119,14 +121,8 @@ def test_identify_lets_other_errors_through():
 ])
 def test_require_stack(answers, expected):
     client = ScriptedClient(dict({'identify_stack': IDENTITY, 'show_stack': [RAW_STACK]}, **answers))
-    try:
-        got = stacks.require_stack(stacks.StackService(client), 'gone')
-    except errors.HeatRpcError as exc:
-        got = exc
-    if isinstance(expected, Exception):
-        assert (type(got), str(got)) == (type(expected), str(expected))
-    else:
-        assert got == expected
+    assert_outcome(lambda: stacks.require_stack(stacks.StackService(client), 'gone'), expected)
+    if not isinstance(expected, Exception):
         assert client.kwargs_of('show_stack') == [{'resolve_outputs': False}]
 
 
