@@ -145,6 +145,15 @@ class HookLook:
         return describe_stack(self.raw)
 
 
+def last_action_time(raw):
+    """When the stack's latest action started: its update time, else its creation time ('' for neither).
+
+    Events from then on belong to that action; taken before a run sends an action, it marks where that action's
+    events begin.
+    """
+    return raw.get('updated_time') or raw.get('creation_time') or ''
+
+
 def state_or_gone(raw):
     if isinstance(raw, Unreadable):
         return repr(raw)
@@ -262,7 +271,7 @@ class StackOutcome:
         """Events of the action this run started (or else of the stack's latest action), oldest first."""
         since = self.since
         if since is None:
-            since = raw.get('updated_time') or raw.get('creation_time') or ''
+            since = last_action_time(raw)
         # Not nested_depth: heat 27 answers it with no events at all once a rollback has deleted the resources
         # (failed_resources already reaches into nested stacks).
         try:

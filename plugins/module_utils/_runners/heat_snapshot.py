@@ -14,7 +14,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes impor
     combined_status, shape_snapshot, shape_stack, stack_state,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, require_stack
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, StackOutcome
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, StackOutcome, last_action_time
 
 
 def describe_snapshot(raw):
@@ -96,7 +96,7 @@ class SnapshotRunner(Runner):
 
     def outcome(self):
         return StackOutcome(self.client, self.service, self.params['wait_timeout'],
-                            since=self.stack.get('updated_time') or self.stack.get('creation_time') or '')
+                            since=last_action_time(self.stack))
 
     # -- states --------------------------------------------------------------------------------------
 

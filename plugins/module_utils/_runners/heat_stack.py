@@ -28,7 +28,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates im
     ansible_template_loader, check_template_options,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import (
-    SETTLES_IN, StackOutcome, find_created, state_or_gone, wait_for_stack, wait_name_released,
+    SETTLES_IN, StackOutcome, find_created, last_action_time, state_or_gone, wait_for_stack, wait_name_released,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner, require_positive, sent_inputs
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
@@ -259,7 +259,7 @@ class StackRunner(Runner):
         if self.check_mode:
             self.result['stack'] = shape_stack(stored.raw)
             return
-        self.action_since = stored.raw.get('updated_time') or stored.raw.get('creation_time') or ''
+        self.action_since = last_action_time(stored.raw)
         try:
             self.client.update_stack(None, stored.identity, template, environment, files, args,
                                      environment_files=environment_files)

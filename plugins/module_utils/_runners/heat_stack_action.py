@@ -12,7 +12,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner, require_positive
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack, stack_state
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, require_stack
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import StackOutcome
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import StackOutcome, last_action_time
 
 ACTIONS = ('check', 'suspend', 'resume', 'cancel_update', 'abandon', 'export')
 
@@ -94,7 +94,7 @@ class StackActionRunner(Runner):
             result['stack'] = shape_stack(service.show(identity, resolve_outputs=False) or before)
             return result
         outcome = StackOutcome(self.client, service, self.params['wait_timeout'],
-                               since=before.get('updated_time') or before.get('creation_time') or '')
+                               since=last_action_time(before))
         settles_in, accepted = expected_end(action, self.params['cancel_with_rollback'])
         final = outcome.finish(identity, settles_in, accepted)
         result['stack'] = shape_stack(final or before)

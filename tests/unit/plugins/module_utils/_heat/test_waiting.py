@@ -248,3 +248,12 @@ def test_the_facts_of_a_failure(raw, shown, expected):
         assert facts['stack']['status'] == expected and facts['failed_resources'] == [] and facts['events'] == []
     # Read again only when nothing readable was seen, and cheaply.
     assert service.reads == ([] if isinstance(raw, dict) else [False])
+
+
+@pytest.mark.parametrize('raw,expected', [
+    ({'updated_time': 'u', 'creation_time': 'c'}, 'u'),
+    ({'updated_time': None, 'creation_time': 'c'}, 'c'),
+    ({}, ''),
+])
+def test_when_the_latest_action_started(raw, expected):
+    assert waiting.last_action_time(raw) == expected
