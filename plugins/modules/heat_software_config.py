@@ -68,8 +68,17 @@ options:
     type: str
   config_file:
     description:
-      - Path of a file holding the configuration content, read on the host where the module runs.
+      - Path of a file holding the configuration content.
+      - Read on the Ansible controller by this module's action plugin, which looks a relative path up the way
+        M(ansible.builtin.copy) does (the role's C(files/) directories, then the playbook's directory), and
+        hands its text to the module as O(config); a file not found names every directory searched.
+      - With O(remote_src=true), read on the host where the module runs instead.
     type: path
+  remote_src:
+    description:
+      - Read O(config_file) on the host where the module runs (C(delegate_to)), not on the controller.
+    type: bool
+    default: false
   inputs:
     description: Input definitions of the config.
     type: list
@@ -240,6 +249,7 @@ ARGUMENT_SPEC = dict(
     group=dict(type='str', default='Heat::Ungrouped'),
     config=dict(type='str'),
     config_file=dict(type='path'),
+    remote_src=dict(type='bool', default=False),
     inputs=dict(type='list', elements='dict', default=[], options=dict(
         name=dict(type='str', required=True),
         type=IO_TYPE,

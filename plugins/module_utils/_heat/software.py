@@ -226,3 +226,14 @@ def predict_signal(deployment, config, details):
     if reasons:
         return 'FAILED', ', '.join(reasons), outputs
     return 'COMPLETE', 'Outputs received', outputs
+
+
+def read_config_text(config, config_file):
+    """The config text: ``config``, or the content of the file ``config_file``."""
+    if not config_file:
+        return config
+    try:
+        with open(config_file, 'r') as handle:
+            return handle.read()
+    except (IOError, OSError, UnicodeDecodeError) as exc:
+        raise errors.ConfigurationError("config_file: cannot read '%s': %s" % (config_file, exc))

@@ -55,11 +55,17 @@ MAX_EXPANDED_NODES = 200000
 VERSION_KEYS = ('heat_template_version', 'HeatTemplateFormatVersion', 'AWSTemplateFormatVersion')
 # Resource types that name a template file, as the heat CLI recognises them.
 TEMPLATE_SUFFIXES = ('.yaml', '.yml', '.template', '.json')
+# The most a template, its files and its environments may come to together. They travel in one RPC
+# message, and RabbitMQ refuses messages over 16 MiB by default (max_message_size, since 4.0): half of
+# that leaves room for the rest of the message. Applies where the module reads them and on the controller.
+MAX_BUNDLE_BYTES = 8 * 1024 * 1024
 # Seconds allowed to fetch a template_url (or a file it refers to) over HTTP.
 URL_FETCH_TIMEOUT = 30
 ENVIRONMENT_SECTIONS = ('parameters', 'parameter_defaults', 'resource_registry', 'event_sinks',
                         'encrypted_param_names', 'parameter_merge_strategies')
 LIST_SECTIONS = ('event_sinks', 'encrypted_param_names')
+# What a loader's renderer is shown: templates and environment files, never get_file files.
+RENDERABLE = ('template', 'nested template', 'environment')
 
 
 class TemplateError(errors.ValidationFailedError):
@@ -242,10 +248,25 @@ class TemplateLoader:
 
     ``fetch_url(url) -> bytes`` fetches non-file URLs (the modules pass
     ansible's open_url); without it only local files can be read.
+    ``render(text, url, what) -> text``, when given, sees the text of every template (``what`` is
+    ``template`` or ``nested template``) and environment file (``environment``) before it is parsed;
+    ``get_file`` files are never passed to it. The action plugins render Jinja with it on the controller.
     """
 
-    def __init__(self, fetch_url=None):
+    def __init__(self, fetch_url=None, render=None):
         self.fetch_url = fetch_url
+        self.render = render
+        # Each file is read (and rendered) once per load: a template and an environment may name the same file.
+        self.texts = {}
+
+    def read(self, url, what):
+        """The text at ``url``, rendered first when it is a template or an environment and a renderer is set."""
+        if (url, what) not in self.texts:
+            text = read_url(url, self.fetch_url)
+            if self.render is not None and what in RENDERABLE:
+                text = self.render(text, url, what)
+            self.texts[(url, what)] = text
+        return self.texts[(url, what)]
 
     # -- templates ---------------------------------------------------------------------------
 
@@ -257,10 +278,10 @@ class TemplateLoader:
         files = {}
         if template is not None:
             url = path_to_url(template)
-            document = parse_document(read_url(url, self.fetch_url), display(url))
+            document = parse_document(self.read(url, 'template'), display(url))
         elif template_url is not None:
             url = template_url if urlparse(template_url).scheme else path_to_url(template_url)
-            document = parse_document(read_url(url, self.fetch_url), display(url))
+            document = parse_document(self.read(url, 'template'), display(url))
         elif template_body is not None:
             url = directory_url(base_dir) if base_dir else None
             if isinstance(template_body, dict):
@@ -316,7 +337,7 @@ class TemplateLoader:
         key = relative_key(url, key_base)
         if key in files:
             return key
-        text = read_url(url, self.fetch_url)
+        text = self.read(url, 'nested template' if template else 'file')
         files[key] = text
         if template:
             nested = parse_document(text, display(url), what='nested template')
@@ -345,7 +366,7 @@ class TemplateLoader:
             elif isinstance(entry, str):
                 url = entry if urlparse(entry).scheme else path_to_url(entry)
                 where = display(url)
-                environment = parse_document(read_url(url, self.fetch_url), where, what='environment')
+                environment = parse_document(self.read(url, 'environment'), where, what='environment')
                 key = relative_key(url, key_base)
             else:
                 raise TemplateError('environment[%d] must be a file path or a dict, not %s'
@@ -393,6 +414,12 @@ def empty_environment():
 
 
 TEMPLATE_OPTIONS = ('template', 'template_body', 'template_url')
+# What the template options name, resolved and read: the relative paths among them are looked up on the
+# controller by the action plugins (role files/ or templates/, then the playbook's directory).
+PATH_OPTIONS = ('template', 'template_base_dir')
+RENDER_CHOICES = ('none', 'template', 'all')
+# What each render choice hands the renderer (TemplateLoader.read's ``what``).
+RENDERED = {'none': (), 'template': ('template',), 'all': RENDERABLE}
 
 
 def template_argument_spec():
@@ -404,14 +431,27 @@ def template_argument_spec():
         template_base_dir=dict(type='path'),
         environment=dict(type='list', elements='raw', default=[]),
         parameter_defaults=dict(type='dict', default={}),
+        remote_src=dict(type='bool', default=False),
+        render=dict(type='str', default='none', choices=list(RENDER_CHOICES)),
+        # JSON text, not a dict: no_log then hides it as one value (a dict's every string would be masked
+        # wherever it shows), and it is kept out of the target's log and -vvv output.
+        template_bundle=dict(type='jsonarg', no_log=True),
     )
 
 
-def check_template_options(params):
+def check_template_body(params):
     body = params.get('template_body')
     if body is not None and not isinstance(body, (dict, str)):
         raise errors.ConfigurationError('template_body must be a dict or a YAML/JSON string, not %s'
                                         % type(body).__name__)
+
+
+def check_template_options(params):
+    check_template_body(params)
+    if params.get('template_bundle') is None and (params.get('render') or 'none') != 'none':
+        # Only the action plugin renders (it has the play's variables); a module run without it cannot.
+        raise errors.ConfigurationError('render=%s needs the files read on the controller: it cannot be used with '
+                                        'remote_src=true' % params['render'])
 
 
 class StackInputs:
@@ -440,6 +480,64 @@ class StackInputs:
         return self.environment, self.files, self.environment_files
 
 
+class StackSources:
+    """What the template options name, read: the root template (None when none is given), every file it and
+    the environments refer to (by key), and the environment layers in order.
+
+    load_stack_inputs reads them where the module runs (``remote_src``) or takes them as data
+    (``template_bundle``), which the action plugins make on the controller with as_data().
+    """
+
+    def __init__(self, template, files, layers):
+        self.template = template
+        self.files = files
+        self.layers = layers
+        size = len(json.dumps(template)) + sum(len(text) for text in files.values()) + sum(
+            len(json.dumps(layer.document)) for layer in layers)
+        if size > MAX_BUNDLE_BYTES:
+            raise TemplateError('the template, its %d files and its %d environments come to %d bytes, more than the '
+                                '%d one request may carry' % (len(files), len(layers), size, MAX_BUNDLE_BYTES))
+
+    def as_data(self):
+        return {'template': self.template, 'files': self.files,
+                'environment': [{'key': layer.key, 'document': layer.document, 'where': layer.where}
+                                for layer in self.layers]}
+
+    def as_text(self):
+        """as_data() as the JSON text the module's ``template_bundle`` option carries."""
+        return json.dumps(self.as_data(), sort_keys=True)
+
+    @classmethod
+    def from_data(cls, data, option='template_bundle'):
+        """The sources that as_data() gave; anything else is refused, naming ``option`` and the part."""
+        def refuse(part, problem):
+            raise errors.ConfigurationError('%s%s %s (it is made by the action plugin from the files it reads on the '
+                                            'controller; do not set it by hand)' % (option, part, problem))
+
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError as exc:
+                refuse('', 'is not JSON: %s' % exc)
+        if not isinstance(data, dict):
+            refuse('', 'must be a mapping, not %s' % type(data).__name__)
+        unknown = sorted(set(data) - set(('template', 'files', 'environment')))
+        if unknown:
+            refuse('', 'has unknown keys: %s' % ', '.join(unknown))
+        template, files, layers = data.get('template'), data.get('files') or {}, data.get('environment') or []
+        if template is not None and not isinstance(template, dict):
+            refuse('.template', 'must be a mapping, not %s' % type(template).__name__)
+        if not isinstance(files, dict) or not all(isinstance(text, str) for text in files.values()):
+            refuse('.files', 'must map each key to the text of a file')
+        if not isinstance(layers, list) or not all(
+                isinstance(layer, dict) and isinstance(layer.get('key'), str) and isinstance(layer.get('document'), dict)
+                for layer in layers):
+            refuse('.environment', 'must be a list of {key, document, where}')
+        return cls(template, dict(files), [EnvironmentLayer(layer['key'], copy.deepcopy(layer['document']),
+                                                            str(layer.get('where') or layer['key']))
+                                           for layer in layers])
+
+
 def key_base_for(params, template_url):
     """The directory keys in ``files`` are relative to: the root template's, else template_base_dir's."""
     if template_url is not None:
@@ -448,15 +546,9 @@ def key_base_for(params, template_url):
     return directory_url(base_dir) if base_dir else None
 
 
-def load_stack_inputs(loader, params, require_template=True):
-    """Template, files and environment layers from the options the template-taking modules share.
-
-    ``params`` has ``template`` / ``template_body`` / ``template_url``, ``template_base_dir``,
-    ``environment``, ``parameters`` and ``parameter_defaults``. The environments become layers the
-    engine merges in order over ``parameters`` and ``parameter_defaults``, which win: a parameter they
-    set is taken out of the layers as sent. Keeping them out of the layers also keeps their values
-    out of ``files``, which the engine never masks. The template is None when no template option is
-    set and ``require_template`` is false.
+def read_stack_sources(loader, params, require_template=True):
+    """Read what the template options name with ``loader``: the template (when one is given or required),
+    its files and the environment layers. Keys in ``files`` are relative to the root template's directory.
     """
     template = None
     files = {}
@@ -475,6 +567,27 @@ def load_stack_inputs(loader, params, require_template=True):
                                                       key_base_for(params, template_url),
                                                       params.get('template_base_dir'))
     files.update(registry_files)
+    return StackSources(template, files, layers)
+
+
+def load_stack_inputs(loader, params, require_template=True):
+    """Template, files and environment layers from the options the template-taking modules share.
+
+    ``params`` has ``template`` / ``template_body`` / ``template_url``, ``template_base_dir``,
+    ``environment``, ``parameters`` and ``parameter_defaults``; or ``template_bundle``, the same read on the
+    controller. The environments become layers the
+    engine merges in order over ``parameters`` and ``parameter_defaults``, which win: a parameter they
+    set is taken out of the layers as sent. Keeping them out of the layers also keeps their values
+    out of ``files``, which the engine never masks. The template is None when no template option is
+    set and ``require_template`` is false.
+    """
+    if params.get('template_bundle') is not None:
+        sources = StackSources.from_data(params['template_bundle'])
+        if require_template and sources.template is None:
+            raise TemplateError('one of template, template_body or template_url is required')
+    else:
+        sources = read_stack_sources(loader, params, require_template)
+    template, files, layers = sources.template, dict(sources.files), sources.layers
     environment = empty_environment()
     for section in ('parameters', 'parameter_defaults'):
         environment[section].update(copy.deepcopy(params.get(section) or {}))
@@ -555,10 +668,11 @@ def check_parameter_value(template, name, value):
                             % (name, kind, type(value).__name__))
 
 
-def ansible_template_loader():
+def ansible_template_loader(render=None):
     """A TemplateLoader that fetches http(s) URLs with Ansible's own URL handling (open_url).
 
     It lives here, not in _ansible/module.py, so that only the modules that read templates carry
-    ansible.module_utils.urls and this file in their payload.
+    ansible.module_utils.urls and this file in their payload. The action plugins make theirs here too,
+    with a Jinja ``render``.
     """
-    return TemplateLoader(fetch_url=lambda url: open_url(url, timeout=URL_FETCH_TIMEOUT).read())
+    return TemplateLoader(fetch_url=lambda url: open_url(url, timeout=URL_FETCH_TIMEOUT).read(), render=render)

@@ -17,22 +17,11 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base impo
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_config
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software import (
     config_like, configs_named, current_config, definition, definition_of, delete_each, differences, iter_configs,
-    show_config,
+    read_config_text, show_config,
 )
 
 
 # -- software configs --------------------------------------------------------------------------------------
-
-def read_config_text(config, config_file):
-    """The config text: ``config``, or the content of the file ``config_file``."""
-    if not config_file:
-        return config
-    try:
-        with open(config_file, 'r') as handle:
-            return handle.read()
-    except (IOError, OSError, UnicodeDecodeError) as exc:
-        raise errors.ConfigurationError("config_file: cannot read '%s': %s" % (config_file, exc))
-
 
 def config_differences(current, wanted, name):
     """What differs between the engine's config ``current`` and the ``wanted`` definition called ``name``.

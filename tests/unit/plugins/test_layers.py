@@ -32,7 +32,8 @@ LAYERS = (
     ('module_utils/_heat/', '_heat'),                    # the Heat domain, on any client
     ('module_utils/_runners/', '_runners'),              # one runner per module family
     ('module_utils/_ansible/', '_ansible'),              # AnsibleModule adapter and connection bootstrap
-    ('plugin_utils/', 'plugin_utils'),                   # the controller plugins' client
+    ('plugin_utils/', 'plugin_utils'),                   # the controller plugins' client and action base
+    ('action/', 'action'),                               # file-taking modules' controller side
     ('inventory/', 'inventory'),
     ('lookup/', 'lookup'),
     ('modules/', 'modules'),
@@ -50,12 +51,13 @@ MAY_IMPORT = {
     'plugin_utils': ('errors', '_rpc', 'engine_client', '_ansible', '_heat'),
     'inventory': ('errors', 'plugin_utils', '_heat'),
     'lookup': ('errors', 'plugin_utils', '_heat'),
+    'action': ('plugin_utils',),
     'modules': ('errors', '_ansible', '_runners', '_heat'),
     'doc_fragments': (),
 }
 
 # The controller side: nothing these import, directly or not, may import AnsibleModule.
-CONTROLLER_LAYERS = ('inventory', 'lookup', 'plugin_utils')
+CONTROLLER_LAYERS = ('inventory', 'lookup', 'plugin_utils', 'action')
 ANSIBLE_MODULE = 'ansible.module_utils.basic'
 
 # Code folders whose every module has a unit test at the mirrored path tests/unit/plugins/<dirs>/test_<name>.py.

@@ -10,8 +10,9 @@ __metaclass__ = type
 
 import pytest
 
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software import (
-    definition, differences, looks_like_uuid, normalise_input, normalise_output, predict_signal,
+    definition, differences, looks_like_uuid, normalise_input, normalise_output, predict_signal, read_config_text,
 )
 
 
@@ -92,3 +93,18 @@ def test_signal_outcome_table(status, details, outcome):
         # Earlier outputs stay; the config's outputs and the deploy_* keys come from the signal; others are dropped.
         assert predicted[2]['earlier'] == 1 and 'unknown' not in predicted[2]
         assert predicted[2]['deploy_status_code'] == details.get('deploy_status_code')
+
+
+def test_a_config_file_is_read_whole_and_config_wins_when_no_file_is_given(tmp_path):
+    (tmp_path / 'run.sh').write_text('#!/bin/sh\necho {{ kept }}\n')
+    assert read_config_text('given', None) == 'given'
+    assert read_config_text(None, str(tmp_path / 'run.sh')) == '#!/bin/sh\necho {{ kept }}\n'
+
+
+@pytest.mark.parametrize('content', [None, b'\xff\xfe not utf-8'])
+def test_a_config_file_that_cannot_be_read_names_the_option_and_the_file(tmp_path, content):
+    path = tmp_path / 'run.sh'
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(errors.ConfigurationError, match="^config_file: cannot read '%s'" % path):
+        read_config_text(None, str(path))

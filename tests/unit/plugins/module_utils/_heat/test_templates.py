@@ -9,9 +9,11 @@ import shutil
 
 import pytest
 
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import templates
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
-    MAX_TEMPLATE_BYTES, TemplateError, TemplateLoader, empty_environment, load_stack_inputs, parse_document,
-    relative_key,
+    MAX_TEMPLATE_BYTES, StackSources, TemplateError, TemplateLoader, check_template_options, display,
+    empty_environment, load_stack_inputs, parse_document, read_stack_sources, relative_key,
 )
 
 PARENT = '''heat_template_version: 2018-08-31
@@ -246,3 +248,92 @@ def test_shared_anchors_that_stay_small_are_read_as_written():
     text = 'heat_template_version: 2018-08-31\nbase: &base {a: 1, b: [1, 2]}\nx: *base\ny: *base\n'
     document = parse_document(text, 't')
     assert document['x'] == document['y'] == {'a': 1, 'b': [1, 2]}
+
+
+# -- read once, handed over as data (template_bundle) ------------------------------------------------------------
+
+def stack_params(tree, **extra):
+    (tree / 'env.yaml').write_text('parameters:\n  a: from-file\nresource_registry:\n  My::Child: nested/child.yaml\n')
+    params = {'template': str(tree / 'main.yaml'), 'template_body': None, 'template_url': None,
+              'template_base_dir': None, 'environment': [str(tree / 'env.yaml'), {'parameter_defaults': {'z': 1}}],
+              'parameters': {}, 'parameter_defaults': {}}
+    params.update(extra)
+    return params
+
+
+def inputs_view(inputs):
+    return (inputs.template, inputs.files, inputs.environment, inputs.environment_files, inputs.merged)
+
+
+def test_sources_handed_over_as_text_give_the_same_inputs_as_reading_them_there(tree):
+    params = stack_params(tree)
+    read_here = load_stack_inputs(TemplateLoader(), params)
+    text = read_stack_sources(TemplateLoader(), params).as_text()
+    # The paths no longer need to exist where the bundle is used.
+    shutil.rmtree(str(tree))
+    handed_over = load_stack_inputs(TemplateLoader(), dict(params, template_bundle=text))
+    assert inputs_view(handed_over) == inputs_view(read_here)
+    assert read_here.environment_files == ['env.yaml', 'ansible:environment[1]']
+
+
+def test_a_bundle_without_a_template_is_refused_where_one_is_required(tree):
+    text = read_stack_sources(TemplateLoader(), stack_params(tree, template=None), require_template=False).as_text()
+    assert load_stack_inputs(TemplateLoader(), dict(stack_params(tree), template_bundle=text),
+                             require_template=False).template is None
+    with pytest.raises(TemplateError, match='one of template, template_body or template_url is required'):
+        load_stack_inputs(TemplateLoader(), dict(stack_params(tree), template_bundle=text))
+
+
+@pytest.mark.parametrize('bundle,problem', [
+    ('{not json', 'template_bundle is not JSON'),
+    ('[]', 'template_bundle must be a mapping, not list'),
+    ({'template': {}, 'extra': 1}, 'template_bundle has unknown keys: extra'),
+    ({'template': 'text'}, 'template_bundle.template must be a mapping, not str'),
+    ({'template': {}, 'files': {'a': 1}}, 'template_bundle.files must map each key to the text of a file'),
+    ({'template': {}, 'environment': [{'key': 'k'}]}, 'template_bundle.environment must be a list of'),
+    ({'template': {}, 'environment': {'key': 'k'}}, 'template_bundle.environment must be a list of'),
+])
+def test_a_bundle_not_made_by_the_action_is_refused_naming_the_part(bundle, problem):
+    with pytest.raises(errors.ConfigurationError) as caught:
+        StackSources.from_data(bundle)
+    assert str(caught.value).startswith(problem)
+    assert 'action plugin' in str(caught.value)
+
+
+def test_sources_over_the_bundle_bound_are_refused_naming_the_total(monkeypatch):
+    monkeypatch.setattr(templates, 'MAX_BUNDLE_BYTES', 100)
+    StackSources({'heat_template_version': '2018-08-31'}, {'a.sh': 'x' * 40}, [])
+    with pytest.raises(TemplateError) as caught:
+        StackSources({'heat_template_version': '2018-08-31'}, {'a.sh': 'x' * 40, 'b.sh': 'y' * 40}, [])
+    assert 'its 2 files and its 0 environments come to' in str(caught.value)
+    assert 'more than the 100 one request may carry' in str(caught.value)
+
+
+def test_the_renderer_sees_templates_and_environments_but_never_get_file_files(tree):
+    seen = []
+
+    def render(text, url, what):
+        seen.append((what, display(url)[len(str(tree)) + 1:]))
+        return text.replace('from-file', 'rendered')
+
+    params = stack_params(tree)
+    inputs = load_stack_inputs(TemplateLoader(render=render), params)
+    assert sorted(seen) == [('environment', 'env.yaml'), ('nested template', 'nested/child.yaml'),
+                            ('nested template', 'nested/grandchild.yaml'), ('template', 'main.yaml')]
+    assert inputs.merged['parameters'] == {'a': 'rendered'}
+    assert inputs.files['scripts/run.sh'] == '#!/bin/sh\necho hi\n'
+
+
+@pytest.mark.parametrize('params,problem', [
+    ({'render': 'template'}, 'render=template needs the files read on the controller'),
+    ({'render': 'all', 'template_bundle': None}, 'render=all needs the files read on the controller'),
+    ({'template_body': ['a']}, 'template_body must be a dict or a YAML/JSON string, not list'),
+])
+def test_template_options_that_cannot_work_are_refused(params, problem):
+    with pytest.raises(errors.ConfigurationError, match=problem):
+        check_template_options(params)
+
+
+@pytest.mark.parametrize('params', [{'render': 'none'}, {}, {'render': 'all', 'template_bundle': '{}'}])
+def test_template_options_that_work_pass(params):
+    check_template_options(params)
