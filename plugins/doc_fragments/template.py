@@ -60,7 +60,7 @@ options:
       - V(false) (the default) reads O(template), O(template_url), O(template_base_dir)'s files and the
         O(environment) files on the Ansible controller, in this module's action plugin, and hands the module
         the template, every nested template and C(get_file) file, and the environments as data
-        (O(template_bundle)): the host the module runs on (C(delegate_to)) needs none of them on its disk.
+        (O(template_bundle)), so the host the module runs on (C(delegate_to)) needs none of them on its disk.
       - V(true) reads them on the host where the module runs, as releases before 0.2.0 did. Use it for
         files that exist only there, or a O(template_url) only that host can reach.
     type: bool

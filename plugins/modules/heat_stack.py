@@ -227,6 +227,18 @@ EXAMPLES = r'''
   ansible.builtin.debug:
     msg: "{{ web.stack.outputs.url }}"
 
+- name: From a role's files/, on a control-plane host that has none of them (they travel with the task)
+  heat_rpc.engine.heat_stack:
+    name: web-tier
+    template: web.yaml     # roles/<role>/files/web.yaml, with its nested templates and get_file files
+  delegate_to: "{{ groups['controllers'][0] }}"
+
+- name: A template written as Jinja, rendered with the play's variables first
+  heat_rpc.engine.heat_stack:
+    name: ports
+    template: ports.yaml.j2   # roles/<role>/templates/ports.yaml.j2 loops over a play variable
+    render: template
+
 - name: Change one parameter, keep every other stored value (PATCH update)
   heat_rpc.engine.heat_stack:
     name: web-tier

@@ -151,7 +151,7 @@ def line_of(exc):
 
 
 def exception_message(exc):
-    return ' '.join(str(exc).split('\n')[0].split()) or type(exc).__name__
+    return ' '.join(str(exc).split('\n', 1)[0].split()) or type(exc).__name__
 
 
 # -- the action plugins' base ----------------------------------------------------------------------------------

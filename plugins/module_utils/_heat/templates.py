@@ -435,7 +435,7 @@ def template_argument_spec():
         render=dict(type='str', default='none', choices=list(RENDER_CHOICES)),
         # JSON text, not a dict: no_log then hides it as one value (a dict's every string would be masked
         # wherever it shows), and it is kept out of the target's log and -vvv output.
-        template_bundle=dict(type='jsonarg', no_log=True),
+        template_bundle=dict(type='json', no_log=True),
     )
 
 
