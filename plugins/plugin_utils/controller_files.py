@@ -19,7 +19,6 @@ __metaclass__ = type
 
 import json
 import os
-import traceback
 
 try:
     from urllib.parse import urlparse
@@ -140,13 +139,10 @@ def exception_chain(exc):
 
 def line_of(exc):
     """' (line N)' of the template line a render error is on, when Jinja tells it; else ''."""
+    # Only a syntax error carries its line; a runtime one (an undefined variable) names the variable instead.
     for error in exception_chain(exc):
         if isinstance(getattr(error, 'lineno', None), int):
             return ' (line %d)' % error.lineno
-        # A runtime error (an undefined variable): Jinja maps the compiled template's frames to template lines.
-        frames = [entry for entry in traceback.extract_tb(error.__traceback__) if entry.filename == '<template>']
-        if frames:
-            return ' (line %d)' % frames[-1].lineno
     return ''
 
 

@@ -55,7 +55,8 @@ def project(tmp_path):
     return tmp_path / 'project'
 
 
-def run_role(tmp_path, project, tasks, env, play_vars=None, extra_vars=None, check=False, diff=False):
+def run_role(tmp_path, project, tasks, env, play_vars=None, extra_vars=None, check=False, diff=False, verbosity=0,
+             output=None):
     """ansible-playbook playbooks/site.yml (roles: [web], the role's tasks being ``tasks``), from another directory.
 
     Each task is registered and may fail; the role's last task writes the results by task name.
@@ -75,6 +76,7 @@ def run_role(tmp_path, project, tasks, env, play_vars=None, extra_vars=None, che
                '-e', 'ansible_python_interpreter=%s' % sys.executable]
     if extra_vars:
         command += ['-e', json.dumps(extra_vars)]
+    command += ['-' + 'v' * verbosity] if verbosity else []
     command += ['--check'] if check else []
     command += ['--diff'] if diff else []
     run_env = dict((key, value) for key, value in os.environ.items() if not key.startswith('HEAT_RPC_'))
@@ -86,6 +88,8 @@ def run_role(tmp_path, project, tasks, env, play_vars=None, extra_vars=None, che
                                cwd=str(elsewhere))
     run = RunningPlaybook(process, run_dir, results_file).finish(300)
     assert run.results, run.output[-3000:]
+    if output is not None:
+        output.append(run.output)
     return run.results
 
 
@@ -202,3 +206,18 @@ def test_validate_and_software_config_read_from_the_role_too(tmp_path, project, 
             if (result.get('config') or {}).get('id'):
                 client.delete_software_config(None, result['config']['id'])
                 break
+
+
+def test_what_travels_is_never_shown_at_vvv(tmp_path, project, env, stack_name):
+    """The files go to the module as template_bundle, which -vvv shows as a secret is shown: not at all."""
+    marker = unique_name('only-in-a-file')
+    write(project / 'playbooks' / 'roles' / 'web' / 'files' / 'lib' / 'data' / 'text.txt', marker)
+    write(project / 'playbooks' / 'roles' / 'web' / 'files' / 'quiet.yaml', {
+        'heat_template_version': '2018-08-31',
+        'resources': {'child': {'type': 'lib/child.yaml', 'properties': {'word': 'w'}}}})
+    output = []
+    created = run_role(tmp_path, project, [stack_task('stack', name=stack_name, template='quiet.yaml')], env,
+                       verbosity=3, output=output)['stack']
+    assert created['changed'] is True, created.get('msg')
+    assert 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' in output[0]
+    assert marker not in output[0] and marker not in json.dumps(created)

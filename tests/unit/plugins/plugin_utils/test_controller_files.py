@@ -245,3 +245,11 @@ def test_paths_are_expanded_as_the_module_expands_them(given, found, monkeypatch
 def test_an_environment_that_is_not_a_list_names_the_option():
     with pytest.raises(errors.ConfigurationError, match='^environment: '):
         controller_files.resolved_stack_paths({'environment': {'parameters': {}}}, lambda option, path: path)
+
+
+@pytest.mark.parametrize('content,problem', [(b'\xff\xfe', 'is not UTF-8 text'), (b'a: [1\n', 'is not valid YAML')])
+def test_a_nested_file_that_cannot_be_used_is_named(role, content, problem):
+    (role / 'files' / 'lib' / 'child.yaml').write_bytes(content)
+    with pytest.raises(TemplateError) as caught:
+        module_args(heat_stack, role, {'template': 'main.yaml'})
+    assert str(role / 'files' / 'lib' / 'child.yaml') in str(caught.value) and problem in str(caught.value)
