@@ -60,6 +60,18 @@ def render_choice(args):
     return choice
 
 
+def plain(value):
+    """Task arguments as plain Python: ansible-core 2.19 hands an action tagged subclasses of dict, list and str,
+    which PyYAML's C parser refuses and whose type names would show in messages."""
+    if isinstance(value, dict):
+        return dict((plain(key), plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
 def is_url(value):
     return bool(urlparse(value).scheme)
 
@@ -164,19 +176,22 @@ class ControllerFilesAction(ActionBase):
     def module_args(self, args, task_vars):
         raise NotImplementedError
 
-    def find(self, option, path, rendered=False):
-        """The controller path of ``path``: role files/ (templates/ when rendered), then the playbook's directory."""
+    def find(self, option, path, rendered=False, error=TemplateError):
+        """The controller path of ``path``: role files/ (templates/ when rendered), then the playbook's directory.
+
+        Not found, it raises ``error`` (the kind the module gives a file it cannot read) naming every place searched.
+        """
         try:
             return self._find_needle('templates' if rendered else 'files', path)
         except AnsibleError as exc:
-            raise TemplateError('%s: %s' % (option, ' '.join(str(exc).split())))
+            raise error('%s: %s' % (option, ' '.join(str(exc).split())))
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super(ControllerFilesAction, self).run(tmp, task_vars)
         del tmp  # unused: the module's own temporary directory is made by _execute_module
         try:
-            module_args = self.module_args(dict(self._task.args), task_vars)
+            module_args = self.module_args(plain(self._task.args), task_vars)
         except errors.HeatRpcError as exc:
             result.update(failed=True, changed=False, msg=str(exc), error=exc.to_dict())
             return result
@@ -212,7 +227,7 @@ class ConfigFileAction(ControllerFilesAction):
     def module_args(self, args, task_vars):
         if flag(args, 'remote_src') or args.get('config_file') is None or args.get('config') is not None:
             return args
-        path = self.find('config_file', expanded(str(args['config_file'])))
+        path = self.find('config_file', expanded(str(args['config_file'])), error=errors.ConfigurationError)
         module_args = dict(args, config=read_config_text(None, path))
         del module_args['config_file']
         return module_args

@@ -97,8 +97,8 @@ def stack_task(task_name, **options):
     return {'name': task_name, 'heat_rpc.engine.heat_stack': dict(options)}
 
 
-def test_a_role_keeps_its_templates_in_files_and_names_them_relative(tmp_path, project, env, client, service,
-                                                                      stack_name):
+def test_a_role_keeps_its_templates_in_files_and_names_them_relative(
+        tmp_path, project, env, client, service, stack_name):
     apply = [stack_task('stack', name=stack_name, template='stack.yaml')]
     created = run_role(tmp_path, project, apply, env)['stack']
     assert created['changed'] is True and not created.get('failed'), created.get('msg')
@@ -117,8 +117,8 @@ def test_a_role_keeps_its_templates_in_files_and_names_them_relative(tmp_path, p
     assert changed['changed'] is True and changed['stack']['outputs'] == {'out': 'one changed in the role'}
 
 
-def test_a_file_not_found_names_every_directory_searched_and_sends_nothing(tmp_path, project, env, service,
-                                                                          stack_name):
+def test_a_file_not_found_names_every_directory_searched_and_sends_nothing(
+        tmp_path, project, env, service, stack_name):
     results = run_role(tmp_path, project, [
         stack_task('missing template', name=stack_name, template='nowhere.yaml'),
         stack_task('missing environment', name=stack_name, template='stack.yaml', environment=['env/none.yaml'])], env)
@@ -192,8 +192,8 @@ def test_validate_and_software_config_read_from_the_role_too(tmp_path, project, 
     results = run_role(tmp_path, project, [
         {'name': 'validate', 'heat_rpc.engine.heat_template_validate': {'template': 'stack.yaml'}},
         {'name': 'config', 'heat_rpc.engine.heat_software_config': {'name': config_name, 'config_file': 'install.sh'}},
-        {'name': 'config again', 'heat_rpc.engine.heat_software_config': {'name': config_name,
-                                                                         'config_file': 'install.sh'}},
+        {'name': 'config again', 'heat_rpc.engine.heat_software_config': {
+            'name': config_name, 'config_file': 'install.sh'}},
     ], env)
     try:
         assert not results['validate'].get('failed'), results['validate'].get('msg')

@@ -26,6 +26,8 @@ def test_software_config_lifecycle(tmp_path, heat_testbed, client):
             task('heat_software_config_info', 'info by name', name=name, detail=True),
             task('heat_software_config_info', 'info list', name=name),
             config_task('missing file', config_file=str(tmp_path / 'nope.sh'), **definition),
+            config_task('missing file on the target', config_file=str(tmp_path / 'nope.sh'), remote_src=True,
+                        **definition),
             config_task('no name', id=str(uuid.uuid4()), config='x'),
             config_task('unknown id', id=str(uuid.uuid4()), name=name),
         ], heat_testbed, diff=True)
@@ -63,8 +65,13 @@ def test_software_config_lifecycle(tmp_path, heat_testbed, client):
         kept = detailed[keep['config']['id']]
         assert kept['config'] == SCRIPT + 'exit 1\n' and kept['inputs'] == config['inputs']
         assert [sorted(c) for c in results['info list']['configs']] == [['creation_time', 'group', 'id', 'name']] * 2
-        assert "config_file: cannot read '%s'" % (tmp_path / 'nope.sh') in results['missing file']['msg']
+        # Read on the controller (the action plugin), or with remote_src where the module runs.
+        assert results['missing file']['msg'].startswith("config_file: Could not find or access '%s'"
+                                                         % (tmp_path / 'nope.sh'))
         assert results['missing file']['error']['kind'] == 'configuration'
+        missing_there = results['missing file on the target']
+        assert "config_file: cannot read '%s'" % (tmp_path / 'nope.sh') in missing_there['msg']
+        assert missing_there['error']['kind'] == 'configuration'
         assert 'state is present but all of the following are missing: name' in results['no name']['msg']
         assert results['unknown id']['error']['kind'] == 'not_found'
         # The check-mode tasks wrote nothing; the first and the second versions were deleted on replacement.
