@@ -56,6 +56,7 @@ options:
     elements: raw
     default: []
   remote_src:
+    version_added: 0.2.0
     description:
       - V(false) (the default) reads O(template), O(template_url), O(template_base_dir)'s files and the
         O(environment) files on the Ansible controller, in this module's action plugin, and hands the module
@@ -66,6 +67,7 @@ options:
     type: bool
     default: false
   render:
+    version_added: 0.2.0
     description:
       - Render files with Jinja and the task's variables, on the controller, before they are read as YAML
         or JSON, as M(ansible.builtin.template) does. What is compared, sent and shown by C(--diff) is the
@@ -81,6 +83,7 @@ options:
     choices: [none, template, all]
     default: none
   template_bundle:
+    version_added: 0.2.0
     description:
       - The template, its files and its environments as read on the controller (JSON text). This module's
         action plugin sets it from the options above; playbooks do not set it.

@@ -75,6 +75,7 @@ options:
       - With O(remote_src=true), read on the host where the module runs instead.
     type: path
   remote_src:
+    version_added: 0.2.0
     description:
       - Read O(config_file) on the host where the module runs (C(delegate_to)), not on the controller.
     type: bool

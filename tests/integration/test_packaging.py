@@ -47,13 +47,26 @@ def test_tarball_has_the_plugins_and_metadata_and_nothing_else(tarball):
     shipped_junk = sorted(name for name in names if FORBIDDEN.search(name))
     assert shipped_junk == [], 'add these to build_ignore in galaxy.yml: %s' % shipped_junk
     expected = {'MANIFEST.json', 'FILES.json', 'README.md', 'meta/runtime.yml', 'meta/execution-environment.yml',
-                'requirements.txt', 'bindep.txt', 'plugins/doc_fragments/connection.py'}
-    for directory in ('plugins/modules', 'plugins/module_utils', 'plugins/doc_fragments'):
+                'requirements.txt', 'bindep.txt', 'plugins/doc_fragments/connection.py', 'CHANGELOG.rst',
+                'changelogs/changelog.yaml'}
+    for directory in ('plugins/modules', 'plugins/module_utils', 'plugins/doc_fragments', 'plugins/action',
+                      'plugins/plugin_utils'):
         expected.update('%s/%s' % (directory, name) for name in os.listdir(os.path.join(REPO_ROOT, directory))
                         if name.endswith('.py'))
     assert sorted(expected - names) == []
     info = manifest['collection_info']
     assert (info['namespace'], info['name']) == ('heat_rpc', 'engine')
+
+
+def test_the_readme_installs_the_tarball_the_build_makes_and_the_changelog_has_its_release(tarball):
+    with open(os.path.join(REPO_ROOT, 'README.md'), encoding='utf-8') as handle:
+        assert 'ansible-galaxy collection install %s' % tarball.name in handle.read()
+    with open(os.path.join(REPO_ROOT, 'changelogs', 'changelog.yaml'), encoding='utf-8') as handle:
+        releases = yaml.safe_load(handle)['releases']
+    version = tarball.name[len('heat_rpc-engine-'):-len('.tar.gz')]
+    assert version in releases
+    with open(os.path.join(REPO_ROOT, 'CHANGELOG.rst'), encoding='utf-8') as handle:
+        assert '\nv%s\n' % version in handle.read()
 
 
 def test_installed_tarball_runs_a_playbook_by_fqcn_with_the_action_group(tmp_path, tarball, heat_testbed,
