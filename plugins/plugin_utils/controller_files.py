@@ -172,6 +172,9 @@ class ControllerFilesAction(ActionBase):
     """
 
     TRANSFERS_FILES = False
+    # As ansible.builtin.normal, which ran these modules before: check mode and async are the module's to judge.
+    _supports_check_mode = True
+    _supports_async = True
 
     def module_args(self, args, task_vars):
         raise NotImplementedError

@@ -221,3 +221,13 @@ def test_what_travels_is_never_shown_at_vvv(tmp_path, project, env, stack_name):
     assert created['changed'] is True, created.get('msg')
     assert 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' in output[0]
     assert marker not in output[0] and marker not in json.dumps(created)
+
+
+def test_async_tasks_run_through_the_action_as_with_any_module(tmp_path, project, env, service, stack_name):
+    results = run_role(tmp_path, project, [
+        dict(stack_task('stack', name=stack_name, template='stack.yaml'), **{'async': 120, 'poll': 1}),
+        dict(stack_task('again', name=stack_name, template='stack.yaml'), **{'async': 120, 'poll': 1})], env)
+    assert results['stack']['changed'] is True and not results['stack'].get('failed'), results['stack'].get('msg')
+    assert results['stack']['stack']['outputs'] == {'out': 'one from the role'}
+    assert (results['again']['changed'], results['again']['differences']) == (False, [])
+    assert service.identify(stack_name) is not None
