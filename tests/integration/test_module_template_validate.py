@@ -156,6 +156,12 @@ def test_invalid_templates_fail_with_the_reason(tmp_path, heat_testbed):
                                                       'parameters': {'word': 'one'}, 'strict': True}},
         {'name': 'constraint strict', module: {'template_body': template_with({}, constrained),
                                                'parameters': {'n': 2}, 'strict': True}},
+        # The engine quotes the value it cannot convert; a hidden one must not show.
+        {'name': 'hidden value strict', module: {'template_body': template_with({}, {'n': {'type': 'number',
+                                                                                             'hidden': True}}),
+                                                 'parameters': {'n': 'hushhush-value'}, 'strict': True}},
+        {'name': 'hidden value', module: {'template_body': template_with({}, {'n': {'type': 'number', 'hidden': True}}),
+                                          'parameters': {'n': 'hushhush-value'}}},
         {'name': 'unknown parameter', module: {'template_body': template_with({}), 'parameters': {'nope': 1}}},
         {'name': 'unavailable type', module: {'template_body': template_with(unavailable)}},
         {'name': 'unavailable ignored', module: {'template_body': template_with(unavailable),
@@ -191,6 +197,9 @@ def test_invalid_templates_fail_with_the_reason(tmp_path, heat_testbed):
                                              "Value 'abc' is not an integer")
     assert failure('missing parameter strict') == 'The Parameter (needed) was not provided.'
     assert failure('constraint strict') == "Parameter 'n' is invalid: at least 4"
+    for name in ('hidden value strict', 'hidden value'):
+        assert 'hushhush' not in json.dumps(results[name]), (name, results[name])
+    assert failure('hidden value strict').startswith("Parameter 'n' is invalid: could not convert string to float")
     assert failure('unknown parameter') == 'The Parameter (nope) was not defined in template.'
     assert 'Service heat is not available for resource type OS::Heat::SoftwareConfig' in failure('unavailable type')
     assert results['unavailable ignored']['valid'] is True

@@ -193,6 +193,8 @@ class TemplateValidateRunner(Runner):
         params = self.params
         check_options(params)
         inputs = load_stack_inputs(ansible_template_loader(), params)
+        # Engine messages can quote a hidden value (a failed conversion, say): mask it everywhere.
+        self.module.add_secrets(inputs.secrets)
         result = TemplateValidator(self.client).run(inputs, show_nested=params['show_nested'],
                                                     ignore_errors=params['ignore_errors'], strict=params['strict'])
         result['changed'] = False

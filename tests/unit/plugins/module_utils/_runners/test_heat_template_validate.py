@@ -17,7 +17,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_temp
 )
 from ansible_collections.heat_rpc.engine.plugins.modules.heat_template_validate import ARGUMENT_SPEC
 
-from runner_doubles import run_runner
+from runner_doubles import FakeModule, ScriptedClient, params_for, run_runner
 
 TEMPLATE = {'heat_template_version': '2021-04-16',
             'parameters': {'size': {'type': 'number', 'default': 1}},
@@ -231,3 +231,17 @@ def test_preview_resources_are_flattened():
     assert [raw['resource_name'] for raw in flatten_preview([{'resource_name': 'a'}, [[{'resource_name': 'b'}]]])] == [
         'a', 'b']
     assert flatten_preview(None) == [] and flatten_preview([]) == []
+
+
+@pytest.mark.parametrize('schema,given,secrets', [
+    ({'type': 'number', 'hidden': True}, {'parameters': {'n': 'hush'}}, {'hush'}),
+    ({'type': 'number', 'hidden': True}, {'environment': [{'parameter_defaults': {'n': 'from-env'}}]}, {'from-env'}),
+    ({'type': 'number'}, {'parameters': {'n': 'shown'}}, set()),
+])
+def test_values_given_for_hidden_parameters_are_masked_in_everything_the_task_returns(schema, given, secrets):
+    """The engine's messages may quote a value it could not use: the module masks every hidden one it was given."""
+    template = dict(TEMPLATE, parameters={'n': schema})
+    client = ScriptedClient({'validate_template': ANSWER})
+    module = FakeModule(params_for(ARGUMENT_SPEC, template_body=template, **given), client)
+    TemplateValidateRunner(module).run()
+    assert module.secrets == secrets
