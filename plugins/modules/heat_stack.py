@@ -185,6 +185,24 @@ options:
         stopped. Clear hooks with M(heat_rpc.engine.heat_stack_hook).
     type: bool
     default: false
+  protect:
+    version_added: 0.2.0
+    description:
+      - Resources this task must never destroy, as patterns in the syntax of
+        M(heat_rpc.engine.heat_stack_hook) (V(db), V(servers/*), V(group/0/leaf); each level a shell-style
+        pattern, nested stacks included).
+      - Before an update is sent, the engine's preview (down through nested stacks) is checked: if it would
+        B(replace) or B(delete) a matching resource (or one inside a nested stack it replaces or deletes), the
+        task fails with C(error.kind) C(protected_resource), returns each such resource in RV(protected), and
+        sends nothing. Check mode fails the same way, so a CI gate catches it. Updates in place are allowed.
+      - When the preview cannot be made (a C(FAILED) stack, an engine or O(api_version_cap) that previews
+        only the top stack) the update is refused too: protection never guesses.
+      - O(state=absent) is refused the same way while the stack holds a matching resource whose
+        C(deletion_policy) is not V(Retain). To delete such a stack on purpose, run the task without the
+        pattern (or give the resource C(deletion_policy: Retain) first).
+    type: list
+    elements: str
+    default: []
   allow_uuid_name:
     description:
       - A O(name) that looks like a UUID is looked up as a stack id first, then as a name. When no stack has
@@ -425,6 +443,25 @@ hooks:
   type: list
   elements: dict
   sample: [{"resource": "0", "path": "group/0", "hook": "pre-update", "action": "UPDATE", "stack_name": "web-group-x"}]
+protected:
+  description:
+    - The protected resources (O(protect)) the update or delete would have destroyed; nothing was sent.
+    - Each has C(path), C(type), C(physical_id) (null for a resource not created yet) and C(change)
+      (V(replace) or V(delete)).
+  returned: when O(protect) refused the task
+  type: list
+  elements: dict
+  sample: [{"path": "db", "type": "OS::Cinder::Volume", "physical_id": "5b4f...", "change": "replace"}]
+blast_radius:
+  description:
+    - Every resource a delete of the stack removes, down through nested stacks, by path, with C(type),
+      C(physical_id), C(deletion_policy) (V(Delete), V(Retain) or V(Snapshot)) and C(kept) (true when the
+      policy keeps the resource, or a snapshot of it).
+  returned: in check mode with O(state=absent) on a stack that exists, and when O(protect) refused a delete
+  type: list
+  elements: dict
+  sample: [{"path": "group/0/volume", "type": "OS::Cinder::Volume", "physical_id": "5b4f...",
+            "deletion_policy": "Retain", "kept": true}]
 preview_error:
   description: Why the update preview failed (the update was still attempted; it happens for FAILED stacks).
   returned: when the preview failed outside check mode
@@ -455,6 +492,7 @@ ARGUMENT_SPEC = dict(
         pre_update=dict(type='list', elements='str', default=[]),
     )),
     until_hook=dict(type='bool', default=False),
+    protect=dict(type='list', elements='str', default=[]),
 )
 
 

@@ -29,7 +29,7 @@ class Runner:
 
     A runner implements ``perform()``, which returns the task's result; it raises typed errors
     (errors.py) and never ends the task itself. What it has done so far is in ``self.result``: a
-    failure that carries the facts of a failed wait (StackFailed, WaitTimeout) returns them over it.
+    failure that carries facts of its own (``result``: a failed wait, a protected resource) returns them over it.
     The client is built on first use, so a runner that refuses its options sends nothing.
     """
 
@@ -48,8 +48,11 @@ class Runner:
         """The task's result, or its typed failure with what the task did so far under the failure's facts."""
         try:
             return self.perform()
-        except (errors.StackFailed, errors.WaitTimeout) as exc:
-            exc.result = dict(self.result, **exc.result)
+        except errors.HeatRpcError as exc:
+            # Failures with facts of their own (StackFailed, WaitTimeout, a protected resource) return them
+            # over what the task did so far.
+            if isinstance(getattr(exc, 'result', None), dict):
+                exc.result = dict(self.result, **exc.result)
             raise
 
     def perform(self):

@@ -18,6 +18,10 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.adoption imp
     adoption_args, adoption_conflict, adoption_inputs, load_adopt_data, refuse_other_definitions,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import HookFinder, check_patterns
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.protection import (
+    ProtectedResourceError, ResourceTree, blast_radius, deletion_policies, destroyed_by_update, guarded,
+    guarded_by_delete, refuse_delete, refuse_update,
+)
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import (
     DesiredStack, StackPlan, StoredStack, cancellable, created_changes, described, overtaken, preview_args,
@@ -67,6 +71,7 @@ class StackRunner(Runner):
         check_template_options(params)
         for option in ('pre_create', 'pre_update'):
             check_patterns((params.get('breakpoints') or {}).get(option), 'breakpoints.%s' % option)
+        check_patterns(params.get('protect'), 'protect')
         if params.get('until_hook') and not self.wait:
             raise errors.ConfigurationError('until_hook needs wait: true (it says when a wait ends)')
 
@@ -248,14 +253,17 @@ class StackRunner(Runner):
         stored, template, args = plan.stored, plan.template, plan.args
         environment, files, environment_files = sent_inputs(self.client, desired.inputs, 'update_stack')
         try:
-            self.result['resource_changes'] = summarise_changes(self.preview_update(
-                stored.identity, template, environment, files, args, environment_files))
+            preview, nested = self.preview_update(stored.identity, template, environment, files, args,
+                                                  environment_files)
+            self.result['resource_changes'] = summarise_changes(preview)
         except errors.HeatRpcError as exc:
-            if self.check_mode:
-                raise
+            if self.check_mode or self.params.get('protect'):
+                raise self.unprotectable(stored, exc) if self.params.get('protect') else exc
             # A FAILED stack may not preview; the update itself will say what is wrong.
             self.result['resource_changes'] = None
             self.result['preview_error'] = str(exc)
+        else:
+            self.check_protected_update(stored, preview, nested)
         if self.check_mode:
             self.result['stack'] = shape_stack(stored.raw)
             return
@@ -273,13 +281,49 @@ class StackRunner(Runner):
             self.check_not_overtaken(desired, stored.identity)
 
     def preview_update(self, identity, template, environment, files, args, environment_files):
-        """preview_update_stack down through nested stacks; the top level alone where the engine cannot."""
+        """(preview_update_stack's answer, whether it reaches into nested stacks): down through nested stacks,
+        the top level alone where the engine cannot."""
         try:
             return self.client.preview_update_stack(None, identity, template, environment, files, preview_args(args),
-                                                    environment_files=environment_files)
+                                                    environment_files=environment_files), True
         except (errors.EngineError, errors.NotSupportedError):
             return self.client.preview_update_stack(None, identity, template, environment, files, args,
-                                                    environment_files=environment_files)
+                                                    environment_files=environment_files), False
+
+    # -- protect: decided before the first write -------------------------------------------------------
+
+    def check_protected_update(self, stored, preview, nested):
+        """Refuse (sending nothing) an update whose preview replaces or deletes a protected resource."""
+        patterns = self.params.get('protect')
+        if not patterns:
+            return
+        if not nested:
+            raise self.unprotectable(stored, 'this engine (or api_version_cap) previews only the top stack, not '
+                                             'nested stacks')
+        tree = ResourceTree.read(self.client, stored.identity)
+        protected = guarded(destroyed_by_update(preview, tree, stored.raw['stack_name']), patterns)
+        if protected:
+            refuse_update(stored.raw['stack_name'], protected, self.result.get('resource_changes'))
+
+    @staticmethod
+    def unprotectable(stored, why):
+        return ProtectedResourceError('stack %s was not updated: protect is set, and what the update would destroy '
+                                      'cannot be known: %s. Nothing was sent' % (stored.raw['stack_name'], why))
+
+    def check_protected_delete(self, raw):
+        """Check mode lists what a delete removes; protect refuses (sending nothing) a delete that destroys a
+        protected resource, unless that resource's deletion policy is Retain."""
+        patterns = self.params.get('protect')
+        if not (patterns or self.check_mode):
+            return
+        identity = raw['stack_identity']
+        tree = ResourceTree.read(self.client, identity)
+        radius = blast_radius(tree, deletion_policies(self.client, identity, tree))
+        if self.check_mode:
+            self.result['blast_radius'] = radius
+        protected = guarded_by_delete(radius, patterns)
+        if protected:
+            refuse_delete(raw['stack_name'], protected, radius)
 
     def confirm_update_started(self, stored, cause):
         if not update_started(stored.raw, self.service.show(stored.identity, resolve_outputs=False)):
@@ -338,6 +382,7 @@ class StackRunner(Runner):
         if raw is None:
             self.result['stack'] = None
             return
+        self.check_protected_delete(raw)
         self.result['changed'] = True
         if self.diff_mode:
             self.result['diff'] = {'before': {'name': raw['stack_name'], 'state': state_or_gone(raw)}, 'after': {}}

@@ -125,7 +125,8 @@ APPLIED = dict(STORED_ENVIRONMENT, parameters={'p': 'b'})
 PATHS = [
     ('absent and gone: one lookup', dict(state='absent'), False, [], ['identify_stack'],
      {'changed': False, 'stack': None}),
-    ('absent, check mode: found, nothing sent', dict(state='absent'), True, [stack()], FIND, {'changed': True}),
+    ('absent, check mode: found, its blast radius read, nothing sent', dict(state='absent'), True, [stack()],
+     FIND + ['list_stack_resources', 'get_template'], {'changed': True, 'blast_radius': []}),
     ('absent: deleted, then read until gone', dict(state='absent'), False, [stack(), None],
      FIND + ['delete_stack', 'show_stack'], {'changed': True, 'stack': None}),
     ('absent while a create runs: cancelled, deleted', dict(state='absent'), False,
@@ -426,3 +427,103 @@ def test_a_resume_without_wait_reads_the_stack_cheaply_before_comparing():
     StackRunner(FakeModule(task(wait=False), client)).run()
     # found (outputs), read after the resume (no outputs), shaped (outputs)
     assert [kwargs.get('resolve_outputs') for kwargs in client.kwargs_of('show_stack')] == [True, False, True]
+
+
+# -- protect: decided before the first write -----------------------------------------------------------------
+
+def listed(name, physical, stack_id='id-s'):
+    return {'resource_name': name, 'resource_type': 'OS::Heat::RandomString', 'physical_resource_id': physical,
+            'stack_identity': {'stack_id': stack_id, 'stack_name': 's', 'tenant': 't', 'path': ''},
+            'nested_stack_id': None}
+
+
+STACK_RESOURCES = [listed('db', 'db-1'), listed('web', 'web-1')]
+REPLACES_DB = {'replaced': [dict(listed('db', ''))], 'updated': [listed('web', 'web-1')]}
+UPDATES_DB = {'updated': [listed('db', 'db-1')]}
+UPDATE_SENT = FIND + READ_STORED + ['preview_update_stack', 'list_stack_resources', 'update_stack']
+REFUSED_UPDATE = FIND + READ_STORED + ['preview_update_stack', 'list_stack_resources']
+
+# (name, protect, check mode, preview answer, error kind or None, calls up to the update or the refusal)
+PROTECTED_UPDATES = [
+    ('a protected resource replaced: refused, nothing sent', ['db'], False, REPLACES_DB, 'protected_resource',
+     REFUSED_UPDATE),
+    ('the same in check mode: refused the same way', ['db'], True, REPLACES_DB, 'protected_resource', REFUSED_UPDATE),
+    ('a protected resource updated in place: sent', ['db'], False, UPDATES_DB, None, UPDATE_SENT),
+    ('another resource replaced: sent', ['web'], False, REPLACES_DB, None, UPDATE_SENT),
+    ('nothing protected: the resources are not even listed', [], False, REPLACES_DB, None,
+     FIND + READ_STORED + ['preview_update_stack', 'update_stack']),
+    ('no preview (a FAILED stack): protect cannot be checked, refused', ['web'], False,
+     errors.EngineError('cannot preview'), 'protected_resource', FIND + READ_STORED + ['preview_update_stack'] * 2),
+    ('a preview of the top stack only: refused', ['web'], False,
+     InTurn(errors.NotSupportedError('no show_nested'), UPDATES_DB), 'protected_resource',
+     FIND + READ_STORED + ['preview_update_stack'] * 2),
+]
+
+
+@pytest.mark.parametrize('protect,check_mode,preview,kind,calls', [case[1:] for case in PROTECTED_UPDATES],
+                         ids=[case[0] for case in PROTECTED_UPDATES])
+def test_protect_decides_before_an_update_is_sent(protect, check_mode, preview, kind, calls):
+    client = engine_with([stack(), UPDATED, UPDATED], preview_update_stack=preview,
+                         list_stack_resources=STACK_RESOURCES,
+                         get_environment=InTurn(STORED_ENVIRONMENT, APPLIED))
+    module = FakeModule(task(parameters={'p': 'b'}, protect=protect), client, check_mode=check_mode)
+    if kind is None:
+        result = StackRunner(module).run()
+        assert 'protected' not in result
+    else:
+        with pytest.raises(errors.HeatRpcError) as caught:
+            StackRunner(module).run()
+        assert caught.value.kind == kind
+        if 'protected' in caught.value.result:
+            assert caught.value.result['protected'] == [
+                {'path': 'db', 'type': 'OS::Heat::RandomString', 'physical_id': 'db-1', 'change': 'replace'}]
+            # What the task did so far (the differences it found) is returned with the refusal.
+            assert caught.value.result['differences'] == ['parameters']
+        assert client.writes == []
+    assert client.methods()[:len(calls)] == calls
+
+
+# (name, protect, the top template's db definition, error kind or None)
+PROTECTED_DELETES = [
+    ('a protected resource a delete destroys: refused', ['db'], {'type': 'X'}, 'protected_resource'),
+    ('a protected resource kept by Retain: deleted', ['db'], {'type': 'X', 'deletion_policy': 'Retain'}, None),
+    ('a protected resource kept only as a Snapshot: refused', ['db'], {'type': 'X', 'deletion_policy': 'Snapshot'},
+     'protected_resource'),
+    ('no pattern matches: deleted', ['cache'], {'type': 'X'}, None),
+]
+
+
+@pytest.mark.parametrize('protect,definition,kind', [case[1:] for case in PROTECTED_DELETES],
+                         ids=[case[0] for case in PROTECTED_DELETES])
+def test_protect_decides_before_a_delete_is_sent(protect, definition, kind):
+    client = engine_with([stack(), None], list_stack_resources=STACK_RESOURCES,
+                         get_template={'resources': {'db': definition, 'web': {'type': 'X'}}})
+    module = FakeModule(task(state='absent', protect=protect), client)
+    if kind is None:
+        assert StackRunner(module).run()['changed'] is True
+        assert [call[0] for call in client.writes] == ['delete_stack']
+    else:
+        with pytest.raises(errors.HeatRpcError) as caught:
+            StackRunner(module).run()
+        assert caught.value.kind == kind
+        assert [entry['path'] for entry in caught.value.result['protected']] == ['db']
+        assert client.writes == []
+
+
+def test_check_mode_of_a_delete_returns_its_blast_radius_with_what_is_kept():
+    client = engine_with([stack()], list_stack_resources=STACK_RESOURCES,
+                         get_template={'resources': {'db': {'type': 'X', 'deletion_policy': 'Retain'}, 'web': {}}})
+    result = StackRunner(FakeModule(task(state='absent'), client, check_mode=True)).run()
+    assert result['blast_radius'] == [
+        {'path': 'db', 'type': 'OS::Heat::RandomString', 'physical_id': 'db-1', 'deletion_policy': 'Retain',
+         'kept': True},
+        {'path': 'web', 'type': 'OS::Heat::RandomString', 'physical_id': 'web-1', 'deletion_policy': 'Delete',
+         'kept': False}]
+    assert client.writes == []
+
+
+def test_protect_patterns_are_checked_before_anything_is_sent():
+    client = engine_with([stack()])
+    with pytest.raises(errors.ConfigurationError, match='^protect: '):
+        StackRunner(FakeModule(task(protect=['']), client)).run()
+    assert client.calls == []

@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+"""heat_stack's safety gates against the real engine: protect (update and delete), the blast radius."""
+
+import pytest
+import yaml
+
+from conftest import run_playbook
+
+pytestmark = [pytest.mark.engine, pytest.mark.playbook]
+
+# db: replaced when its length changes; app: updated in place when its value changes; group/0/leaf: replaced
+# when the member length changes; group/0/kept: kept by its deletion policy.
+MEMBER = {'heat_template_version': '2018-08-31',
+          'parameters': {'length': {'type': 'number'}},
+          'resources': {'leaf': {'type': 'OS::Heat::RandomString', 'properties': {'length': {'get_param': 'length'}}},
+                        'kept': {'type': 'OS::Heat::RandomString', 'deletion_policy': 'Retain'}}}
+MAIN = {'heat_template_version': '2018-08-31',
+        'parameters': {'db_length': {'type': 'number', 'default': 8}, 'value': {'type': 'string', 'default': 'a'},
+                       'member_length': {'type': 'number', 'default': 8}},
+        'resources': {
+            'db': {'type': 'OS::Heat::RandomString', 'properties': {'length': {'get_param': 'db_length'}}},
+            'app': {'type': 'OS::Heat::Value', 'properties': {'value': {'get_param': 'value'}}},
+            'group': {'type': 'OS::Heat::ResourceGroup', 'properties': {'count': 1, 'resource_def': {
+                'type': 'member.yaml', 'properties': {'length': {'get_param': 'member_length'}}}}}}}
+
+
+@pytest.fixture
+def template(tmp_path):
+    root = tmp_path / 'templates'
+    root.mkdir()
+    (root / 'member.yaml').write_text(yaml.safe_dump(MEMBER))
+    (root / 'main.yaml').write_text(yaml.safe_dump(MAIN))
+    return str(root / 'main.yaml')
+
+
+def stack_task(task_name, stack_name, template, **options):
+    return {'name': task_name, 'heat_rpc.engine.heat_stack': dict(name=stack_name, template=template, **options)}
+
+
+def physical_ids(client, service, name):
+    return dict((resource['resource_name'], resource['physical_resource_id'])
+                for resource in client.list_stack_resources(None, service.identify(name), nested_depth=5))
+
+
+def test_protect_refuses_what_would_destroy_a_protected_resource_and_allows_updates_in_place(
+        tmp_path, env, client, service, stack_name, template):
+    created = run_playbook(tmp_path / 'create', [stack_task('create', stack_name, template)], env=env).results['create']
+    assert created['changed'] is True, created.get('msg')
+    before = physical_ids(client, service, stack_name)
+
+    protect = ['db', 'group/*/leaf']
+    results = run_playbook(tmp_path / 'gates', [
+        dict(stack_task('replace db, check mode', stack_name, template, protect=protect, parameters={'db_length': 9}),
+             check_mode=True),
+        stack_task('replace db', stack_name, template, protect=protect, parameters={'db_length': 9}),
+        stack_task('replace a nested leaf', stack_name, template, protect=protect, parameters={'member_length': 9}),
+        stack_task('delete', stack_name, template, protect=protect, state='absent'),
+        stack_task('update app in place', stack_name, template, protect=protect, parameters={'value': 'b'}),
+    ], env=env).results
+
+    for name, path in (('replace db, check mode', 'db'), ('replace db', 'db'), ('replace a nested leaf', 'group/0/leaf')):
+        refused = results[name]
+        assert refused.get('failed') is True and refused.get('error', {}).get('kind') == 'protected_resource', \
+            (name, refused.get('msg'))
+        assert [entry['path'] for entry in refused['protected']] == [path], name
+        assert refused['protected'][0]['change'] == 'replace'
+        assert refused['protected'][0]['physical_id'] == before['leaf' if 'leaf' in path else 'db']
+    assert results['replace db']['resource_changes']['replaced'] == ['db']
+    deleting = results['delete']
+    assert deleting['failed'] is True and deleting['error']['kind'] == 'protected_resource'
+    # db and the leaf go with a delete; group/0/kept is retained and not protected anyway.
+    assert [entry['path'] for entry in deleting['protected']] == ['db', 'group/0/leaf']
+
+    in_place = results['update app in place']
+    assert in_place['changed'] is True and not in_place.get('failed'), in_place.get('msg')
+    assert 'app' in in_place['resource_changes']['updated']
+    assert (in_place['resource_changes']['replaced'], in_place['resource_changes']['deleted']) == ([], [])
+    # Nothing of the refused tasks was sent: db and the leaf are the same resources.
+    after = physical_ids(client, service, stack_name)
+    assert (after['db'], after['leaf']) == (before['db'], before['leaf'])
+    assert service.identify(stack_name) is not None
+
+
+def test_check_mode_of_a_delete_returns_the_blast_radius_down_through_nested_stacks(
+        tmp_path, env, client, service, stack_name, template):
+    run_playbook(tmp_path / 'create', [stack_task('create', stack_name, template)], env=env)
+    ids = physical_ids(client, service, stack_name)
+    dry = run_playbook(tmp_path / 'dry', [stack_task('dry', stack_name, template, state='absent')], env=env,
+                       check=True).results['dry']
+    assert dry['changed'] is True and not dry.get('failed'), dry.get('msg')
+    radius = dict((entry['path'], entry) for entry in dry['blast_radius'])
+    assert sorted(radius) == ['app', 'db', 'group', 'group/0', 'group/0/kept', 'group/0/leaf']
+    assert radius['group/0/kept']['deletion_policy'] == 'Retain' and radius['group/0/kept']['kept'] is True
+    assert radius['group/0/leaf'] == {'path': 'group/0/leaf', 'type': 'OS::Heat::RandomString',
+                                      'physical_id': ids['leaf'], 'deletion_policy': 'Delete', 'kept': False}
+    assert service.identify(stack_name) is not None
