@@ -17,6 +17,11 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client impo
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import wait_for_stack
 
+import target_user
+
+# Fixtures defined in helper modules, registered here so that every integration test can ask for them.
+unprivileged_target = target_user.unprivileged_target
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STACK_WAIT = 120
 
