@@ -17,6 +17,11 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client impo
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import wait_for_stack
 
+import target_user
+
+# Fixtures defined in helper modules, registered here so that every integration test can ask for them.
+unprivileged_target = target_user.unprivileged_target
+
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STACK_WAIT = 120
 
@@ -180,14 +185,17 @@ class PlaybookRun:
             self.stats = dict((key, int(value)) for key, value in re.findall(r'(\w+)=(\d+)', recap.group(1)))
 
 
-def run_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=False, timeout=300):
+def run_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=False, timeout=300, play=None,
+                 interpreter=None):
     """Run ``tasks`` in a localhost play with ansible-playbook and collect each task's result.
 
     Every task is registered and may fail (ignore_errors), so that all results can be asserted; a last
     task writes them, by task name, to a JSON file. A failed task shows as ``failed`` in its result and
-    as ``ignored`` in the recap.
+    as ``ignored`` in the recap. ``play`` adds play keywords (e.g. become, see target_user.py; the last
+    task then runs without become) and ``interpreter`` replaces sys.executable as ansible_python_interpreter.
     """
-    return start_playbook(tmp_path, tasks, env, verbosity, check, diff).finish(timeout)
+    return start_playbook(tmp_path, tasks, env, verbosity, check, diff, play=play,
+                          interpreter=interpreter).finish(timeout)
 
 
 class RunningPlaybook:
@@ -222,7 +230,7 @@ def run_example_playbook(tmp_path, env, name, *args, timeout=300):
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, {})
 
 
-def start_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=False):
+def start_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=False, play=None, interpreter=None):
     """Start ansible-playbook on ``tasks`` (see run_playbook) without waiting for it."""
     import yaml
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -232,14 +240,17 @@ def start_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=Fal
         task = dict(task, register='task_%d' % index, ignore_errors=True)
         play_tasks.append(task)
     collected = ', '.join("%s: task_%d" % (json.dumps(task['name']), index) for index, task in enumerate(tasks))
-    play_tasks.append({'name': 'collect results', 'ansible.builtin.copy': {
+    collect = {'name': 'collect results', 'ansible.builtin.copy': {
         'content': '{{ {%s} | to_json }}' % collected, 'dest': str(results_file)}, 'check_mode': False,
-        'diff': False})
-    playbook = [{'hosts': 'localhost', 'gather_facts': False, 'tasks': play_tasks}]
+        'diff': False}
+    if play:
+        collect['become'] = False  # tmp_path is the test's (root's): a become user may not write there
+    play_tasks.append(collect)
+    playbook = [dict({'hosts': 'localhost', 'gather_facts': False}, **(play or {}), tasks=play_tasks)]
     path = tmp_path / 'playbook.yml'
     path.write_text(yaml.safe_dump(playbook, sort_keys=False))
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), str(path),
-               '-i', 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % sys.executable]
+               '-i', 'localhost,', '-c', 'local', '-e', 'ansible_python_interpreter=%s' % (interpreter or sys.executable)]
     if verbosity:
         command.append('-' + 'v' * verbosity)
     if check:
