@@ -56,10 +56,11 @@ def project(tmp_path):
 
 
 def run_role(tmp_path, project, tasks, env, play_vars=None, extra_vars=None, check=False, diff=False, verbosity=0,
-             output=None):
+             output=None, target=None):
     """ansible-playbook playbooks/site.yml (roles: [web], the role's tasks being ``tasks``), from another directory.
 
-    Each task is registered and may fail; the role's last task writes the results by task name.
+    Each task is registered and may fail; the role's last task writes the results by task name. With
+    ``target`` (the unprivileged_target fixture) the role's tasks run as that user, with its python.
     """
     run_dir = tmp_path / ('run-%s' % unique_name('r'))
     run_dir.mkdir(parents=True)
@@ -67,13 +68,15 @@ def run_role(tmp_path, project, tasks, env, play_vars=None, extra_vars=None, che
     role_tasks = [dict(task, register='task_%d' % index, ignore_errors=True) for index, task in enumerate(tasks)]
     collected = ', '.join('%s: task_%d' % (json.dumps(task['name']), index) for index, task in enumerate(tasks))
     role_tasks.append({'name': 'collect results', 'ansible.builtin.copy': {
-        'content': '{{ {%s} | to_json }}' % collected, 'dest': str(results_file)}, 'check_mode': False, 'diff': False})
+        'content': '{{ {%s} | to_json }}' % collected, 'dest': str(results_file)}, 'check_mode': False, 'diff': False,
+        'become': False})
     write(project / 'playbooks' / 'roles' / 'web' / 'tasks' / 'main.yml', role_tasks)
-    write(project / 'playbooks' / 'site.yml', [{'hosts': 'localhost', 'gather_facts': False,
-                                                'vars': play_vars or {}, 'roles': ['web']}])
+    play = {'hosts': 'localhost', 'gather_facts': False, 'vars': play_vars or {}, 'roles': ['web']}
+    play.update(target.play_keywords() if target else {})
+    write(project / 'playbooks' / 'site.yml', [play])
     command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
                str(project / 'playbooks' / 'site.yml'), '-i', 'localhost,', '-c', 'local',
-               '-e', 'ansible_python_interpreter=%s' % sys.executable]
+               '-e', 'ansible_python_interpreter=%s' % (target.python if target else sys.executable)]
     if extra_vars:
         command += ['-e', json.dumps(extra_vars)]
     command += ['-' + 'v' * verbosity] if verbosity else []
@@ -231,3 +234,31 @@ def test_async_tasks_run_through_the_action_as_with_any_module(tmp_path, project
     assert results['stack']['stack']['outputs'] == {'out': 'one from the role'}
     assert (results['again']['changed'], results['again']['differences']) == (False, [])
     assert service.identify(stack_name) is not None
+
+
+def test_a_module_run_as_a_user_who_cannot_read_the_playbook_gets_every_file_with_the_task(
+        tmp_path, project, env, client, service, stack_name, unprivileged_target):
+    """The home topology: the module runs where the broker is (here another local user, through su, with a
+    python of its own) and cannot read the project; nested templates and get_file travel with the task."""
+    apply = [stack_task('stack', name=stack_name, template='stack.yaml')]
+    on_target = [stack_task('read on the target', name=stack_name, remote_src=True, template=str(
+        project / 'playbooks' / 'roles' / 'web' / 'files' / 'stack.yaml'))]
+    refused = run_role(tmp_path, project, on_target, env, target=unprivileged_target)['read on the target']
+    # The proof that the target cannot read the project: reading there fails.
+    assert refused['failed'] is True and 'Permission denied' in refused['msg'], refused.get('msg')
+    assert service.identify(stack_name) is None
+
+    created = run_role(tmp_path, project, apply, env, target=unprivileged_target)['stack']
+    assert created['changed'] is True and not created.get('failed'), created.get('msg')
+    assert created['stack']['outputs'] == {'out': 'one from the role'}
+    again = run_role(tmp_path, project, apply, env, target=unprivileged_target)['stack']
+    assert (again['changed'], again['differences'], bool(again.get('failed'))) == (False, [], False), again.get('msg')
+
+    write(project / 'playbooks' / 'roles' / 'web' / 'files' / 'lib' / 'data' / 'text.txt', 'second text')
+    changed = run_role(tmp_path, project, apply, env, target=unprivileged_target)['stack']
+    assert changed['changed'] is True and changed['differences'] == ['files'], changed.get('msg')
+    assert changed['stack']['outputs'] == {'out': 'one second text'}
+    deleted = run_role(tmp_path, project, [stack_task('delete', name=stack_name, template='stack.yaml',
+                                                      state='absent')], env, target=unprivileged_target)['delete']
+    assert deleted['changed'] is True and not deleted.get('failed'), deleted.get('msg')
+    assert service.identify(stack_name) is None
