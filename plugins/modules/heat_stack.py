@@ -203,6 +203,13 @@ options:
     type: list
     elements: str
     default: []
+  max_events:
+    version_added: 0.2.0
+    description:
+      - With O(wait=true), the task returns the events of the action it ran (RV(events)), on success as on
+        failure; at most this many, the newest. V(0) returns none on success.
+    type: int
+    default: 100
   allow_uuid_name:
     description:
       - A O(name) that looks like a UUID is looked up as a stack id first, then as a name. When no stack has
@@ -431,10 +438,18 @@ failed_resources:
   elements: dict
   sample: [{"name": "server", "type": "OS::Nova::Server", "status": "CREATE_FAILED", "status_reason": "..."}]
 events:
-  description: The events of the failed action, oldest first.
-  returned: on failure
+  description:
+    - The events of the action the task ran, oldest first, in the shape of M(heat_rpc.engine.heat_stack_info)'s
+      events.
+    - On success they reach down through nested stacks, each with C(path) (the resource's path, V(group/0/leaf);
+      a stack's own event has its stack's path, V('') for this stack), the newest O(max_events) of them. On
+      failure, the events of this stack's failed action.
+  returned: when the task ran a create, update, resume, suspend or adopt and waited for it, or on failure
   type: list
   elements: dict
+  sample: [{"time": "2026-12-04T12:00:01Z", "resource_name": "leaf", "path": "group/0/leaf",
+            "resource_type": "OS::Heat::RandomString", "action": "CREATE", "status": "CREATE_COMPLETE",
+            "status_reason": "state changed", "physical_id": "...", "stack_name": "web-group-0-x", "stack_id": "..."}]
 hooks:
   description:
     - With O(until_hook=true), the hooks the stack paused on (as M(heat_rpc.engine.heat_stack_hook) returns
@@ -493,6 +508,7 @@ ARGUMENT_SPEC = dict(
     )),
     until_hook=dict(type='bool', default=False),
     protect=dict(type='list', elements='str', default=[]),
+    max_events=dict(type='int', default=100),
 )
 
 

@@ -94,3 +94,27 @@ def test_check_mode_of_a_delete_returns_the_blast_radius_down_through_nested_sta
     assert radius['group/0/leaf'] == {'path': 'group/0/leaf', 'type': 'OS::Heat::RandomString',
                                       'physical_id': ids['leaf'], 'deletion_policy': 'Delete', 'kept': False}
     assert service.identify(stack_name) is not None
+
+
+def test_a_successful_action_returns_its_own_events_down_through_nested_stacks(
+        tmp_path, env, client, service, stack_name, template):
+    results = run_playbook(tmp_path / 'run', [
+        stack_task('create', stack_name, template),
+        stack_task('update', stack_name, template, parameters={'member_length': 9}),
+        stack_task('unchanged', stack_name, template, parameters={'member_length': 9}),
+        stack_task('update, few events', stack_name, template, parameters={'member_length': 10}, max_events=3),
+    ], env=env).results
+    created = results['create']['events']
+    paths = [event['path'] for event in created]
+    assert {'db', 'app', 'group', 'group/0', 'group/0/leaf', 'group/0/kept', ''} <= set(paths), paths
+    assert all(event['action'] == 'CREATE' for event in created)
+    assert (created[-1]['path'], created[-1]['status']) == ('', 'CREATE_COMPLETE')
+    assert [event['time'] for event in created] == sorted(event['time'] for event in created)
+
+    updated = results['update']['events']
+    assert updated and all(event['action'] in ('UPDATE', 'CREATE', 'DELETE') for event in updated), updated
+    assert 'group/0/leaf' in [event['path'] for event in updated]
+    assert (updated[-1]['path'], updated[-1]['status']) == ('', 'UPDATE_COMPLETE')
+    assert 'events' not in results['unchanged']
+    few = results['update, few events']['events']
+    assert len(few) == 3 and (few[-1]['path'], few[-1]['status']) == ('', 'UPDATE_COMPLETE')

@@ -17,14 +17,12 @@ __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import matches_any
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import ALL_NESTED, resource_path
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import resource_path, stack_id_of as _id
 
 # The preview's kinds that destroy a resource, and what each is called in a report.
 DESTROYING = (('replaced', 'replace'), ('deleted', 'delete'))
 # Deletion policies that keep something of a resource its stack deletes (heat's rsrc_defn).
 KEEPING_POLICIES = ('Retain', 'Snapshot')
-# Deepest nesting followed when naming a resource's path (a cycle cannot happen; a bound is cheap).
-MAX_DEPTH = 50
 
 
 class ProtectedResourceError(errors.HeatRpcError):
@@ -37,47 +35,6 @@ class ProtectedResourceError(errors.HeatRpcError):
     def __init__(self, message, result=None):
         super(ProtectedResourceError, self).__init__(message)
         self.result = result or {}
-
-
-def _id(identity):
-    return (identity or {}).get('stack_id') if isinstance(identity, dict) else identity
-
-
-class ResourceTree:
-    """A stack's resources down through its nested stacks (list_stack_resources, raw), by path."""
-
-    def __init__(self, resources, top_id=None):
-        self.resources = list(resources)
-        self.top_id = top_id
-        parent_of = dict((_id(resource.get('nested_stack_id')), resource) for resource in self.resources
-                         if _id(resource.get('nested_stack_id')))
-        self.by_path = {}
-        for resource in self.resources:
-            self.by_path[self.path_of(resource, parent_of)] = resource
-
-    @classmethod
-    def read(cls, client, identity):
-        return cls(client.list_stack_resources(None, identity, nested_depth=ALL_NESTED), _id(identity))
-
-    @staticmethod
-    def path_of(resource, parent_of):
-        names = [resource.get('resource_name')]
-        stack_id = _id(resource.get('stack_identity'))
-        while stack_id in parent_of and len(names) < MAX_DEPTH:
-            parent = parent_of[stack_id]
-            names.insert(0, parent.get('resource_name'))
-            stack_id = _id(parent.get('stack_identity'))
-        return '/'.join(str(name) for name in names)
-
-    def at_and_under(self, path):
-        """(path, resource) of the resource at ``path`` and of every resource inside it, by path."""
-        return sorted((found, resource) for found, resource in self.by_path.items()
-                      if found == path or found.startswith(path + '/'))
-
-    def nested_stacks(self):
-        """(path, nested stack identity) of every nested stack, the top stack's as ''."""
-        return sorted((path, resource['nested_stack_id']) for path, resource in self.by_path.items()
-                      if isinstance(resource.get('nested_stack_id'), dict))
 
 
 def preview_path(entry, parents, tree, top_name):

@@ -169,3 +169,58 @@ def describe_failure(raw, failed):
         message += '; failed resources: ' + '; '.join(
             '%s (%s): %s' % (item['name'], item['status'], item['status_reason']) for item in failed)
     return message
+
+
+# Deepest nesting followed when naming a resource's path (a cycle cannot happen; a bound is cheap).
+MAX_NESTING = 50
+
+
+def stack_id_of(identity):
+    """The stack id of an identity dict (or the id itself)."""
+    return (identity or {}).get('stack_id') if isinstance(identity, dict) else identity
+
+
+class ResourceTree:
+    """A stack's resources down through its nested stacks (list_stack_resources, raw), by path."""
+
+    def __init__(self, resources, top_id=None):
+        self.resources = list(resources)
+        self.top_id = top_id
+        parent_of = dict((stack_id_of(resource.get('nested_stack_id')), resource) for resource in self.resources
+                         if stack_id_of(resource.get('nested_stack_id')))
+        self.by_path = {}
+        for resource in self.resources:
+            self.by_path[self.path_of(resource, parent_of)] = resource
+
+    @classmethod
+    def read(cls, client, identity):
+        return cls(client.list_stack_resources(None, identity, nested_depth=ALL_NESTED), stack_id_of(identity))
+
+    @staticmethod
+    def path_of(resource, parent_of):
+        names = [resource.get('resource_name')]
+        stack_id = stack_id_of(resource.get('stack_identity'))
+        while stack_id in parent_of and len(names) < MAX_NESTING:
+            parent = parent_of[stack_id]
+            names.insert(0, parent.get('resource_name'))
+            stack_id = stack_id_of(parent.get('stack_identity'))
+        return '/'.join(str(name) for name in names)
+
+    def stack_path(self, stack_id):
+        """The path of the resource that is the nested stack ``stack_id``: '' for the top stack, None if unknown."""
+        if stack_id == self.top_id:
+            return ''
+        for path, resource in self.by_path.items():
+            if stack_id_of(resource.get('nested_stack_id')) == stack_id:
+                return path
+        return None
+
+    def at_and_under(self, path):
+        """(path, resource) of the resource at ``path`` and of every resource inside it, by path."""
+        return sorted((found, resource) for found, resource in self.by_path.items()
+                      if found == path or found.startswith(path + '/'))
+
+    def nested_stacks(self):
+        """(path, nested stack identity) of every nested stack, the top stack's as ''."""
+        return sorted((path, resource['nested_stack_id']) for path, resource in self.by_path.items()
+                      if isinstance(resource.get('nested_stack_id'), dict))

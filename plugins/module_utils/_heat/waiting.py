@@ -18,7 +18,9 @@ import time
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_event, shape_stack, stack_state
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import describe_failure, failed_resources
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
+    ALL_NESTED, ResourceTree, describe_failure, failed_resources, stack_id_of,
+)
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
 
 # How long a failed create, update or adopt with rollback enabled may take to start its rollback.
@@ -279,6 +281,32 @@ class StackOutcome:
         except errors.HeatRpcError:
             return []
         return [shape_event(event) for event in events if (event.get('event_time') or '') >= since]
+
+
+    def events_of_action(self, identity, raw, limit):
+        """The events of the action this run started (or else of the stack's latest), down through nested
+        stacks, oldest first, each with its ``path``: the newest ``limit`` of them. A read that fails gives none:
+        the action itself succeeded."""
+        since = self.since if self.since is not None else last_action_time(raw)
+        try:
+            events = self.client.list_events(None, identity, nested_depth=ALL_NESTED, sort_keys=['created_at'],
+                                             sort_dir='asc')
+            events = [event for event in events if (event.get('event_time') or '') >= since][-limit:]
+            tree = ResourceTree.read(self.client, identity) if any(
+                stack_id_of(event.get('stack_identity')) != stack_id_of(identity) for event in events) else \
+                ResourceTree([], stack_id_of(identity))
+        except errors.HeatRpcError:
+            return []
+        return [dict(shape_event(event), path=event_path(tree, event)) for event in events]
+
+
+def event_path(tree, event):
+    """Where an event happened: the resource's path (``group/0/leaf``); a stack's own event has its stack's path
+    ('' for the top stack); None when its nested stack is gone."""
+    prefix = tree.stack_path(stack_id_of(event.get('stack_identity')))
+    if prefix is None or event.get('resource_name') == event.get('stack_name'):
+        return prefix
+    return '%s/%s' % (prefix, event.get('resource_name')) if prefix else event.get('resource_name')
 
 
 class WaitTarget:

@@ -19,15 +19,15 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.adoption imp
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import HookFinder, check_patterns
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.protection import (
-    ProtectedResourceError, ResourceTree, blast_radius, deletion_policies, destroyed_by_update, guarded,
-    guarded_by_delete, refuse_delete, refuse_update,
+    ProtectedResourceError, blast_radius, deletion_policies, destroyed_by_update, guarded, guarded_by_delete,
+    refuse_delete, refuse_update,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import (
     DesiredStack, StackPlan, StoredStack, cancellable, created_changes, described, overtaken, preview_args,
     stack_settings, summarise_changes, surviving_twin, update_started,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, looks_like_uuid
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import ResourceTree, StackService, looks_like_uuid
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
     ansible_template_loader, check_template_options,
 )
@@ -443,8 +443,11 @@ class StackRunner(Runner):
             final, self.result['hooks'] = self.outcome.until_hook(identity, SETTLES_IN[action], (action + '_COMPLETE',),
                                                                   HookFinder(self.client, identity).pending, rollback=True)
         else:
-            final = self.outcome.finish(identity, SETTLES_IN[action], accepted=(action + '_COMPLETE',),
-                                        rollback=action in ('CREATE', 'UPDATE', 'ADOPT'))
+            outcome = self.outcome
+            final = outcome.finish(identity, SETTLES_IN[action], accepted=(action + '_COMPLETE',),
+                                   rollback=action in ('CREATE', 'UPDATE', 'ADOPT'))
+            if self.params.get('max_events'):
+                self.result['events'] = outcome.events_of_action(identity, final, self.params['max_events'])
         if shape:
             self.result['stack'] = self.shaped(identity)
         return final

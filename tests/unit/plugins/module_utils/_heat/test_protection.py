@@ -12,9 +12,10 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.protection import (
-    ProtectedResourceError, ResourceTree, blast_radius, deletion_policies, destroyed_by_update, guarded,
-    guarded_by_delete, refuse_delete, refuse_update,
+    ProtectedResourceError, blast_radius, deletion_policies, destroyed_by_update, guarded, guarded_by_delete,
+    refuse_delete, refuse_update,
 )
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import ResourceTree
 
 from runner_doubles import InTurn, ScriptedClient
 

@@ -10,7 +10,11 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import waiti
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, StackOutcome, stack_settled
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import EngineNotAnsweringError, StackFailed, WaitTimeout
 
-from runner_doubles import run_in_runner
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_event
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService
+
+from runner_doubles import ScriptedClient, run_in_runner
 
 
 class FakeClock:
@@ -257,3 +261,58 @@ def test_the_facts_of_a_failure(raw, shown, expected):
 ])
 def test_when_the_latest_action_started(raw, expected):
     assert waiting.last_action_time(raw) == expected
+
+
+# -- the events of an action that succeeded -----------------------------------------------------------------
+
+def ident(stack_id, name):
+    return {'stack_id': stack_id, 'stack_name': name, 'tenant': 't', 'path': ''}
+
+
+TOP_ID, GROUP_ID, MEMBER_ID = ident('top', 'web'), ident('g', 'web-group-x'), ident('m0', 'web-group-x-0-y')
+TREE = [{'resource_name': 'group', 'stack_identity': TOP_ID, 'nested_stack_id': GROUP_ID},
+        {'resource_name': '0', 'stack_identity': GROUP_ID, 'nested_stack_id': MEMBER_ID},
+        {'resource_name': 'leaf', 'stack_identity': MEMBER_ID, 'nested_stack_id': None}]
+
+
+def event(name, stack, time, status='COMPLETE'):
+    return {'resource_name': name, 'stack_identity': stack, 'stack_name': stack['stack_name'], 'event_time': time,
+            'resource_action': 'UPDATE', 'resource_status': status, 'event_identity': {'path': '/events/%s-%s' % (
+                name, time)}}
+
+
+EVENTS = [event('old', TOP_ID, '2026-01-01T00:00:00Z'),
+          event('web', TOP_ID, '2026-01-02T00:00:00Z', 'IN_PROGRESS'),
+          event('leaf', MEMBER_ID, '2026-01-02T00:00:01Z'),
+          event('web-group-x-0-y', MEMBER_ID, '2026-01-02T00:00:02Z'),
+          event('0', GROUP_ID, '2026-01-02T00:00:03Z'),
+          event('gone', ident('other', 'web-other'), '2026-01-02T00:00:04Z'),
+          event('web', TOP_ID, '2026-01-02T00:00:05Z')]
+
+
+@pytest.mark.parametrize('since,limit,paths', [
+    ('2026-01-02T00:00:00Z', 100, ['', 'group/0/leaf', 'group/0', 'group/0', None, '']),
+    ('2026-01-02T00:00:00Z', 2, [None, '']),       # the newest, still oldest first
+    ('2026-01-02T00:00:04Z', 100, [None, '']),
+    (None, 100, ['', 'group/0/leaf', 'group/0', 'group/0', None, '']),  # else the stack's latest action
+])
+def test_the_events_of_an_action_reach_into_nested_stacks_with_their_paths(since, limit, paths):
+    client = ScriptedClient({'list_events': EVENTS, 'list_stack_resources': TREE})
+    outcome = waiting.StackOutcome(client, StackService(client), 5, since=since)
+    raw = {'updated_time': '2026-01-02T00:00:00Z', 'creation_time': '2026-01-01T00:00:00Z'}
+    events = outcome.events_of_action(TOP_ID, raw, limit)
+    assert [entry['path'] for entry in events] == paths
+    assert [call[2].get('nested_depth') for call in client.calls if call[0] == 'list_events'] == [waiting.ALL_NESTED]
+    assert all(set(shape_event(EVENTS[0])) <= set(entry) for entry in events)
+
+
+def test_events_of_the_top_stack_alone_need_no_resource_listing():
+    client = ScriptedClient({'list_events': [EVENTS[1], EVENTS[-1]]})
+    outcome = waiting.StackOutcome(client, StackService(client), 5, since='')
+    assert [entry['path'] for entry in outcome.events_of_action(TOP_ID, {}, 10)] == ['', '']
+    assert client.methods() == ['list_events']
+
+
+def test_events_that_cannot_be_read_are_none_the_action_stands():
+    client = ScriptedClient({'list_events': errors.EngineNotAnsweringError('slow')})
+    assert waiting.StackOutcome(client, StackService(client), 5, since='').events_of_action(TOP_ID, {}, 10) == []

@@ -93,7 +93,7 @@ def task(**given):
     params = dict(name='s', state='present', wait=True, wait_timeout=2, existing=False, converge=False,
                   clear_parameters=[], timeout=None, tags=None, rollback=None, template=None, template_body=TEMPLATE,
                   template_url=None, template_base_dir=None, environment=[], parameters={}, parameter_defaults={},
-                  allow_uuid_name=False, breakpoints=None, until_hook=False, adopt_data=None)
+                  allow_uuid_name=False, breakpoints=None, until_hook=False, adopt_data=None, max_events=100)
     params.update(given)
     return params
 
@@ -136,7 +136,7 @@ PATHS = [
      {'changed': True, 'resource_changes': {'added': ['r'], 'updated': [], 'replaced': [], 'deleted': [],
                                             'unchanged': []}}),
     ('create: sent, twins looked for, waited, shaped, twins looked for again', {}, False, [None, stack()],
-     FIND + ['create_stack', 'list_stacks', 'show_stack', 'show_stack', 'list_stacks'],
+     FIND + ['create_stack', 'list_stacks', 'show_stack', 'list_events', 'show_stack', 'list_stacks'],
      {'changed': True, 'resource_changes': None}),
     ('unchanged: read, compared, nothing sent', {}, False, [stack()], FIND + READ_STORED + ['show_stack'],
      {'changed': False, 'differences': []}),
@@ -146,21 +146,24 @@ PATHS = [
          'added': [], 'updated': ['r'], 'replaced': [], 'deleted': [], 'unchanged': []}}),
     ('a parameter differs: previewed, updated, waited, shaped, checked not overtaken', dict(parameters={'p': 'b'}),
      False, [stack(), UPDATED],
-     FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack', 'show_stack', 'show_stack'] + READ_STORED,
-     {'changed': True, 'differences': ['parameters']}),
+     FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack', 'list_events', 'show_stack',
+                           'show_stack'] + READ_STORED,
+     {'changed': True, 'differences': ['parameters'], 'events': []}),
     ('existing: a patch of parameters, template kept', dict(existing=True, template_body=None, parameters={'p': 'b'}),
-     False, [stack(), UPDATED], FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack', 'show_stack'],
+     False, [stack(), UPDATED], FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack', 'list_events',
+                                                      'show_stack'],
      {'changed': True, 'differences': ['parameters']}),
     ('a FAILED stack with the same definition is repaired', {}, False,
      [stack(action='UPDATE', status='FAILED'), UPDATED],
-     FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack', 'show_stack', 'show_stack']
-     + READ_STORED, {'changed': True, 'differences': []}),
+     FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack', 'list_events', 'show_stack',
+                           'show_stack'] + READ_STORED, {'changed': True, 'differences': []}),
     ('a suspended stack is resumed, then compared', {}, False,
      [stack(action='SUSPEND'), stack(action='RESUME')],
-     FIND + ['stack_resume', 'show_stack'] + READ_STORED + ['show_stack'],
+     FIND + ['stack_resume', 'show_stack', 'list_events'] + READ_STORED + ['show_stack'],
      {'changed': True, 'resumed': True, 'differences': []}),
     ('suspended: suspend sent and waited for', dict(state='suspended'), False,
-     [stack(), stack(action='SUSPEND')], FIND + ['stack_suspend', 'show_stack', 'show_stack'], {'changed': True}),
+     [stack(), stack(action='SUSPEND')], FIND + ['stack_suspend', 'show_stack', 'list_events', 'show_stack'],
+     {'changed': True}),
     ('suspended already: nothing sent', dict(state='suspended'), False, [stack(action='SUSPEND')], FIND,
      {'changed': False}),
 ]
@@ -215,7 +218,7 @@ def test_an_update_with_an_unknown_outcome_is_confirmed_by_the_stack_having_move
                          get_environment=InTurn(STORED_ENVIRONMENT, APPLIED))
     result = StackRunner(FakeModule(task(parameters={'p': 'b'}), client)).run()
     assert client.methods() == FIND + READ_STORED + ['preview_update_stack', 'update_stack', 'show_stack',
-                                                     'show_stack', 'show_stack', 'show_stack'] + READ_STORED
+                                                     'show_stack', 'list_events', 'show_stack', 'show_stack'] + READ_STORED
     assert result['changed'] is True
 
 
@@ -265,8 +268,8 @@ MORE_PATHS = [
      ['identify_stack', 'preview_stack'], {'changed': True}),
     ('suspended and gone: created, found again, suspended', dict(state='suspended'), False,
      [None, stack(), stack(), stack(), SUSPENDED],
-     FIND + ['create_stack', 'list_stacks', 'show_stack', 'show_stack', 'list_stacks'] + FIND
-     + ['stack_suspend', 'show_stack', 'show_stack'], {'changed': True}),
+     FIND + ['create_stack', 'list_stacks', 'show_stack', 'list_events', 'show_stack', 'list_stacks'] + FIND
+     + ['stack_suspend', 'show_stack', 'list_events', 'show_stack'], {'changed': True}),
     ('suspended already: shaped as it is', dict(state='suspended'), False, [SUSPENDED], FIND,
      {'changed': False, 'stack': {'status': 'SUSPEND_COMPLETE'}}),
 ]
