@@ -282,7 +282,6 @@ class StackOutcome:
             return []
         return [shape_event(event) for event in events if (event.get('event_time') or '') >= since]
 
-
     def events_of_action(self, identity, raw, limit):
         """The events of the action this run started (or else of the stack's latest), down through nested
         stacks, oldest first, each with its ``path``: the newest ``limit`` of them. A read that fails gives none:
