@@ -186,7 +186,7 @@ options:
     type: bool
     default: false
   protect:
-    version_added: 0.2.0
+    version_added: 0.3.0
     description:
       - Resources this task must never destroy, as patterns in the syntax of
         M(heat_rpc.engine.heat_stack_hook) (V(db), V(servers/*), V(group/0/leaf); each level a shell-style
@@ -203,8 +203,24 @@ options:
     type: list
     elements: str
     default: []
+  snapshot_before:
+    version_added: 0.3.0
+    description:
+      - When the engine's preview of an update shows a resource replaced or deleted (anywhere, nested stacks
+        included), take a snapshot of the stack first (named C(<stack>-before-update-<UTC time>)), wait for
+        it, and return it in RV(snapshot); no snapshot when the update changes resources in place only. A
+        snapshot that fails stops the task before the update is sent, with the snapshot's reason.
+      - M(heat_rpc.engine.heat_snapshot) O(heat_rpc.engine.heat_snapshot#module:state=restored) undoes the
+        update with it: the snapshot's template and parameters come back, and so do the values that come from
+        them. A resource the update replaced is created anew: it gets a new physical id, and a generated value
+        (an C(OS::Heat::RandomString)'s, say) is generated anew.
+      - heat-engine deletes a stack's snapshots with the stack, so a snapshot cannot guard a delete: with
+        O(state=absent) this option is refused before anything is sent (use O(protect) and check mode's
+        RV(blast_radius)). Needs O(wait=true).
+    type: bool
+    default: false
   max_events:
-    version_added: 0.2.0
+    version_added: 0.3.0
     description:
       - With O(wait=true), the task returns the events of the action it ran (RV(events)), on success as on
         failure; at most this many, the newest. V(0) returns none on success.
@@ -458,6 +474,13 @@ hooks:
   type: list
   elements: dict
   sample: [{"resource": "0", "path": "group/0", "hook": "pre-update", "action": "UPDATE", "stack_name": "web-group-x"}]
+snapshot:
+  description:
+    - The snapshot O(snapshot_before) took before the update, as M(heat_rpc.engine.heat_snapshot) returns it
+      (C(id), C(name), C(status), ...). In check mode, C(id) is null and C(name) the one it would have.
+  returned: when O(snapshot_before=true) and the update replaces or deletes a resource
+  type: dict
+  sample: {"id": "0e5f...", "name": "web-before-update-20261204T130000Z", "status": "SNAPSHOT_COMPLETE"}
 protected:
   description:
     - The protected resources (O(protect)) the update or delete would have destroyed; nothing was sent.
@@ -509,6 +532,7 @@ ARGUMENT_SPEC = dict(
     until_hook=dict(type='bool', default=False),
     protect=dict(type='list', elements='str', default=[]),
     max_events=dict(type='int', default=100),
+    snapshot_before=dict(type='bool', default=False),
 )
 
 

@@ -21,7 +21,9 @@ MAIN = {'heat_template_version': '2018-08-31',
             'db': {'type': 'OS::Heat::RandomString', 'properties': {'length': {'get_param': 'db_length'}}},
             'app': {'type': 'OS::Heat::Value', 'properties': {'value': {'get_param': 'value'}}},
             'group': {'type': 'OS::Heat::ResourceGroup', 'properties': {'count': 1, 'resource_def': {
-                'type': 'member.yaml', 'properties': {'length': {'get_param': 'member_length'}}}}}}}
+                'type': 'member.yaml', 'properties': {'length': {'get_param': 'member_length'}}}}}},
+        'outputs': {'db_value': {'value': {'get_attr': ['db', 'value']}},
+                    'app_value': {'value': {'get_attr': ['app', 'value']}}}}
 
 
 @pytest.fixture
@@ -118,3 +120,38 @@ def test_a_successful_action_returns_its_own_events_down_through_nested_stacks(
     assert 'events' not in results['unchanged']
     few = results['update, few events']['events']
     assert len(few) == 3 and (few[-1]['path'], few[-1]['status']) == ('', 'UPDATE_COMPLETE')
+
+
+def test_snapshot_before_is_taken_when_an_update_destroys_and_restoring_it_gives_the_old_values_back(
+        tmp_path, env, client, service, stack_name, template):
+    created = run_playbook(tmp_path / 'create', [stack_task('create', stack_name, template)], env=env).results['create']
+    first_value = created['stack']['outputs']['db_value']
+    results = run_playbook(tmp_path / 'updates', [
+        stack_task('in place', stack_name, template, snapshot_before=True, parameters={'value': 'b'}),
+        dict(stack_task('replace, check mode', stack_name, template, snapshot_before=True,
+                        parameters={'value': 'b', 'db_length': 12}), check_mode=True),
+        stack_task('replace', stack_name, template, snapshot_before=True, parameters={'value': 'c', 'db_length': 12}),
+        stack_task('absent', stack_name, template, snapshot_before=True, state='absent'),
+    ], env=env).results
+    assert results['in place']['changed'] is True and 'snapshot' not in results['in place']
+    dry = results['replace, check mode']['snapshot']
+    assert dry['id'] is None and dry['name'].startswith(stack_name + '-before-update-')
+    replaced = results['replace']
+    assert replaced['changed'] is True and not replaced.get('failed'), replaced.get('msg')
+    snapshot = replaced['snapshot']
+    assert snapshot['status'] == 'SNAPSHOT_COMPLETE' or snapshot['status'].endswith('_COMPLETE'), snapshot
+    assert len(replaced['stack']['outputs']['db_value']) == 12 and replaced['stack']['outputs']['app_value'] == 'c'
+    identity = service.identify(stack_name)
+    assert [item['id'] for item in client.stack_list_snapshots(None, identity)] == [snapshot['id']]
+    refused = results['absent']
+    assert refused['error']['kind'] == 'configuration' and 'use protect' in refused['msg']
+    assert service.identify(stack_name) is not None
+
+    restored = run_playbook(tmp_path / 'restore', [{'name': 'restore', 'heat_rpc.engine.heat_snapshot': {
+        'stack': stack_name, 'id': snapshot['id'], 'state': 'restored'}}], env=env).results['restore']
+    assert restored['changed'] is True and not restored.get('failed'), restored.get('msg')
+    outputs = dict((output['output_key'], output['output_value']) for output in service.find(stack_name)['outputs'])
+    # The snapshot's template and parameters are back: the value set then, db's length then. db itself was
+    # replaced by the update, so the restore creates it anew: a RandomString generates a new value.
+    assert outputs['app_value'] == 'b'
+    assert len(outputs['db_value']) == 8 and outputs['db_value'] != first_value

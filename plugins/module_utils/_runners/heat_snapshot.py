@@ -10,17 +10,12 @@ __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner, require_positive
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
-    combined_status, shape_snapshot, shape_stack, stack_state,
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_snapshot, shape_stack, stack_state
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.snapshots import (
+    describe_snapshot, show_snapshot, snapshot_failure,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, require_stack
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import Poller, StackOutcome, last_action_time
-
-
-def describe_snapshot(raw):
-    if raw is None:
-        return 'snapshot not found'
-    return '%s (%s)' % (combined_status(raw.get('action'), raw.get('status')), raw.get('status_reason'))
 
 
 def pick_snapshot(snapshots, name, stack_name, unique):
@@ -33,15 +28,6 @@ def pick_snapshot(snapshots, name, stack_name, unique):
     if not named:
         return None
     return sorted(named, key=lambda item: item.get('creation_time') or '')[-1]
-
-
-def snapshot_failure(raw):
-    """Why a snapshot that should be complete is not (None when it is)."""
-    if raw is None:
-        return 'the snapshot disappeared while it was being taken'
-    if raw.get('status') != 'COMPLETE':
-        return "snapshot '%s' is %s" % (raw.get('name'), describe_snapshot(raw))
-    return None
 
 
 def restore_refusal(snapshot, stack):
@@ -76,10 +62,7 @@ class SnapshotRunner(Runner):
     # -- reading -------------------------------------------------------------------------------------
 
     def show(self, snapshot_id):
-        try:
-            return self.client.show_snapshot(None, self.identity, snapshot_id)
-        except errors.NotFoundError:
-            return None
+        return show_snapshot(self.client, self.identity, snapshot_id)
 
     def find(self, unique):
         """The snapshot with the ``id`` option, else the one called ``name``; None when there is none."""

@@ -13,6 +13,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.adoption import (
     adoption_args, adoption_conflict, adoption_inputs, load_adopt_data, refuse_other_definitions,
@@ -22,7 +24,8 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.protection i
     ProtectedResourceError, blast_radius, deletion_policies, destroyed_by_update, guarded, guarded_by_delete,
     refuse_delete, refuse_update,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_snapshot, shape_stack
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.snapshots import take_snapshot
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import (
     DesiredStack, StackPlan, StoredStack, cancellable, created_changes, described, overtaken, preview_args,
     stack_settings, summarise_changes, surviving_twin, update_started,
@@ -74,6 +77,14 @@ class StackRunner(Runner):
         check_patterns(params.get('protect'), 'protect')
         if params.get('until_hook') and not self.wait:
             raise errors.ConfigurationError('until_hook needs wait: true (it says when a wait ends)')
+        if params.get('snapshot_before') and params['state'] != 'present':
+            # heat-engine deletes a stack's snapshots with the stack: one cannot guard a delete.
+            raise errors.ConfigurationError(
+                'snapshot_before applies to updates (state=present); heat-engine deletes a stack\'s snapshots with '
+                'the stack, so a snapshot cannot guard state=%s: use protect, and check mode\'s blast_radius, '
+                'instead' % params['state'])
+        if params.get('snapshot_before') and not self.wait:
+            raise errors.ConfigurationError('snapshot_before needs wait: true (the update waits for the snapshot)')
 
     def perform(self):
         self.check_options()
@@ -266,7 +277,9 @@ class StackRunner(Runner):
             self.check_protected_update(stored, preview, nested)
         if self.check_mode:
             self.result['stack'] = shape_stack(stored.raw)
+            self.snapshot_before(stored)
             return
+        self.snapshot_before(stored)
         self.action_since = last_action_time(stored.raw)
         try:
             self.client.update_stack(None, stored.identity, template, environment, files, args,
@@ -289,6 +302,26 @@ class StackRunner(Runner):
         except (errors.EngineError, errors.NotSupportedError):
             return self.client.preview_update_stack(None, identity, template, environment, files, args,
                                                     environment_files=environment_files), False
+
+    # -- snapshot_before -----------------------------------------------------------------------------
+
+    def snapshot_before(self, stored):
+        """With snapshot_before, an update that replaces or deletes a resource is preceded by a snapshot of the
+        stack, waited for; one that fails stops the task before the update is sent."""
+        changes = self.result.get('resource_changes')
+        if not self.params.get('snapshot_before') or (changes is not None and not (
+                changes.get('replaced') or changes.get('deleted'))):
+            return
+        name = snapshot_name(stored.raw['stack_name'], time.gmtime())
+        if self.check_mode:
+            self.result['snapshot'] = {'id': None, 'name': name}
+            return
+        try:
+            raw = take_snapshot(self.client, self.outcome, stored.identity, name)
+        except StackFailed as exc:
+            raise StackFailed('stack %s was not updated: the snapshot taken first (snapshot_before) failed: %s'
+                              % (stored.raw['stack_name'], exc.message), exc.result)
+        self.result['snapshot'] = shape_snapshot(raw)
 
     # -- protect: decided before the first write -------------------------------------------------------
 
@@ -462,3 +495,8 @@ class StackRunner(Runner):
     def shaped(self, identity):
         raw = self.service.show(identity)
         return shape_stack(raw) if raw else None
+
+
+def snapshot_name(stack_name, moment):
+    """The name of a snapshot_before snapshot: the stack's and the moment's (a time.struct_time, UTC)."""
+    return '%s-before-update-%s' % (stack_name, time.strftime('%Y%m%dT%H%M%SZ', moment))

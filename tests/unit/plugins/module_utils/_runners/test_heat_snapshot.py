@@ -7,8 +7,9 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.snapshots import snapshot_failure
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_snapshot import (
-    SnapshotRunner, pick_snapshot, restore_refusal, snapshot_failure,
+    SnapshotRunner, pick_snapshot, restore_refusal,
 )
 
 from runner_doubles import FakeModule, InTurn, stack, stack_client

@@ -530,3 +530,66 @@ def test_protect_patterns_are_checked_before_anything_is_sent():
     with pytest.raises(errors.ConfigurationError, match='^protect: '):
         StackRunner(FakeModule(task(protect=['']), client)).run()
     assert client.calls == []
+
+
+# -- snapshot_before -----------------------------------------------------------------------------------------
+
+SNAPSHOT_DONE = {'id': 'snap-1', 'name': 's-before-update-x', 'status': 'COMPLETE', 'action': 'CREATE'}
+SNAPSHOT_FAILED = dict(SNAPSHOT_DONE, status='FAILED', status_reason='the disk is full')
+SNAPPED = stack(action='SNAPSHOT')
+
+# (name, check mode, preview, snapshot shown, error kind or None, calls after the preview, snapshot returned)
+SNAPSHOTS_BEFORE = [
+    ('a replacement: snapshot taken and waited for, then the update', False, REPLACES_DB, SNAPSHOT_DONE, None,
+     ['stack_snapshot', 'show_stack', 'show_snapshot', 'update_stack'], 'snap-1'),
+    ('a delete: the same', False, {'deleted': [listed('db', 'db-1')]}, SNAPSHOT_DONE, None,
+     ['stack_snapshot', 'show_stack', 'show_snapshot', 'update_stack'], 'snap-1'),
+    ('updates in place only: no snapshot', False, UPDATES_DB, SNAPSHOT_DONE, None, ['update_stack'], None),
+    ('check mode: the snapshot it would take, nothing sent', True, REPLACES_DB, SNAPSHOT_DONE, None, [], 'none'),
+    ('the snapshot failed: the update is not sent', False, REPLACES_DB, SNAPSHOT_FAILED, 'stack_failed',
+     ['stack_snapshot', 'show_stack', 'show_snapshot'], None),
+    ('no preview: a snapshot, since nothing says the update is harmless', False, errors.EngineError('no preview'),
+     SNAPSHOT_DONE, None, ['preview_update_stack', 'stack_snapshot', 'show_stack', 'show_snapshot', 'update_stack'],
+     'snap-1'),
+]
+
+
+@pytest.mark.parametrize('check_mode,preview,shown,kind,calls,snapshot', [case[1:] for case in SNAPSHOTS_BEFORE],
+                         ids=[case[0] for case in SNAPSHOTS_BEFORE])
+def test_snapshot_before_guards_updates_that_destroy(check_mode, preview, shown, kind, calls, snapshot):
+    client = engine_with([stack(), SNAPPED, UPDATED, UPDATED], preview_update_stack=preview,
+                         stack_snapshot={'id': 'snap-1'}, show_snapshot=shown,
+                         get_environment=InTurn(STORED_ENVIRONMENT, APPLIED))
+    module = FakeModule(task(parameters={'p': 'b'}, snapshot_before=True), client, check_mode=check_mode)
+    if kind is None:
+        result = StackRunner(module).run()
+        if snapshot is None:
+            assert 'snapshot' not in result
+        elif snapshot == 'none':
+            assert result['snapshot']['id'] is None and result['snapshot']['name'].startswith('s-before-update-')
+        else:
+            assert result['snapshot']['id'] == snapshot
+    else:
+        with pytest.raises(errors.HeatRpcError) as caught:
+            StackRunner(module).run()
+        assert caught.value.kind == kind
+        assert str(caught.value).startswith('stack s was not updated: the snapshot taken first (snapshot_before) '
+                                            "failed: snapshot 's-before-update-x' is CREATE_FAILED (the disk is full)")
+        assert 'update_stack' not in client.methods()
+    done = FIND + READ_STORED + ['preview_update_stack']
+    assert client.methods()[len(done):len(done) + len(calls)] == calls
+    if check_mode:
+        assert client.writes == []
+
+
+@pytest.mark.parametrize('given,message', [
+    (dict(state='absent', snapshot_before=True), 'a snapshot cannot guard state=absent: use protect'),
+    (dict(state='suspended', snapshot_before=True), 'snapshot_before applies to updates (state=present)'),
+    (dict(wait=False, snapshot_before=True), 'snapshot_before needs wait: true'),
+])
+def test_snapshot_before_is_refused_where_it_cannot_guard_anything(given, message):
+    client = engine_with([stack()])
+    with pytest.raises(errors.ConfigurationError) as caught:
+        StackRunner(FakeModule(task(**given), client)).run()
+    assert message in str(caught.value)
+    assert client.calls == []
