@@ -325,8 +325,8 @@ owner:
     stack:
       description:
         - The stack that holds the resource directly (a nested stack, or the top stack itself), with the keys of
-          RV(stacks) shown with O(name) but without outputs; its RV(owner.stack.parent) is the id of the stack
-          above.
+          RV(stacks) shown with O(name) but without outputs; its C(parent) is the id of the stack above (null for a
+          top stack).
       type: dict
     root_stack:
       description:
