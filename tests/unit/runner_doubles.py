@@ -159,13 +159,16 @@ class StackTree:
         stack_id, name = holders[0]
         return self.identity(stack_id, '/resources/' + name)
 
-    def show_stack(self, args, _kwargs):
+    def show_stack(self, args, kwargs):
         stack_id = args[0]['stack_id']
         if stack_id in self.gone:
             raise errors.NotFoundError('The Stack (%s) could not be found.' % stack_id)
         parent = self.parents.get(stack_id, self.stacks[stack_id][0])
-        return [stack(stack_id[:-3], action='DELETE' if stack_id in self.deleted else 'CREATE', parent=parent,
-                      stack_identity=self.identity(stack_id), parameters={}, timeout_mins=None)]
+        raw = stack(stack_id[:-3], action='DELETE' if stack_id in self.deleted else 'CREATE', parent=parent,
+                    stack_identity=self.identity(stack_id), parameters={}, timeout_mins=None)
+        if kwargs.get('resolve_outputs', True):
+            raw['outputs'] = [{'output_key': 'k', 'output_value': stack_id}]
+        return [raw]
 
     def describe_stack_resources(self, args, _kwargs):
         identity, name = args

@@ -219,7 +219,12 @@ def find_owner(client, physical_resource_id):
         if raw_root is None:
             return None
         names.insert(0, holder_name)
-    return shape_owner(described[0], raw_stack, raw_root, '/'.join(names))
+    # Under an API version cap below 1.20 show_stack resolves the outputs anyway: the owner has none either way.
+    return shape_owner(described[0], without_outputs(raw_stack), without_outputs(raw_root), '/'.join(names))
+
+
+def without_outputs(raw_stack):
+    return dict((key, value) for key, value in raw_stack.items() if key != 'outputs')
 
 
 def is_failed(resource):

@@ -342,10 +342,14 @@ def test_find_owner_gives_up_above_the_deepest_nesting():
 
 
 @pytest.mark.parametrize('allowed,resolve_outputs', [(True, False), (False, True)])
-def test_find_owner_under_an_api_cap_without_unresolved_outputs_resolves_them(allowed, resolve_outputs):
+def test_find_owner_under_an_api_cap_without_unresolved_outputs_drops_them(allowed, resolve_outputs):
     client = ScriptedClient(StackTree(TREE).answers(), allowed=allowed)
-    assert stacks.find_owner(client, 'srv-0')['path'] == 'group/0/server'
+    owner = stacks.find_owner(client, 'srv-0')
+    assert owner['path'] == 'group/0/server'
     assert client.kwargs_of('show_stack') == [{'resolve_outputs': resolve_outputs}] * 3
+    # The owner's stacks come without outputs either way.
+    assert 'outputs' not in owner['stack'] and 'output_list' not in owner['root_stack']
+    assert owner['stack']['parameters'] == {}
 
 
 @pytest.mark.parametrize('identity,expected', [
