@@ -10,13 +10,15 @@ __metaclass__ = type
 DOCUMENTATION = r'''
 ---
 module: heat_stack_info
-short_description: List Heat stacks, or show one with its outputs and details, straight from heat-engine
+short_description: List Heat stacks, show one with its outputs and details, or find which stack holds a resource
 version_added: 0.1.0
 description:
   - Lists the stacks of the request context's project (or of every project, O(all_projects)), with filters, tags, sorting and paging done for
     you, or counts them; or shows one stack by name or id with its outputs and, on request, its resources,
-    events, template, environment, files and snapshots. Talks to heat-engine over its RPC API (no
-    heat-api, no Keystone).
+    events, template, environment, files and snapshots; or, given a physical resource id (a server, port or
+    volume UUID, any resource's C(physical_resource_id)), finds the stack that holds that resource, its top
+    stack and the resource's path from there (O(physical_resource_id)). Talks to heat-engine over its RPC API
+    (no heat-api, no Keystone).
   - Listing asks the engine for one page of O(page_size) stacks per call (never one call per stack), so
     projects with tens of thousands of stacks can be listed.
   - Never changes anything; always returns RV(ignore:changed=false).
@@ -33,9 +35,29 @@ options:
       - A value that looks like a UUID is looked up as a stack id first, then as a name.
       - A stack that is not found (or is deleted) gives an empty RV(stacks) list, not a failure, unless
         O(fail_if_missing=true).
-      - When not set, the stacks of the project are listed (without outputs).
+      - When neither this nor O(physical_resource_id) is set, the stacks of the project are listed (without
+        outputs).
+      - Mutually exclusive with O(physical_resource_id).
     type: str
     aliases: [stack, id]
+  physical_resource_id:
+    description:
+      - Find which stack holds the resource whose physical id is this (a Nova server's, a Neutron port's or a
+        Cinder volume's UUID, or any resource's C(physical_resource_id) as RV(stacks[].resources) shows it),
+        and return it in RV(owner) - the resource, the stack that holds it (perhaps a nested stack), the top
+        stack, and the resource's path from the top stack, such as V(group/0/server).
+      - heat-engine's C(find_physical_resource) names only the stack that holds the resource directly; the
+        module walks up from there through the nested stacks' parents to the top stack (two engine calls per
+        level).
+      - A physical id that no resource has (or one of a deleted stack) gives an empty RV(owner), not a failure,
+        unless O(fail_if_missing=true). The engine looks among the stacks of the request context's project
+        (O(project_id); every project's with O(is_admin=true)); a physical id held by resources of more than
+        one stack fails with C(conflict).
+      - Mutually exclusive with O(name); the listing options and O(include), O(resource_options) and
+        O(event_options) do not apply. The stacks come without outputs.
+    type: str
+    aliases: [physical_id]
+    version_added: 0.3.0
   resolve_outputs:
     description:
       - With O(name), resolve the values of the stack's outputs.
@@ -100,7 +122,10 @@ options:
         choices: [asc, desc]
         default: asc
   fail_if_missing:
-    description: With O(name), fail the task when the stack does not exist instead of returning an empty list.
+    description:
+      - With O(name), fail the task when the stack does not exist instead of returning an empty list.
+      - With O(physical_resource_id), fail the task (C(not_found)) when no stack holds the resource instead of
+        returning an empty RV(owner).
     type: bool
     default: false
   status:
@@ -197,8 +222,8 @@ options:
     elements: str
 notes:
   - Listing options (O(status), O(filters), O(tags), O(sort_keys), O(limit), O(count_only), ...) cannot be
-    combined with O(name); showing options (O(include), O(resource_options), O(event_options),
-    O(fail_if_missing)) need O(name).
+    combined with O(name) or O(physical_resource_id); showing options (O(include), O(resource_options),
+    O(event_options)) need O(name), and O(fail_if_missing) needs O(name) or O(physical_resource_id).
 '''
 
 EXAMPLES = r'''
@@ -256,6 +281,18 @@ EXAMPLES = r'''
 - name: Print the stack's status and an output
   ansible.builtin.debug:
     msg: "{{ web.stacks[0].status }} {{ web.stacks[0].outputs.url }}"
+
+- name: Which stack owns this server?
+  heat_rpc.engine.heat_stack_info:
+    physical_resource_id: 3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f
+  register: found
+
+- name: Say where it is (nothing holds it when found.owner is empty)
+  ansible.builtin.debug:
+    msg: >-
+      {{ found.owner.path }} in stack {{ found.owner.root_stack.name }}
+      (directly in {{ found.owner.stack.name }}), {{ found.owner.resource.status }}
+  when: found.owner
 '''
 
 RETURN = r'''
@@ -264,9 +301,42 @@ count:
   returned: when O(count_only=true)
   type: int
   sample: 42
+owner:
+  description:
+    - Which stack holds the resource of O(physical_resource_id); empty (V({})) when none does.
+  returned: when O(physical_resource_id) is set
+  type: dict
+  contains:
+    path:
+      description:
+        - The resource's path from the top stack, C(/) between levels - the names of the resources holding the
+          nested stacks, then the resource's own name - as O(heat_rpc.engine.heat_stack_hook#module:resources) and
+          RV(heat_rpc.engine.heat_stack#module:resource_changes) write them. Just the resource's name for a resource
+          of a top stack.
+      type: str
+      sample: group/0/server
+    resource:
+      description:
+        - The resource, with the keys of RV(stacks[].resources) and its C(description), C(metadata) and
+          C(attributes).
+      type: dict
+      sample: {"name": "server", "type": "OS::Nova::Server", "status": "CREATE_COMPLETE",
+               "physical_id": "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f", "parent_resource": "0"}
+    stack:
+      description:
+        - The stack that holds the resource directly (a nested stack, or the top stack itself), with the keys of
+          RV(stacks) shown with O(name) but without outputs; its C(parent) is the id of the stack above (null for a
+          top stack).
+      type: dict
+    root_stack:
+      description:
+        - The top stack (the one without a parent) above RV(owner.stack); the same as RV(owner.stack) for a
+          resource of a top stack. The keys of RV(stacks) shown with O(name), without outputs.
+      type: dict
 stacks:
   description:
     - The stacks found. With O(name), a list of at most one stack, with outputs and parameters.
+    - Empty with O(physical_resource_id) (see RV(owner)).
   returned: always
   type: list
   elements: dict
@@ -412,6 +482,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stac
 
 ARGUMENT_SPEC = dict(
     name=dict(type='str', aliases=['stack', 'id']),
+    physical_resource_id=dict(type='str', aliases=['physical_id']),
     resolve_outputs=dict(type='bool', default=True),
     include=dict(type='list', elements='str', choices=list(INCLUDE_CHOICES), default=[]),
     resource_options=dict(type='dict', options=dict(

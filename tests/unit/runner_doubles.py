@@ -22,10 +22,17 @@ class InTurn:
         return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
 
 
+class WithArgs:
+    """An answer worked out from the whole call: ``func(positional args, kwargs)`` (after ``ctxt``)."""
+
+    def __init__(self, func):
+        self.func = func
+
+
 class ScriptedClient:
     """Answers engine methods from ``answers`` and records each call as (method, positional args, kwargs).
 
-    An answer is a value, an exception (raised), a callable of the call's kwargs, or InTurn(...). Only
+    An answer is a value, an exception (raised), a callable of the call's kwargs, WithArgs(...) or InTurn(...). Only
     methods of the engine's RPC API exist; a method without an answer answers None. ``allowed`` is what
     ``allows()`` (the API version cap check) answers.
     """
@@ -61,6 +68,8 @@ class ScriptedClient:
             answer = answer.next()
         if isinstance(answer, Exception):
             raise answer
+        if isinstance(answer, WithArgs):
+            return answer.func(args, kwargs)
         if callable(answer):
             return answer(kwargs)
         return answer
@@ -119,6 +128,68 @@ def stack(name='s', action='CREATE', status='COMPLETE', **extra):
            'creation_time': '2026-01-01T00:00:00Z', 'updated_time': None, 'disable_rollback': True}
     raw.update(extra)
     return raw
+
+
+class StackTree:
+    """The engine's view of nested stacks, for find_physical_resource, show_stack and describe_stack_resources.
+
+    ``stacks`` maps a stack id to (parent id or None, {resource name: physical id}); a stack named ``x-id``
+    is called ``x``. ``gone`` lists stacks show_stack and describe_stack_resources no longer find,
+    ``deleted`` those show_stack shows DELETE_COMPLETE; ``parents`` overrides the parent show_stack answers.
+    """
+
+    def __init__(self, stacks, gone=(), deleted=(), parents=None):
+        self.stacks = stacks
+        self.gone = set(gone)
+        self.deleted = set(deleted)
+        self.parents = dict(parents or {})
+
+    @staticmethod
+    def identity(stack_id, path=''):
+        return {'tenant': 'p', 'stack_name': stack_id[:-3], 'stack_id': stack_id, 'path': path}
+
+    def find_physical_resource(self, args, _kwargs):
+        [physical_id] = args
+        holders = [(stack_id, name) for stack_id, (_parent, resources) in sorted(self.stacks.items())
+                   for name, held in sorted(resources.items()) if held == physical_id]
+        if not holders:
+            raise errors.NotFoundError('The Resource (%s) could not be found.' % physical_id)
+        if len(set(stack_id for stack_id, _name in holders)) > 1:
+            raise errors.ConflictError('Multiple resources were found with the physical ID (%s).' % physical_id)
+        stack_id, name = holders[0]
+        return self.identity(stack_id, '/resources/' + name)
+
+    def show_stack(self, args, kwargs):
+        stack_id = args[0]['stack_id']
+        if stack_id in self.gone:
+            raise errors.NotFoundError('The Stack (%s) could not be found.' % stack_id)
+        parent = self.parents.get(stack_id, self.stacks[stack_id][0])
+        raw = stack(stack_id[:-3], action='DELETE' if stack_id in self.deleted else 'CREATE', parent=parent,
+                    stack_identity=self.identity(stack_id), parameters={}, timeout_mins=None)
+        if kwargs.get('resolve_outputs', True):
+            raw['outputs'] = [{'output_key': 'k', 'output_value': stack_id}]
+        return [raw]
+
+    def describe_stack_resources(self, args, _kwargs):
+        identity, name = args
+        stack_id = identity['stack_id']
+        if stack_id in self.gone:
+            raise errors.NotFoundError('The Stack (%s) could not be found.' % stack_id)
+        parent = self.stacks[stack_id][0]
+        held = self.stacks[stack_id][1].get(name)
+        if held is None:
+            return []
+        raw = {'resource_name': name, 'resource_type': 'T', 'resource_action': 'CREATE',
+               'resource_status': 'COMPLETE', 'physical_resource_id': held, 'stack_name': stack_id[:-3],
+               'stack_identity': self.identity(stack_id), 'description': '', 'metadata': {}, 'attributes': {}}
+        holders = [holder for holder, nested in self.stacks.get(parent, (None, {}))[1].items() if nested == stack_id]
+        if holders:
+            raw['parent_resource'] = holders[0]
+        return [raw]
+
+    def answers(self):
+        return dict((method, WithArgs(getattr(self, method)))
+                    for method in ('find_physical_resource', 'show_stack', 'describe_stack_resources'))
 
 
 def stack_client(raw, **answers):

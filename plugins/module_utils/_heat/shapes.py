@@ -106,6 +106,20 @@ def shape_resource(raw):
     return shaped
 
 
+def shape_owner(raw_resource, raw_stack, raw_root, path):
+    """Which stack holds a physical resource: the resource, the stack that holds it, the top stack, the path.
+
+    ``path`` is the resource's path from the top stack (``group/0/server``), as heat_stack_hook's patterns
+    and heat_stack's resource_changes write it; ``raw_stack`` is ``raw_root`` for a resource of a top stack.
+    """
+    return {
+        'path': path,
+        'resource': shape_resource(raw_resource),
+        'stack': shape_stack(raw_stack),
+        'root_stack': shape_stack(raw_root),
+    }
+
+
 def event_id(raw):
     path = (raw.get('event_identity') or {}).get('path') or ''
     return path.rstrip('/').rsplit('/', 1)[-1] or None

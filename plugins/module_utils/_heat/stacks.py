@@ -2,7 +2,8 @@
 # Copyright: heat_rpc.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Stack lookups shared by the stack modules (the service layer): find, show, page, require, failures."""
+"""Stack lookups shared by the stack modules (the service layer): find, show, page, require, failures, and which
+stack holds a physical resource."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,7 +12,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_resource, stack_state
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_owner, shape_resource, stack_state
 
 DEFAULT_PAGE_SIZE = 500
 # As deep as nested stacks go (nested_depth of list_stack_resources, list_events): the engine caps it at its
@@ -150,6 +151,80 @@ def resource_path(entry, parents):
     if len(names) == 1 and entry.get('parent_resource'):
         names.insert(0, entry['parent_resource'])
     return '/'.join(str(name) for name in names)
+
+
+def resource_holder(client, physical_resource_id):
+    """(identity of the stack, resource name) of the resource whose physical id is ``physical_resource_id``, or None.
+
+    find_physical_resource answers the resource's identity, its stack's identity with the path
+    ``/resources/NAME`` (a resource name holds no ``/``). It names the stack that holds the resource
+    directly, which may be a nested stack; it looks only among the stacks of the request context's project
+    (every project's for an admin context) and at live stacks (a deleted stack's resources are gone).
+    """
+    try:
+        identity = client.find_physical_resource(None, physical_resource_id)
+    except errors.NotFoundError:
+        return None
+    name = (identity.get('path') or '').rstrip('/').rsplit('/', 1)[-1]
+    if not name:
+        raise errors.EngineError('find_physical_resource answered an identity without a resource: %r' % (identity,),
+                                 method='find_physical_resource')
+    return dict(identity, path=''), name
+
+
+def find_owner(client, physical_resource_id):
+    """Which stack holds the resource whose physical id is ``physical_resource_id``: the shaped owner, or None.
+
+    The engine names only the stack that holds the resource directly (find_physical_resource), perhaps a
+    nested one. Its ``parent`` (show_stack) says whether it is nested; the resource of the parent that
+    holds a nested stack has the nested stack's id as its physical id, so find_physical_resource of that
+    id names it, and so on up to the top stack (the one without a parent). The path is the names of those
+    resources from the top down, then the resource's (``group/0/server``). None when nothing holds it, or
+    when a stack on the way is gone (deleted meanwhile).
+    """
+    service = StackService(client)
+    found = resource_holder(client, physical_resource_id)
+    if found is None:
+        return None
+    identity, name = found
+    raw_stack = service.show(identity, resolve_outputs=False)
+    if raw_stack is None:
+        return None
+    try:
+        described = client.describe_stack_resources(None, identity, name)
+    except errors.NotFoundError:
+        return None
+    if not described:
+        return None
+    names = [name]
+    raw_root = raw_stack
+    seen = set([identity.get('stack_id')])
+    while raw_root.get('parent'):
+        child = raw_root['stack_identity']
+        holder = resource_holder(client, child.get('stack_id'))
+        if holder is None:
+            return None
+        parent_identity, holder_name = holder
+        parent_id = parent_identity.get('stack_id')
+        if parent_id != raw_root['parent']:
+            raise errors.EngineError(
+                "stack '%s' (%s) has the parent %s, but find_physical_resource of its id names resource '%s' of "
+                "stack '%s' (%s)" % (child.get('stack_name'), child.get('stack_id'), raw_root['parent'], holder_name,
+                                     parent_identity.get('stack_name'), parent_id), method='find_physical_resource')
+        if parent_id in seen or len(names) > ALL_NESTED:
+            raise errors.EngineError("the stacks above stack '%s' (%s) nest in a loop or deeper than %d levels" % (
+                identity.get('stack_name'), identity.get('stack_id'), ALL_NESTED), method='find_physical_resource')
+        seen.add(parent_id)
+        raw_root = service.show(parent_identity, resolve_outputs=False)
+        if raw_root is None:
+            return None
+        names.insert(0, holder_name)
+    # Under an API version cap below 1.20 show_stack resolves the outputs anyway: the owner has none either way.
+    return shape_owner(described[0], without_outputs(raw_stack), without_outputs(raw_root), '/'.join(names))
+
+
+def without_outputs(raw_stack):
+    return dict((key, value) for key, value in raw_stack.items() if key != 'outputs')
 
 
 def is_failed(resource):

@@ -2,7 +2,8 @@
 # Copyright: heat_rpc.engine contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""heat_stack_info: list stacks (filters, paging, counting) or show one stack with its details.
+"""heat_stack_info: list stacks (filters, paging, counting), show one stack with its details, or find the stack
+that holds a physical resource.
 
 Listing goes through StackService.iter_stacks (marker/limit pages), one
 list_stacks call per page and never one call per stack. Filters are
@@ -21,7 +22,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base impo
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
     event_id, shape_event, shape_resource, shape_snapshot, shape_stack,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, paginate
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, find_owner, paginate
 
 STATUS_WORDS = ('COMPLETE', 'FAILED', 'IN_PROGRESS')
 
@@ -68,7 +69,9 @@ LIST_OPTIONS = ('status', 'action', 'filters', 'tags', 'tags_any', 'not_tags', '
                 'filter_project_id')
 # The engine's stack table column of the owning project (heat-api's ``tenant`` filter).
 PROJECT_COLUMN = 'tenant'
-SHOW_OPTIONS = ('include', 'resource_options', 'event_options', 'fail_if_missing')
+# Options that add sections to the stack shown with name.
+DETAIL_OPTIONS = ('include', 'resource_options', 'event_options')
+SHOW_OPTIONS = DETAIL_OPTIONS + ('fail_if_missing',)
 
 
 def as_list(value):
@@ -255,14 +258,29 @@ def is_set(value):
     return value not in (None, False, [], {})
 
 
-def check_options(params):
-    """Refuse options that do not apply to the chosen mode (name or listing), and numbers out of range."""
-    wrong = LIST_OPTIONS if params['name'] else SHOW_OPTIONS
-    used = [option for option in wrong if is_set(params[option])]
+def check_owner_options(params):
+    """With physical_resource_id: refuse an empty one, name, and the listing and detail options."""
+    if not params['physical_resource_id'].strip():
+        raise errors.ConfigurationError('physical_resource_id must not be empty')
+    if params['name']:
+        raise errors.ConfigurationError('name and physical_resource_id are mutually exclusive; set one of them')
+    used = [option for option in LIST_OPTIONS + DETAIL_OPTIONS if is_set(params[option])]
     if used:
-        raise errors.ConfigurationError('%s only appl%s %s name; remove %s' % (
-            ', '.join(used), 'y' if len(used) > 1 else 'ies', 'without' if params['name'] else 'with',
-            'name' if params['name'] else 'them or set name'))
+        raise errors.ConfigurationError('%s cannot be combined with physical_resource_id; remove %s' % (
+            ', '.join(used), 'them' if len(used) > 1 else 'it'))
+
+
+def check_options(params):
+    """Refuse options that do not apply to the chosen mode (owner, name or listing), and numbers out of range."""
+    if params['physical_resource_id'] is not None:
+        check_owner_options(params)
+    else:
+        wrong = LIST_OPTIONS if params['name'] else SHOW_OPTIONS
+        used = [option for option in wrong if is_set(params[option])]
+        if used:
+            raise errors.ConfigurationError('%s only appl%s %s name; remove %s' % (
+                ', '.join(used), 'y' if len(used) > 1 else 'ies', 'without' if params['name'] else 'with',
+                'name' if params['name'] else 'them or set name'))
     if params['page_size'] < 1:
         raise errors.ConfigurationError('page_size must be at least 1, not %d' % params['page_size'])
     if params['limit'] is not None and params['limit'] < 0:
@@ -287,10 +305,13 @@ def query_from_params(params):
 
 
 class StackInfoRunner(Runner):
-    """Shows one stack (``name``) with the sections of ``include``, or lists or counts stacks."""
+    """Shows one stack (``name``) with the sections of ``include``, lists or counts stacks, or finds the stack
+    that holds a physical resource (``physical_resource_id``)."""
 
     def perform(self):
         check_options(self.params)
+        if self.params['physical_resource_id'] is not None:
+            return {'changed': False, 'stacks': [], 'owner': self.owner()}
         if self.params['name']:
             return {'changed': False, 'stacks': self.show_one()}
         query = query_from_params(self.params)
@@ -298,6 +319,17 @@ class StackInfoRunner(Runner):
             return {'changed': False, 'stacks': [], 'count': count_stacks(self.client, query)}
         return {'changed': False, 'stacks': list_stacks(StackService(self.client), query, self.params['page_size'],
                                                         limit=self.params['limit'])}
+
+    def owner(self):
+        """The stack, top stack, resource and path that hold the physical resource; {} when none does."""
+        physical_id = self.params['physical_resource_id']
+        owner = find_owner(self.client, physical_id)
+        if owner is None:
+            if self.params['fail_if_missing']:
+                raise errors.NotFoundError("no stack holds a resource with the physical id '%s'" % physical_id,
+                                           method='find_physical_resource')
+            return {}
+        return owner
 
     def show_one(self):
         """[the stack with its details], or [] when it does not exist (a failure with fail_if_missing)."""

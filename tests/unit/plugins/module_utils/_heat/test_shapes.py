@@ -86,6 +86,17 @@ def test_shape_resource(extra, expected):
         'updated_time': 'u'}, **expected)
 
 
+def test_shape_owner_shapes_the_resource_and_both_stacks():
+    nested = dict(RAW_STACK, stack_name='nested', stack_identity=dict(IDENTITY, stack_id='n-id'), parent='st-id',
+                  parameters={})
+    root = dict(RAW_STACK, parent=None)
+    owner = shapes.shape_owner(RAW_RESOURCE, nested, root, 'group/0/server')
+    assert owner == {'path': 'group/0/server', 'resource': shapes.shape_resource(RAW_RESOURCE),
+                     'stack': shapes.shape_stack(nested), 'root_stack': shapes.shape_stack(root)}
+    assert (owner['resource']['physical_id'], owner['stack']['parent'], owner['root_stack']['parent']) == (
+        'phys', 'st-id', None)
+
+
 @pytest.mark.parametrize('identity,expected', [
     ({'path': '/stacks/st/st-id/resources/server/events/ev-1'}, 'ev-1'),
     ({'path': '/stacks/st/st-id/resources/server/events/ev-1/'}, 'ev-1'),

@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-"""Stack lookups: finding and showing a stack, paging, outputs one at a time, failed resources."""
+"""Stack lookups: finding and showing a stack, paging, outputs one at a time, failed resources, the stack that holds
+a physical resource."""
 
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
@@ -10,7 +11,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import stacks
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import output_values
 
-from runner_doubles import InTurn, ScriptedClient
+from runner_doubles import InTurn, ScriptedClient, StackTree
 
 IDENTITY = {'stack_name': 'st', 'stack_id': 'st-id', 'tenant': 'p', 'path': ''}
 RAW_STACK = {'stack_name': 'st', 'stack_identity': IDENTITY, 'stack_action': 'CREATE', 'stack_status': 'COMPLETE'}
@@ -224,3 +225,150 @@ def test_failed_resources_looks_three_nested_stacks_down_and_keeps_the_failed():
 def test_describe_failure(failed, expected):
     raw = dict(RAW_STACK, stack_status='FAILED', stack_status_reason='Resource CREATE failed')
     assert stacks.describe_failure(raw, failed) == expected
+
+
+# -- which stack holds a physical resource: find it, then walk up through the parents -----------------------------
+
+# root holds top and group; group's nested stack (grp) holds the members 0 and 1; each member holds a server.
+TREE = {
+    'root-id': (None, {'top': 'phys-top', 'group': 'grp-id'}),
+    'grp-id': ('root-id', {'0': 'm0-id', '1': 'm1-id'}),
+    'm0-id': ('grp-id', {'server': 'srv-0'}),
+    'm1-id': ('grp-id', {'server': 'srv-1', 'port': 'prt-1'}),
+    'other-id': (None, {'server': 'srv-other'}),
+}
+FOUND = 'find_physical_resource'
+
+
+def walk(*stack_ids):
+    """The calls of a walk up the stacks ``stack_ids`` (a child, its parent, ...): find the resource holding
+    each nested stack, then show the stack that resource is in."""
+    calls = []
+    for child, parent in zip(stack_ids, stack_ids[1:]):
+        calls += [(FOUND, child), ('show_stack', parent)]
+    return calls
+
+
+@pytest.mark.parametrize('physical_id,tree,owner,calls', [
+    # A resource of a top stack: the stack is the root, the path its name.
+    ('phys-top', {}, ('top', 'root', 'root', 'top'),
+     [(FOUND, 'phys-top'), ('show_stack', 'root-id'), ('describe_stack_resources', 'root-id')]),
+    ('srv-other', {}, ('server', 'other', 'other', 'server'),
+     [(FOUND, 'srv-other'), ('show_stack', 'other-id'), ('describe_stack_resources', 'other-id')]),
+    # Two levels down: up through the member and the group's nested stack to the root.
+    ('srv-1', {}, ('server', 'm1', 'root', 'group/1/server'),
+     [(FOUND, 'srv-1'), ('show_stack', 'm1-id'), ('describe_stack_resources', 'm1-id')] + walk('m1-id', 'grp-id', 'root-id')),
+    ('prt-1', {}, ('port', 'm1', 'root', 'group/1/port'), None),
+    ('srv-0', {}, ('server', 'm0', 'root', 'group/0/server'), None),
+    # A nested stack's id is the physical id of the resource holding it.
+    ('m0-id', {}, ('0', 'grp', 'root', 'group/0'),
+     [(FOUND, 'm0-id'), ('show_stack', 'grp-id'), ('describe_stack_resources', 'grp-id')] + walk('grp-id', 'root-id')),
+    ('grp-id', {}, ('group', 'root', 'root', 'group'), None),
+    # Nothing holds it: one call, no owner.
+    ('no-such-id', {}, None, [(FOUND, 'no-such-id')]),
+    # Its stack is deleted, or gone before it is described, or a stack on the way up is gone: no owner.
+    ('srv-1', {'deleted': ['m1-id']}, None, [(FOUND, 'srv-1'), ('show_stack', 'm1-id')]),
+    ('srv-1', {'gone': ['m1-id']}, None, [(FOUND, 'srv-1'), ('show_stack', 'm1-id')]),
+    ('srv-1', {'gone': ['grp-id']}, None,
+     [(FOUND, 'srv-1'), ('show_stack', 'm1-id'), ('describe_stack_resources', 'm1-id')] + walk('m1-id', 'grp-id')),
+    ('srv-1', {'deleted': ['root-id']}, None, None),
+    # A nested stack whose holding resource is no longer found (its parent is being deleted): no owner.
+    ('srv-1', {'stacks': dict(TREE, **{'grp-id': ('root-id', {'0': 'm0-id'})})}, None,
+     [(FOUND, 'srv-1'), ('show_stack', 'm1-id'), ('describe_stack_resources', 'm1-id'), (FOUND, 'm1-id')]),
+    # The engine contradicts itself, or the parents loop: an engine error naming the stacks.
+    ('srv-1', {'parents': {'m1-id': 'other-id'}},
+     errors.EngineError("stack 'm1' (m1-id) has the parent other-id, but find_physical_resource of its id names "
+                        "resource '1' of stack 'grp' (grp-id)"), None),
+    ('srv-1', {'parents': {'root-id': 'm1-id'}, 'stacks': dict(TREE, **{'m1-id': ('grp-id', {
+        'server': 'srv-1', 'loop': 'root-id'})})},
+     errors.EngineError("the stacks above stack 'm1' (m1-id) nest in a loop or deeper than 100 levels"), None),
+    # A physical id that resources of two stacks have, the one asked for or one on the way up: the engine's
+    # conflict, as it is.
+    ('srv-0', {'stacks': dict(TREE, **{'other-id': (None, {'server': 'srv-0'})})},
+     errors.ConflictError('Multiple resources were found with the physical ID (srv-0).'), [(FOUND, 'srv-0')]),
+    ('srv-1', {'stacks': dict(TREE, **{'other-id': (None, {'copy': 'm1-id'})})},
+     errors.ConflictError('Multiple resources were found with the physical ID (m1-id).'),
+     [(FOUND, 'srv-1'), ('show_stack', 'm1-id'), ('describe_stack_resources', 'm1-id'), (FOUND, 'm1-id')]),
+])
+def test_find_owner_walks_up_to_the_root_stack(physical_id, tree, owner, calls):
+    options = dict(tree)
+    client = ScriptedClient(StackTree(options.pop('stacks', TREE), **options).answers())
+    try:
+        got = stacks.find_owner(client, physical_id)
+    except errors.HeatRpcError as exc:
+        got = exc
+    if isinstance(owner, Exception):
+        assert (type(got), str(got)) == (type(owner), str(owner))
+    elif owner is None:
+        assert got is None
+    else:
+        resource, stack, root, path = owner
+        assert (got['resource']['name'], got['stack']['name'], got['root_stack']['name'], got['path']) == owner
+        assert got['resource']['physical_id'] == physical_id
+        assert got['stack']['id'] == got['resource']['stack_id'] == stack + '-id'
+        assert got['root_stack']['parent'] is None and got['root_stack']['id'] == root + '-id'
+        assert (got['stack']['parent'] is None) is (stack == root)
+    if calls is not None:
+        assert [(method, (args[0]['stack_id'] if isinstance(args[0], dict) else args[0]))
+                for method, args, _kwargs in client.calls] == calls
+    # Every stack is shown without resolving its outputs; nothing is written.
+    assert all(kwargs == {'resolve_outputs': False} for kwargs in client.kwargs_of('show_stack'))
+    assert client.writes == []
+
+
+def test_find_owner_describes_the_resource_it_found_and_shapes_each_part():
+    client = ScriptedClient(StackTree(TREE).answers())
+    owner = stacks.find_owner(client, 'srv-1')
+    assert sorted(owner) == ['path', 'resource', 'root_stack', 'stack']
+    assert [args for method, args, _kwargs in client.calls if method == 'describe_stack_resources'] == [
+        (StackTree.identity('m1-id'), 'server')]
+    resource = owner['resource']
+    assert (resource['status'], resource['parent_resource'], resource['type']) == ('CREATE_COMPLETE', '1', 'T')
+    assert resource['attributes'] == {} and resource['metadata'] == {}
+    assert owner['stack']['status'] == 'CREATE_COMPLETE' and owner['stack']['parent'] == 'grp-id'
+    assert owner['stack']['parameters'] == {} and 'outputs' not in owner['stack']
+
+
+def test_find_owner_gives_up_above_the_deepest_nesting():
+    chain = dict(('s%d-id' % n, ('s%d-id' % (n + 1), {'r': 's%d-id' % (n - 1) if n else 'leaf'})) for n in range(150))
+    client = ScriptedClient(StackTree(chain).answers())
+    with pytest.raises(errors.EngineError) as caught:
+        stacks.find_owner(client, 'leaf')
+    assert str(caught.value) == "the stacks above stack 's0' (s0-id) nest in a loop or deeper than 100 levels"
+    assert client.methods().count('show_stack') == 101
+    # Below that depth the walk reaches the root.
+    chain['s20-id'] = (None, chain['s20-id'][1])
+    assert stacks.find_owner(ScriptedClient(StackTree(chain).answers()), 'leaf')['path'] == '/'.join(['r'] * 21)
+
+
+@pytest.mark.parametrize('allowed,resolve_outputs', [(True, False), (False, True)])
+def test_find_owner_under_an_api_cap_without_unresolved_outputs_drops_them(allowed, resolve_outputs):
+    client = ScriptedClient(StackTree(TREE).answers(), allowed=allowed)
+    owner = stacks.find_owner(client, 'srv-0')
+    assert owner['path'] == 'group/0/server'
+    assert client.kwargs_of('show_stack') == [{'resolve_outputs': resolve_outputs}] * 3
+    # The owner's stacks come without outputs either way.
+    assert 'outputs' not in owner['stack'] and 'output_list' not in owner['root_stack']
+    assert owner['stack']['parameters'] == {}
+
+
+@pytest.mark.parametrize('identity,expected', [
+    ({'tenant': 'p', 'stack_name': 's', 'stack_id': 's-id', 'path': '/resources/server'},
+     ({'tenant': 'p', 'stack_name': 's', 'stack_id': 's-id', 'path': ''}, 'server')),
+    ({'stack_name': 's', 'stack_id': 's-id', 'path': '/resources/0/'},
+     ({'stack_name': 's', 'stack_id': 's-id', 'path': ''}, '0')),
+])
+def test_resource_holder_splits_the_identity_into_stack_and_name(identity, expected):
+    client = ScriptedClient({'find_physical_resource': identity})
+    assert stacks.resource_holder(client, 'x') == expected
+    assert client.calls == [('find_physical_resource', ('x',), {})]
+
+
+@pytest.mark.parametrize('answer,expected', [
+    (errors.NotFoundError('The Resource (x) could not be found.'), None),
+    ({'stack_id': 's-id', 'path': ''}, errors.EngineError(
+        "find_physical_resource answered an identity without a resource: {'stack_id': 's-id', 'path': ''}")),
+    (errors.BrokerUnreachableError('down'), errors.BrokerUnreachableError('down')),
+])
+def test_resource_holder_not_found_is_none_and_other_errors_go_through(answer, expected):
+    assert_outcome(lambda: stacks.resource_holder(ScriptedClient({'find_physical_resource': answer}), 'x'), expected)

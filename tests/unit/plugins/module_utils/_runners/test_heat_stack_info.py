@@ -12,7 +12,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stac
 )
 from ansible_collections.heat_rpc.engine.plugins.modules.heat_stack_info import ARGUMENT_SPEC
 
-from runner_doubles import run_runner
+from runner_doubles import StackTree, run_runner
 
 
 def raw_stack(number, action='CREATE', status='COMPLETE', **extra):
@@ -350,3 +350,82 @@ def test_project_options_only_apply_to_listing(option, value):
 def test_listed_stacks_say_which_project_they_belong_to():
     result, _client = run({'list_stacks': [raw_stack(1)]}, all_projects=True)
     assert [stack['project_id'] for stack in result['stacks']] == ['p']
+
+
+# -- which stack holds a physical resource (physical_resource_id) --------------------------------------------------
+
+TREE = {
+    'web-id': (None, {'group': 'grp-id', 'lb': 'lb-phys'}),
+    'grp-id': ('web-id', {'0': 'm0-id'}),
+    'm0-id': ('grp-id', {'server': 'srv-0'}),
+}
+
+
+@pytest.mark.parametrize('given,message', [
+    (dict(physical_resource_id='srv-0', name='web'), 'name and physical_resource_id are mutually exclusive; set one of '
+                                                     'them'),
+    (dict(physical_resource_id=''), 'physical_resource_id must not be empty'),
+    (dict(physical_resource_id='  '), 'physical_resource_id must not be empty'),
+    (dict(physical_resource_id='srv-0', include=['resources']),
+     'include cannot be combined with physical_resource_id; remove it'),
+    (dict(physical_resource_id='srv-0', tags=['t'], limit=2, resource_options={}),
+     'tags, limit, resource_options cannot be combined with physical_resource_id; remove them'),
+    (dict(physical_resource_id='srv-0', count_only=True), 'count_only cannot be combined with physical_resource_id'),
+    (dict(physical_resource_id='srv-0', all_projects=True), 'all_projects cannot be combined with physical_resource_id'),
+    (dict(physical_resource_id='srv-0', event_options={'limit': 1}),
+     'event_options cannot be combined with physical_resource_id'),
+    (dict(physical_resource_id='srv-0', page_size=0), 'page_size must be at least 1, not 0'),
+    # Accepted: fail_if_missing, and the other modes' defaults.
+    (dict(physical_resource_id='srv-0', fail_if_missing=True, filters={}, include=[], resolve_outputs=False), None),
+])
+def test_owner_option_checks_refuse_before_anything_is_sent(given, message):
+    result, client = run(StackTree(TREE).answers(), **given)
+    if message is None:
+        assert result['owner']['path'] == 'group/0/server'
+    else:
+        assert isinstance(result, errors.ConfigurationError) and result.kind == 'configuration'
+        assert str(result).startswith(message)
+        assert client.calls == []
+
+
+@pytest.mark.parametrize('physical_id,fail_if_missing,path,stack,root', [
+    ('srv-0', False, 'group/0/server', 'm0', 'web'),
+    ('srv-0', True, 'group/0/server', 'm0', 'web'),
+    ('m0-id', False, 'group/0', 'grp', 'web'),
+    ('lb-phys', False, 'lb', 'web', 'web'),
+    # Nothing holds it: an empty owner, or with fail_if_missing a not_found failure.
+    ('no-such-id', False, None, None, None),
+    ('no-such-id', True, errors.NotFoundError, None, None),
+])
+def test_physical_resource_id_gives_the_owner_or_nothing(physical_id, fail_if_missing, path, stack, root):
+    result, client = run(StackTree(TREE).answers(), physical_resource_id=physical_id, fail_if_missing=fail_if_missing)
+    assert client.methods()[0] == 'find_physical_resource'
+    assert client.writes == []
+    if path is errors.NotFoundError:
+        assert isinstance(result, errors.NotFoundError) and result.kind == 'not_found'
+        assert str(result) == "no stack holds a resource with the physical id 'no-such-id'"
+        assert result.method == 'find_physical_resource'
+        return
+    assert result['changed'] is False and result['stacks'] == []
+    if path is None:
+        assert result['owner'] == {}
+        assert client.methods() == ['find_physical_resource']
+        return
+    owner = result['owner']
+    assert (owner['path'], owner['stack']['name'], owner['root_stack']['name']) == (path, stack, root)
+    assert owner['resource']['physical_id'] == physical_id
+    assert owner['resource']['name'] == path.rsplit('/', 1)[-1]
+
+
+def test_physical_resource_id_lets_engine_errors_through():
+    answers = dict(StackTree(TREE).answers(), find_physical_resource=errors.ConflictError(
+        'Multiple resources were found with the physical ID (srv-0).'))
+    result, client = run(answers, physical_resource_id='srv-0', fail_if_missing=True)
+    assert isinstance(result, errors.ConflictError) and result.kind == 'conflict'
+    assert client.methods() == ['find_physical_resource']
+
+
+def test_the_other_modes_return_no_owner():
+    for given in (dict(), dict(name='s01')):
+        result, _client = run({'list_stacks': [], 'identify_stack': errors.NotFoundError('no')}, **given)
+        assert 'owner' not in result
