@@ -191,15 +191,15 @@ options:
       - Resources this task must never destroy, as patterns in the syntax of
         M(heat_rpc.engine.heat_stack_hook) (V(db), V(servers/*), V(group/0/leaf); each level a shell-style
         pattern, nested stacks included).
-      - Before an update is sent, the engine's preview (down through nested stacks) is checked: if it would
+      - Before an update is sent, the engine's preview (down through nested stacks) is checked, and if it would
         B(replace) or B(delete) a matching resource (or one inside a nested stack it replaces or deletes), the
         task fails with C(error.kind) C(protected_resource), returns each such resource in RV(protected), and
         sends nothing. Check mode fails the same way, so a CI gate catches it. Updates in place are allowed.
       - When the preview cannot be made (a C(FAILED) stack, an engine or O(api_version_cap) that previews
-        only the top stack) the update is refused too: protection never guesses.
+        only the top stack) the update is refused too, since protection never guesses.
       - O(state=absent) is refused the same way while the stack holds a matching resource whose
         C(deletion_policy) is not V(Retain). To delete such a stack on purpose, run the task without the
-        pattern (or give the resource C(deletion_policy: Retain) first).
+        pattern (or give the resource the C(deletion_policy) V(Retain) first).
     type: list
     elements: str
     default: []
@@ -211,10 +211,10 @@ options:
         it, and return it in RV(snapshot); no snapshot when the update changes resources in place only. A
         snapshot that fails stops the task before the update is sent, with the snapshot's reason.
       - M(heat_rpc.engine.heat_snapshot) O(heat_rpc.engine.heat_snapshot#module:state=restored) undoes the
-        update with it: the snapshot's template and parameters come back, and so do the values that come from
-        them. A resource the update replaced is created anew: it gets a new physical id, and a generated value
+        update with it. The snapshot's template and parameters come back, and so do the values that come from
+        them. A resource the update replaced is created anew, with a new physical id, and a generated value
         (an C(OS::Heat::RandomString)'s, say) is generated anew.
-      - heat-engine deletes a stack's snapshots with the stack, so a snapshot cannot guard a delete: with
+      - heat-engine deletes a stack's snapshots with the stack, so a snapshot cannot guard a delete, and with
         O(state=absent) this option is refused before anything is sent (use O(protect) and check mode's
         RV(blast_radius)). Needs O(wait=true).
     type: bool

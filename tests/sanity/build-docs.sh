@@ -34,7 +34,7 @@ antsibull-docs sphinx-init --use-current --fail-on-error --lenient --dest-dir "$
     --project heat_rpc.engine --title "heat_rpc.engine" heat_rpc.engine >/dev/null
 chmod og-w "$site/rst"
 # CI reaches package registries only, so no intersphinx inventory can be downloaded. The generated pages
-# refer to two labels of docs.ansible.com; they go into a local inventory (the ../ansible_devel.inv that
+# refer to a few labels of docs.ansible.com; they go into a local inventory (the ../ansible_devel.inv that
 # sphinx-init's conf.py names) with their real addresses. Any other unresolved reference fails the build.
 cat >>"$site/conf.py" <<'CONF'
 
@@ -52,6 +52,14 @@ LABELS = [
      'Ansible Configuration Settings'),
     ('common_return_values', 'reference_appendices/common_return_values.html#common-return-values',
      'Return Values'),
+    # A module with an action plugin says so, with a link; the file-taking options refer to copy and template.
+    ('action_plugins', 'plugins/action.html#action-plugins', 'Action plugins'),
+    ('ansible_collections.ansible.builtin.copy_module',
+     'collections/ansible/builtin/copy_module.html#ansible-collections-ansible-builtin-copy-module',
+     'ansible.builtin.copy module'),
+    ('ansible_collections.ansible.builtin.template_module',
+     'collections/ansible/builtin/template_module.html#ansible-collections-ansible-builtin-template-module',
+     'ansible.builtin.template module'),
 ]
 header = b'# Sphinx inventory version 2\n# Project: Ansible\n# Version: devel\n# The remainder of this file is compressed using zlib.\n'
 body = ''.join('%s std:label -1 %s %s\n' % label for label in LABELS).encode('utf-8')
