@@ -157,9 +157,9 @@ def test_invalid_templates_fail_with_the_reason(tmp_path, heat_testbed):
         {'name': 'constraint strict', module: {'template_body': template_with({}, constrained),
                                                'parameters': {'n': 2}, 'strict': True}},
         # The engine quotes the value it cannot convert; a hidden one must not show.
-        {'name': 'hidden value strict', module: {'template_body': template_with({}, {'n': {'type': 'number',
-                                                                                             'hidden': True}}),
-                                                 'parameters': {'n': 'hushhush-value'}, 'strict': True}},
+        {'name': 'hidden value strict', module: {
+            'template_body': template_with({}, {'n': {'type': 'number', 'hidden': True}}),
+            'parameters': {'n': 'hushhush-value'}, 'strict': True}},
         {'name': 'hidden value', module: {'template_body': template_with({}, {'n': {'type': 'number', 'hidden': True}}),
                                           'parameters': {'n': 'hushhush-value'}}},
         {'name': 'unknown parameter', module: {'template_body': template_with({}), 'parameters': {'nope': 1}}},
