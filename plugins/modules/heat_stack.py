@@ -219,6 +219,20 @@ options:
         RV(blast_radius)). Needs O(wait=true).
     type: bool
     default: false
+  approved_plan:
+    version_added: 0.3.0
+    description:
+      - The RV(plan) a check-mode run of this task returned, approved for applying. The plan is made again
+        just before the first write and the task goes on only if it is the same; otherwise it fails with
+        C(error.kind) C(plan_changed), saying what moved (the stack changed since, what the task asks for
+        changed, or the engine's preview differs), and sends nothing.
+      - A plan covers the stored stack as found (id, state, updated time, template, files, environment,
+        settings), everything the task asks for (hidden parameter values included) and the engine's preview.
+        Its id is keyed with the connection's credentials (broker password, RPC password, application
+        credential secret), so it changes when a secret changes, yet no one without those credentials can
+        test a guess of a secret against it.
+      - With O(state=present) and O(state=absent) only. In check mode, given, it is compared the same way.
+    type: str
   max_events:
     version_added: 0.3.0
     description:
@@ -474,6 +488,17 @@ hooks:
   type: list
   elements: dict
   sample: [{"resource": "0", "path": "group/0", "hook": "pre-update", "action": "UPDATE", "stack_name": "web-group-x"}]
+plan:
+  description:
+    - The id of what the task would do (or did), to approve and pass back as O(approved_plan). Opaque.
+  returned: in check mode with O(state=present) or O(state=absent)
+  type: str
+  sample: hp1-3f0c9a1e2b4d5f60-9a8b7c6d5e4f3a2b-0011223344556677
+plan_summary:
+  description: The plan in one sentence, for whoever approves it.
+  returned: in check mode with O(state=present) or O(state=absent)
+  type: str
+  sample: "update stack web (parameters differ): updated app; replaced db"
 snapshot:
   description:
     - The snapshot O(snapshot_before) took before the update, as M(heat_rpc.engine.heat_snapshot) returns it
@@ -533,6 +558,7 @@ ARGUMENT_SPEC = dict(
     protect=dict(type='list', elements='str', default=[]),
     max_events=dict(type='int', default=100),
     snapshot_before=dict(type='bool', default=False),
+    approved_plan=dict(type='str'),
 )
 
 

@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 """heat_stack's safety gates against the real engine: protect (update and delete), the blast radius."""
 
+import re
+
 import pytest
 import yaml
 
-from conftest import run_playbook
+from conftest import delete_stack_named, run_example_playbook, run_playbook
 
 pytestmark = [pytest.mark.engine, pytest.mark.playbook]
 
@@ -155,3 +157,59 @@ def test_snapshot_before_is_taken_when_an_update_destroys_and_restoring_it_gives
     # replaced by the update, so the restore creates it anew: a RandomString generates a new value.
     assert outputs['app_value'] == 'b'
     assert len(outputs['db_value']) == 8 and outputs['db_value'] != first_value
+
+
+def test_an_approved_plan_is_applied_and_a_plan_overtaken_by_a_change_is_refused(
+        tmp_path, env, client, service, stack_name, template):
+    run_playbook(tmp_path / 'create', [stack_task('create', stack_name, template)], env=env)
+    change = stack_task('plan', stack_name, template, parameters={'value': 'planned'})
+    planned = run_playbook(tmp_path / 'plan', [change], env=env, check=True).results['plan']
+    assert planned['changed'] is True and planned['plan'].startswith('hp1-'), planned.get('msg')
+    assert 'app' in planned['plan_summary']
+
+    # Someone else updates the stack between the approval and the apply: refused, nothing sent.
+    run_playbook(tmp_path / 'other', [stack_task('other', stack_name, template, parameters={'value': 'other'})], env=env)
+    other_time = service.find(stack_name)['updated_time']
+    apply = stack_task('apply', stack_name, template, parameters={'value': 'planned'}, approved_plan=planned['plan'])
+    refused = run_playbook(tmp_path / 'refused', [apply], env=env).results['apply']
+    assert refused['error']['kind'] == 'plan_changed', refused.get('msg')
+    assert 'the stack changed since the plan was made' in refused['msg']
+    assert service.find(stack_name)['updated_time'] == other_time
+
+    # A new plan, approved and applied as it is.
+    replanned = run_playbook(tmp_path / 'replan', [change], env=env, check=True).results['plan']
+    applied = run_playbook(tmp_path / 'apply', [dict(apply, **{'heat_rpc.engine.heat_stack': dict(
+        apply['heat_rpc.engine.heat_stack'], approved_plan=replanned['plan'])})], env=env).results['apply']
+    assert applied['changed'] is True and not applied.get('failed'), applied.get('msg')
+    assert applied['stack']['outputs']['app_value'] == 'planned'
+
+    # A file of the template changed after the approval: refused.
+    final = run_playbook(tmp_path / 'final', [stack_task('plan', stack_name, template, parameters={'value': 'final'})],
+                         env=env, check=True).results['plan']
+    member = tmp_path / 'templates' / 'member.yaml'
+    member.write_text(member.read_text().replace('Retain', 'Delete'))
+    refused = run_playbook(tmp_path / 'file-changed', [stack_task(
+        'apply', stack_name, template, parameters={'value': 'final'}, approved_plan=final['plan'])], env=env).results['apply']
+    assert refused['error']['kind'] == 'plan_changed', refused.get('msg')
+    assert 'what the task asks for changed' in refused['msg']
+    assert client.get_template(None, service.identify(stack_name))  # the stack is still there, as it was
+
+
+def test_the_plan_approve_apply_example(tmp_path, env, client, service):
+    """examples/plan_approve_apply.yml as the workflow runs it: check mode plans, the approved plan applies."""
+    name = 'plan-example-%s' % tmp_path.name[-8:].replace('_', '-')
+    try:
+        planned = run_example_playbook(tmp_path / 'plan', env, 'plan_approve_apply.yml', '--check',
+                                       '-e', 'demo_stack_name=%s' % name)
+        assert planned.returncode == 0, planned.output[-2000:]
+        plan = re.search(r'plan (hp1-[0-9a-f-]+): create stack %s' % name, planned.output).group(1)
+        assert service.identify(name) is None
+        applied = run_example_playbook(tmp_path / 'apply', env, 'plan_approve_apply.yml',
+                                       '-e', 'demo_stack_name=%s' % name, '-e', 'heat_plan=%s' % plan)
+        assert applied.returncode == 0, applied.output[-2000:]
+        assert service.identify(name) is not None
+        stale = run_example_playbook(tmp_path / 'stale', env, 'plan_approve_apply.yml', '-e', 'demo_stack_name=%s' % name,
+                                     '-e', 'demo_greeting=bonjour', '-e', 'heat_plan=%s' % plan)
+        assert stale.returncode != 0 and 'plan_changed' in stale.output
+    finally:
+        delete_stack_named(client, service, name)

@@ -97,6 +97,9 @@ class FakeModule:
     def add_secrets(self, values):
         self.secrets.update(values)
 
+    def plan_key(self):
+        return b'unit-test plan key'
+
 
 def params_for(argument_spec, **given):
     """A module's params as AnsibleModule would make them: the spec's defaults, then ``given``.

@@ -13,7 +13,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import importlib.util
+import json
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -77,6 +79,12 @@ class HeatRpcModule:
         if self._client is None:
             self._client = EngineClient(self.settings)
         return self._client
+
+    def plan_key(self):
+        """The key of approved plans (_heat/plans.py): from the connection's own secrets, which every run that
+        may apply a plan has, and which do not change from run to run (a Keystone token would)."""
+        secrets = [self.params.get(name) or '' for name in ('transport_url', 'password', 'application_credential_secret')]
+        return hashlib.sha256(json.dumps(['heat_rpc.engine plan key'] + secrets).encode('utf-8')).digest()
 
     def add_secrets(self, values):
         """Mask ``values`` wherever they appear in the task's output (msg, events, diff, traceback, ...)."""

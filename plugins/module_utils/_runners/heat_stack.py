@@ -20,6 +20,9 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.adoption imp
     adoption_args, adoption_conflict, adoption_inputs, load_adopt_data, refuse_other_definitions,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import HookFinder, check_patterns
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.plans import (
+    Plan, check_plan_id, desired_state, refuse as refuse_plan, stored_state, summary,
+)
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.protection import (
     ProtectedResourceError, blast_radius, deletion_policies, destroyed_by_update, guarded, guarded_by_delete,
     refuse_delete, refuse_update,
@@ -75,6 +78,11 @@ class StackRunner(Runner):
         for option in ('pre_create', 'pre_update'):
             check_patterns((params.get('breakpoints') or {}).get(option), 'breakpoints.%s' % option)
         check_patterns(params.get('protect'), 'protect')
+        if params.get('approved_plan') is not None:
+            if params['state'] not in ('present', 'absent'):
+                raise errors.ConfigurationError('approved_plan applies to state=present and state=absent, not %s'
+                                                % params['state'])
+            check_plan_id(params['approved_plan'])
         if params.get('until_hook') and not self.wait:
             raise errors.ConfigurationError('until_hook needs wait: true (it says when a wait ends)')
         if params.get('snapshot_before') and params['state'] != 'present':
@@ -162,6 +170,7 @@ class StackRunner(Runner):
         if self.diff_mode:
             self.result['diff'] = plan.diff()
         if not plan.update:
+            self.plan_gate('none', stored_state(stored), desired)
             self.result['stack'] = self.shaped(stored.identity)
             return
         if raw.get('stack_status') == 'IN_PROGRESS':
@@ -201,8 +210,10 @@ class StackRunner(Runner):
         self.result['changed'] = True
         if self.diff_mode:
             self.result['diff'] = {'before': {}, 'after': described(desired)}
-        if self.check_mode:
+        if self.check_mode or self.params.get('approved_plan'):
             self.preview_create(desired, args)
+            self.plan_gate('create', None, desired, changes=self.result['resource_changes'])
+        if self.check_mode:
             return None
         try:
             identity = self.send_create(desired, args)
@@ -275,6 +286,8 @@ class StackRunner(Runner):
             self.result['preview_error'] = str(exc)
         else:
             self.check_protected_update(stored, preview, nested)
+        self.plan_gate('update', stored_state(stored), desired, differences=plan.differences,
+                       changes=self.result['resource_changes'] or {'preview_error': self.result.get('preview_error')})
         if self.check_mode:
             self.result['stack'] = shape_stack(stored.raw)
             self.snapshot_before(stored)
@@ -345,9 +358,9 @@ class StackRunner(Runner):
 
     def check_protected_delete(self, raw):
         """Check mode lists what a delete removes; protect refuses (sending nothing) a delete that destroys a
-        protected resource, unless that resource's deletion policy is Retain."""
+        protected resource, unless that resource's deletion policy is Retain; approved_plan must match."""
         patterns = self.params.get('protect')
-        if not (patterns or self.check_mode):
+        if not (patterns or self.check_mode or self.params.get('approved_plan')):
             return
         identity = raw['stack_identity']
         tree = ResourceTree.read(self.client, identity)
@@ -357,6 +370,27 @@ class StackRunner(Runner):
         protected = guarded_by_delete(radius, patterns)
         if protected:
             refuse_delete(raw['stack_name'], protected, radius)
+        self.plan_gate('delete', {'id': identity.get('stack_id'), 'state': [raw.get('stack_action'), raw.get('stack_status')],
+                                  'updated_time': raw.get('updated_time') or raw.get('creation_time')},
+                       None, radius=radius)
+
+    # -- approved plans: decided before the first write ----------------------------------------------------
+
+    def plan_gate(self, action, stored, desired, differences=None, changes=None, radius=None):
+        """Check mode returns the plan of what the task would do; with approved_plan, the plan made now must be
+        the approved one, else nothing is sent."""
+        approved = self.params.get('approved_plan')
+        if not (self.check_mode or approved):
+            return
+        options = dict((name, self.params.get(name)) for name in ('existing', 'converge', 'clear_parameters'))
+        plan = Plan(self.module.plan_key(), stored, desired_state(self.params['state'], desired, options),
+                    radius if radius is not None else changes)
+        if self.check_mode:
+            self.result['plan'] = plan.id
+            self.result['plan_summary'] = summary(action, self.params['name'], differences, changes, radius)
+        moved = plan.moved_since(approved) if approved else []
+        if moved:
+            refuse_plan(self.params['name'], moved, approved, plan)
 
     def confirm_update_started(self, stored, cause):
         if not update_started(stored.raw, self.service.show(stored.identity, resolve_outputs=False)):
@@ -413,6 +447,7 @@ class StackRunner(Runner):
 
     def ensure_absent(self, raw):
         if raw is None:
+            self.plan_gate('none', None, None)
             self.result['stack'] = None
             return
         self.check_protected_delete(raw)

@@ -593,3 +593,74 @@ def test_snapshot_before_is_refused_where_it_cannot_guard_anything(given, messag
         StackRunner(FakeModule(task(**given), client)).run()
     assert message in str(caught.value)
     assert client.calls == []
+
+
+# -- approved plans -----------------------------------------------------------------------------------------
+
+def planned(given, shows, **answers):
+    """The plan a check-mode run returns for ``given`` on an engine showing ``shows``."""
+    client = engine_with(shows, get_environment=InTurn(STORED_ENVIRONMENT), **answers)
+    result = StackRunner(FakeModule(task(**given), client, check_mode=True)).run()
+    assert client.writes == []
+    return result
+
+
+# (name, task options, stacks shown while planning, then while applying, answers when applying, error kind, write)
+PLANS = [
+    ('an update as approved: sent', dict(parameters={'p': 'b'}), [stack()], [stack(), UPDATED, UPDATED], {}, None,
+     'update_stack'),
+    ('the stack was updated since: refused', dict(parameters={'p': 'b'}), [stack()],
+     [stack(updated_time='2026-03-03T00:00:00Z')], {}, 'plan_changed', None),
+    ('a file or parameter changed since: refused', dict(parameters={'p': 'b'}), [stack()], [stack()],
+     {'given': dict(parameters={'p': 'c'})}, 'plan_changed', None),
+    ('the preview differs: refused', dict(parameters={'p': 'b'}), [stack()], [stack()],
+     {'preview_update_stack': {'replaced': [{'resource_name': 'r'}]}}, 'plan_changed', None),
+    ('a create as approved: previewed, then sent', {}, [], [None, stack(), stack()], {}, None, 'create_stack'),
+    ('a stack of the name appeared since: refused', {}, [], [stack()], {}, 'plan_changed', None),
+    ('a delete as approved: sent', dict(state='absent'), [stack()], [stack(), None], {}, None, 'delete_stack'),
+    ('the stack to delete changed since: refused', dict(state='absent'), [stack()],
+     [stack(updated_time='2026-03-03T00:00:00Z')], {}, 'plan_changed', None),
+    ('a delete would now remove more: refused', dict(state='absent'), [stack()], [stack()],
+     {'list_stack_resources': [listed('db', 'db-1')]}, 'plan_changed', None),
+]
+
+
+@pytest.mark.parametrize('given,planning,applying,answers,kind,write', [case[1:] for case in PLANS],
+                         ids=[case[0] for case in PLANS])
+def test_an_approved_plan_is_applied_only_as_approved(given, planning, applying, answers, kind, write):
+    plan = planned(given, planning)
+    assert plan['plan'].startswith('hp1-') and plan['plan_summary']
+    answers = dict(answers)
+    applied = dict(given, approved_plan=plan['plan'], **answers.pop('given', {}))
+    client = engine_with(applying, get_environment=InTurn(STORED_ENVIRONMENT, APPLIED), **answers)
+    module = FakeModule(task(**applied), client)
+    if kind is None:
+        StackRunner(module).run()
+        assert [call[0] for call in client.writes] == [write]
+    else:
+        with pytest.raises(errors.HeatRpcError) as caught:
+            StackRunner(module).run()
+        assert caught.value.kind == kind
+        assert caught.value.result['approved_plan'] == plan['plan'] != caught.value.result['plan']
+        assert client.writes == []
+
+
+def test_a_plan_is_made_with_the_connection_key():
+    """The same task with other credentials makes another plan: the id is keyed."""
+    first = planned(dict(parameters={'p': 'b'}), [stack()])['plan']
+    client = engine_with([stack()], get_environment=InTurn(STORED_ENVIRONMENT))
+    module = FakeModule(task(parameters={'p': 'b'}), client, check_mode=True)
+    module.plan_key = lambda: b'other credentials'
+    assert StackRunner(module).run()['plan'] != first
+
+
+@pytest.mark.parametrize('given,message', [
+    (dict(state='suspended', approved_plan='hp1-' + '-'.join(['0' * 16] * 3)), 'approved_plan applies to state=present'),
+    (dict(approved_plan='not-a-plan'), "approved_plan: 'not-a-plan' is not a plan id"),
+])
+def test_an_approved_plan_that_cannot_be_used_is_refused_before_anything_is_read(given, message):
+    client = engine_with([stack()])
+    with pytest.raises(errors.ConfigurationError) as caught:
+        StackRunner(FakeModule(task(**given), client)).run()
+    assert message in str(caught.value)
+    assert client.calls == []
