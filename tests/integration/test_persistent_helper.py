@@ -360,3 +360,28 @@ def test_an_unreachable_broker_is_reported_through_the_helper_as_in_process(
     assert through_helper['error']['kind'] == in_process['error']['kind'], through_helper
     assert through_helper['msg'] == in_process['msg']
     assert not through_helper.get('warnings'), through_helper['warnings']
+
+
+def test_the_safety_gates_decide_the_same_through_the_helper(tmp_path, helper_env, persistent_dir, stack_name):
+    """protect, approved plans and the events of an action, every read and write of them through one helper."""
+    template = {'heat_template_version': '2018-08-31', 'parameters': {'length': {'type': 'number', 'default': 8}},
+                'resources': {'db': {'type': 'OS::Heat::RandomString',
+                                     'properties': {'length': {'get_param': 'length'}}}}}
+    gated = dict(template_body=template, protect=['db'])
+    with HelperWatch(persistent_dir) as watch:
+        created = run_playbook(tmp_path / 'create', [stack_task(stack_name, **gated)], env=helper_env).results['stack']
+        planned = run_playbook(tmp_path / 'plan', [stack_task(stack_name, template_body=template, parameters={
+            'length': 9})], env=helper_env, check=True).results['stack']
+        results = run_playbook(tmp_path / 'gates', [
+            stack_task(stack_name, title='protected', parameters={'length': 9}, **gated),
+            stack_task(stack_name, title='approved', template_body=template, parameters={'length': 9},
+                       approved_plan=planned['plan']),
+        ], env=helper_env).results
+    assert created['changed'] is True and [event['path'] for event in created['events']][-1] == ''
+    assert results['protected']['error']['kind'] == 'protected_resource'
+    assert [entry['path'] for entry in results['protected']['protected']] == ['db']
+    approved = results['approved']
+    assert approved['changed'] is True and not approved.get('failed'), approved.get('msg')
+    assert all(FALLBACK_WARNING not in warning for result in (created, planned, approved)
+               for warning in result.get('warnings', []))
+    assert len(watch.pids) == 1
