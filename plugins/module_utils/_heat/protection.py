@@ -17,7 +17,8 @@ __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import matches_any
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import resource_path, stack_id_of as _id
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import stack_id_of as _id
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import resource_path
 
 # The preview's kinds that destroy a resource, and what each is called in a report.
 DESTROYING = (('replaced', 'replace'), ('deleted', 'delete'))

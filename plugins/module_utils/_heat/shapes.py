@@ -27,7 +27,8 @@ def stack_state(raw):
     return combined_status(raw.get('stack_action'), raw.get('stack_status'))
 
 
-def _id_of(identity):
+def stack_id_of(identity):
+    """The stack id of a stack identity (None for none)."""
     return (identity or {}).get('stack_id')
 
 
@@ -84,7 +85,7 @@ def _resource_state(raw):
         'status_reason': raw.get('resource_status_reason'),
         'physical_id': raw.get('physical_resource_id') or None,
         'stack_name': raw.get('stack_name'),
-        'stack_id': _id_of(raw.get('stack_identity')),
+        'stack_id': stack_id_of(raw.get('stack_identity')),
     }
 
 
@@ -95,7 +96,7 @@ def shape_resource(raw):
         'name': raw.get('resource_name'),
         'type': raw.get('resource_type'),
         'parent_resource': raw.get('parent_resource'),
-        'nested_stack_id': _id_of(raw.get('nested_stack_id')),
+        'nested_stack_id': stack_id_of(raw.get('nested_stack_id')),
         'required_by': raw.get('required_by') or [],
         'creation_time': raw.get('creation_time'),
         'updated_time': raw.get('updated_time'),
@@ -146,7 +147,7 @@ def shape_hook(raw_event, path, action, hook):
         'action': action,
         'resource_type': raw_event.get('resource_type'),
         'stack_name': raw_event.get('stack_name'),
-        'stack_id': _id_of(raw_event.get('stack_identity')),
+        'stack_id': stack_id_of(raw_event.get('stack_identity')),
         'stack_identity': raw_event.get('stack_identity') or {},
         'time': raw_event.get('event_time'),
     }

@@ -12,7 +12,9 @@ __metaclass__ = type
 import re
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_owner, shape_resource, stack_state
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
+    shape_owner, shape_resource, stack_id_of, stack_state,
+)
 
 DEFAULT_PAGE_SIZE = 500
 # As deep as nested stacks go (nested_depth of list_stack_resources, list_events): the engine caps it at its
@@ -250,11 +252,6 @@ def describe_failure(raw, failed):
 MAX_NESTING = 50
 
 
-def stack_id_of(identity):
-    """The stack id of an identity dict (or the id itself)."""
-    return (identity or {}).get('stack_id') if isinstance(identity, dict) else identity
-
-
 class ResourceTree:
     """A stack's resources down through its nested stacks (list_stack_resources, raw), by path."""
 
@@ -266,6 +263,9 @@ class ResourceTree:
         self.by_path = {}
         for resource in self.resources:
             self.by_path[self.path_of(resource, parent_of)] = resource
+        # Each nested stack's id -> the path of the resource that is it.
+        self.nested_paths = dict((stack_id_of(resource.get('nested_stack_id')), path)
+                                 for path, resource in self.by_path.items() if stack_id_of(resource.get('nested_stack_id')))
 
     @classmethod
     def read(cls, client, identity):
@@ -285,10 +285,7 @@ class ResourceTree:
         """The path of the resource that is the nested stack ``stack_id``: '' for the top stack, None if unknown."""
         if stack_id == self.top_id:
             return ''
-        for path, resource in self.by_path.items():
-            if stack_id_of(resource.get('nested_stack_id')) == stack_id:
-                return path
-        return None
+        return self.nested_paths.get(stack_id)
 
     def at_and_under(self, path):
         """(path, resource) of the resource at ``path`` and of every resource inside it, by path."""

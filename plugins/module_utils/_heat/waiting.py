@@ -17,9 +17,9 @@ __metaclass__ = type
 import time
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_event, shape_stack, stack_state
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_event, shape_stack, stack_id_of, stack_state
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
-    ALL_NESTED, ResourceTree, describe_failure, failed_resources, stack_id_of,
+    ALL_NESTED, ResourceTree, describe_failure, failed_resources,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
 

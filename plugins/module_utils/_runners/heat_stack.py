@@ -356,9 +356,10 @@ class StackRunner(Runner):
         return ProtectedResourceError('stack %s was not updated: protect is set, and what the update would destroy '
                                       'cannot be known: %s. Nothing was sent' % (stored.raw['stack_name'], why))
 
-    def check_protected_delete(self, raw):
-        """Check mode lists what a delete removes; protect refuses (sending nothing) a delete that destroys a
-        protected resource, unless that resource's deletion policy is Retain; approved_plan must match."""
+    def gate_delete(self, raw):
+        """The gates of a delete, before anything is sent: check mode lists what it removes (the blast radius);
+        protect refuses one that destroys a protected resource, unless its deletion policy is Retain; the
+        approved plan must match."""
         patterns = self.params.get('protect')
         if not (patterns or self.check_mode or self.params.get('approved_plan')):
             return
@@ -450,7 +451,7 @@ class StackRunner(Runner):
             self.plan_gate('none', None, None)
             self.result['stack'] = None
             return
-        self.check_protected_delete(raw)
+        self.gate_delete(raw)
         self.result['changed'] = True
         if self.diff_mode:
             self.result['diff'] = {'before': {'name': raw['stack_name'], 'state': state_or_gone(raw)}, 'after': {}}
