@@ -17,8 +17,9 @@ DEFINITION = {'state': 'present', 'template': {'a': 2}, 'environment': {'paramet
 PREVIEW = {'replaced': ['db']}
 
 
-def plan(stack=STACK, definition=DEFINITION, preview=PREVIEW, key=KEY):
-    return Plan(key, stack, definition, preview)
+def plan(key=KEY, **parts):
+    """The plan of STACK, DEFINITION and PREVIEW, with the ``parts`` given (stack, definition, preview) instead."""
+    return Plan(key, parts.get('stack', STACK), parts.get('definition', DEFINITION), parts.get('preview', PREVIEW))
 
 
 @pytest.mark.parametrize('changed,moved', [
