@@ -321,7 +321,7 @@ def test_helper_lost_during_a_create_the_module_finds_the_stack_the_engine_made(
                                         stack_task(stack_name), 'create_stack', resume_at_once=True)
     # The create's outcome was unknown; the module looked the stack up (through a new helper) and
     # waited for the create the engine had received.
-    assert not created.get('failed') and not created.get('warnings'), created
+    assert not created.get('failed') and not created.get('warnings'), (created.get('msg'), created.get('warnings'))
     assert created['changed'] is True and created['stack']['status'] == 'CREATE_COMPLETE'
     assert client.count_stacks(None, filters={'name': stack_name}) == 1
     [replacement] = helper_pids(persistent_dir)

@@ -126,10 +126,18 @@ class PersistentConnection:
         if self._sock is None:
             key = helper_key(self.settings)
             path = socket_path(self.settings, key)
-            sock = connect(path, self.settings.connect_timeout)
+            timeout = self.settings.connect_timeout
+            sock = connect(path, timeout)
+            if sock is not None:
+                try:
+                    self.helper_pid = hello(sock, key, timeout)
+                except HelperEnding:
+                    # A helper that was ending (killed, or at its idle exit) still held the socket when we
+                    # connected and dropped us: the path is free or about to be. Start one, once.
+                    sock = None
             if sock is None:
                 sock = start_and_connect(self.settings, path, key)
-            self.helper_pid = hello(sock, key, self.settings.connect_timeout)
+                self.helper_pid = hello(sock, key, timeout)
             self._sock = sock
         return self._sock
 
@@ -139,18 +147,25 @@ def _in_process_connection(settings):
     return EngineConnection(settings)
 
 
+class HelperEnding(HelperUnavailable):
+    """The helper dropped the connection at hello: it is ending, and another may be started in its place."""
+
+
 def hello(sock, key, timeout):
     """Check that the helper serves these settings; its pid."""
     sock.settimeout(timeout)
     try:
         send_frame(sock, {'op': 'hello', 'key': key})
         reply = recv_frame(sock)
+    except (ConnectionResetError, BrokenPipeError) as exc:
+        sock.close()
+        raise HelperEnding('the helper did not answer: %s' % exc)
     except (OSError, EOFError, ValueError) as exc:
         sock.close()
         raise HelperUnavailable('the helper did not answer: %s' % (exc or type(exc).__name__))
     if reply is None:
         sock.close()
-        raise HelperUnavailable('the helper closed the connection')
+        raise HelperEnding('the helper closed the connection')
     if reply.get('key') != key:
         sock.close()
         raise HelperUnavailable('the helper listening there serves other settings')

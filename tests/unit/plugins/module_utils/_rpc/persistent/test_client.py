@@ -169,12 +169,17 @@ class ScriptedHelper:
         self.thread.start()
 
     def _serve(self):
-        client, _address = self.listener.accept()
-        try:
-            self._answer(client)
-        finally:
-            client.close()
-            self.ended.set()
+        # Every connection the same way, until the listener is closed.
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return
+            try:
+                self._answer(client)
+            finally:
+                client.close()
+                self.ended.set()
 
     def _answer(self, client):
         while True:
@@ -327,3 +332,31 @@ def test_a_run_waits_for_the_helper_longer_than_the_helper_works_on_a_call(url, 
     # sent would be reported as outcome unknown.
     settings = connection_settings(url, connect_timeout=2, persistent=True)
     assert client.PersistentConnection(settings).answer_deadline(call_timeout) == expected
+
+
+def test_a_helper_ending_as_the_run_connects_is_replaced_by_a_new_one(short_dir, monkeypatch):
+    """A killed or idle-exiting helper can still hold its socket for a moment and drop the run at hello: the
+    run starts a helper in its place (once), without falling back."""
+    settings = make_settings(short_dir)
+    ending = ScriptedHelper(settings, hello='close')
+    started = []
+
+    def start_and_connect(given, path, key):
+        ending.close()
+        os.unlink(path)
+        started.append(ScriptedHelper(given))
+        return launch.connect(path, given.connect_timeout)
+
+    monkeypatch.setattr(client, 'start_and_connect', start_and_connect)
+    doubles = []
+    connection = client.PersistentConnection(
+        settings, fallback_factory=lambda given: doubles.append(InProcessDouble(given)) or doubles[-1])
+    try:
+        assert connection.invoke('list_stacks', {}, '1.0') == 'from helper'
+    finally:
+        connection.close()
+        for helper in started:
+            helper.close()
+    assert (len(started), doubles, connection.notices) == (1, [], [])
+    assert [request['op'] for request in ending.requests] == ['hello']
+    assert [request['op'] for request in started[0].requests] == ['hello', 'invoke']
