@@ -108,13 +108,6 @@ def test_check_mode_of_a_delete_returns_its_blast_radius_with_what_is_kept():
     assert client.writes == []
 
 
-def test_protect_patterns_are_checked_before_anything_is_sent():
-    client = engine_with([stack()])
-    with pytest.raises(errors.ConfigurationError, match='^protect: '):
-        StackRunner(FakeModule(task(protect=['']), client)).run()
-    assert client.calls == []
-
-
 # -- snapshot_before -----------------------------------------------------------------------------------------
 
 SNAPSHOT_DONE = {'id': 'snap-1', 'name': 's-before-update-x', 'status': 'COMPLETE', 'action': 'CREATE'}
@@ -163,19 +156,6 @@ def test_snapshot_before_guards_updates_that_destroy(check_mode, preview, shown,
     assert client.methods()[len(done):len(done) + len(calls)] == calls
     if check_mode:
         assert client.writes == []
-
-
-@pytest.mark.parametrize('given,message', [
-    (dict(state='absent', snapshot_before=True), 'a snapshot cannot guard state=absent: use protect'),
-    (dict(state='suspended', snapshot_before=True), 'snapshot_before applies to updates (state=present)'),
-    (dict(wait=False, snapshot_before=True), 'snapshot_before needs wait: true'),
-])
-def test_snapshot_before_is_refused_where_it_cannot_guard_anything(given, message):
-    client = engine_with([stack()])
-    with pytest.raises(errors.ConfigurationError) as caught:
-        StackRunner(FakeModule(task(**given), client)).run()
-    assert message in str(caught.value)
-    assert client.calls == []
 
 
 # -- approved plans -----------------------------------------------------------------------------------------
@@ -237,11 +217,17 @@ def test_a_plan_is_made_with_the_connection_key():
     assert StackRunner(module).run()['plan'] != first
 
 
+# -- gate options that cannot work: refused before anything is read -------------------------------------------
+
 @pytest.mark.parametrize('given,message', [
+    (dict(protect=['']), "protect: '' is not a resource pattern"),
+    (dict(state='absent', snapshot_before=True), 'a snapshot cannot guard state=absent: use protect'),
+    (dict(state='suspended', snapshot_before=True), 'snapshot_before applies to updates (state=present)'),
+    (dict(wait=False, snapshot_before=True), 'snapshot_before needs wait: true'),
     (dict(state='suspended', approved_plan='hp1-' + '-'.join(['0' * 16] * 3)), 'approved_plan applies to state=present'),
     (dict(approved_plan='not-a-plan'), "approved_plan: 'not-a-plan' is not a plan id"),
 ])
-def test_an_approved_plan_that_cannot_be_used_is_refused_before_anything_is_read(given, message):
+def test_gate_options_that_cannot_work_are_refused_before_anything_is_read(given, message):
     client = engine_with([stack()])
     with pytest.raises(errors.ConfigurationError) as caught:
         StackRunner(FakeModule(task(**given), client)).run()
