@@ -18,7 +18,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-import os
 
 try:
     from urllib.parse import urlparse
@@ -26,7 +25,7 @@ except ImportError:  # pragma: no cover - Python 2 is not supported
     from urlparse import urlparse
 
 from ansible.errors import AnsibleError
-from ansible.module_utils.common.validation import check_type_bool, check_type_list
+from ansible.module_utils.common.validation import check_type_bool, check_type_list, check_type_path
 from ansible.plugins.action import ActionBase
 from ansible.utils.vars import merge_hash
 
@@ -76,11 +75,6 @@ def is_url(value):
     return bool(urlparse(value).scheme)
 
 
-def expanded(path):
-    """What the module's ``type: path`` makes of a path: ~ and environment variables expanded."""
-    return os.path.expanduser(os.path.expandvars(path))
-
-
 # -- finding and reading --------------------------------------------------------------------------------------
 
 def resolved_stack_paths(args, find):
@@ -93,14 +87,14 @@ def resolved_stack_paths(args, find):
     resolved = dict(args)
     for option in ('template', 'template_base_dir'):
         if args.get(option) is not None:
-            resolved[option] = find(option, expanded(str(args[option])))
+            resolved[option] = find(option, check_type_path(str(args[option])))
     if args.get('template_url') is not None and not is_url(str(args['template_url'])):
-        resolved['template_url'] = find('template_url', expanded(str(args['template_url'])))
+        resolved['template_url'] = find('template_url', check_type_path(str(args['template_url'])))
     try:
         entries = check_type_list(args.get('environment') or [])
     except TypeError as exc:
         raise errors.ConfigurationError('environment: %s' % exc)
-    resolved['environment'] = [find('environment[%d]' % index, expanded(entry))
+    resolved['environment'] = [find('environment[%d]' % index, check_type_path(entry))
                                if isinstance(entry, str) and not is_url(entry) else entry
                                for index, entry in enumerate(entries)]
     return resolved
@@ -230,7 +224,7 @@ class ConfigFileAction(ControllerFilesAction):
     def module_args(self, args, task_vars):
         if flag(args, 'remote_src') or args.get('config_file') is None or args.get('config') is not None:
             return args
-        path = self.find('config_file', expanded(str(args['config_file'])), error=errors.ConfigurationError)
+        path = self.find('config_file', check_type_path(str(args['config_file'])), error=errors.ConfigurationError)
         module_args = dict(args, config=read_config_text(None, path))
         del module_args['config_file']
         return module_args
