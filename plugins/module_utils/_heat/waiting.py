@@ -269,11 +269,13 @@ class StackOutcome:
         result['events'] = self.action_events(identity, raw)
         return result
 
+    def action_start(self, raw):
+        """From when events belong to the action: the one this run started, else the stack's latest."""
+        return self.since if self.since is not None else last_action_time(raw)
+
     def action_events(self, identity, raw):
         """Events of the action this run started (or else of the stack's latest action), oldest first."""
-        since = self.since
-        if since is None:
-            since = last_action_time(raw)
+        since = self.action_start(raw)
         # Not nested_depth: heat 27 answers it with no events at all once a rollback has deleted the resources
         # (failed_resources already reaches into nested stacks).
         try:
@@ -286,7 +288,7 @@ class StackOutcome:
         """The events of the action this run started (or else of the stack's latest), down through nested
         stacks, oldest first, each with its ``path``: the newest ``limit`` of them. A read that fails gives none:
         the action itself succeeded."""
-        since = self.since if self.since is not None else last_action_time(raw)
+        since = self.action_start(raw)
         try:
             events = self.client.list_events(None, identity, nested_depth=ALL_NESTED, sort_keys=['created_at'],
                                              sort_dir='asc')
