@@ -100,19 +100,24 @@ class EngineError(HeatRpcError):
     kind = 'engine_error'
 
 
-class StackFailed(HeatRpcError):
+class FailureWithFacts(HeatRpcError):
+    """A failure that carries facts of its own to return with it (``result``): Runner.run() returns them over
+    what the task did so far."""
+
+    def __init__(self, message, result=None):
+        super(FailureWithFacts, self).__init__(message)
+        self.result = result or {}
+
+
+class StackFailed(FailureWithFacts):
     """The stack (or its snapshot) ended in a state that is not the one asked for.
 
     ``result`` carries what the module returns with the failure (stack, failed resources, events, ...).
     """
     kind = 'stack_failed'
 
-    def __init__(self, message, result=None):
-        super(StackFailed, self).__init__(message)
-        self.result = result or {}
 
-
-class WaitTimeout(HeatRpcError):
+class WaitTimeout(FailureWithFacts):
     """A wait's deadline passed with the work still going on; ``last`` holds the last state seen.
 
     ``result`` carries what the module returns with the failure (for a stack: it, its failed resources
@@ -121,9 +126,8 @@ class WaitTimeout(HeatRpcError):
     kind = 'wait_timeout'
 
     def __init__(self, message, last=None, result=None):
-        super(WaitTimeout, self).__init__(message)
+        super(WaitTimeout, self).__init__(message, result)
         self.last = last
-        self.result = result or {}
 
 
 # Engine-side exception class names (heat.common.exception and friends) by category.

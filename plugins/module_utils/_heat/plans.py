@@ -39,13 +39,9 @@ MOVED = {
 _ID = re.compile(r'^%s-([0-9a-f]{16})-([0-9a-f]{16})-([0-9a-f]{16})$' % PREFIX)
 
 
-class PlanChangedError(errors.HeatRpcError):
+class PlanChangedError(errors.FailureWithFacts):
     """approved_plan is not the plan of what the task would do now; nothing was sent."""
     kind = 'plan_changed'
-
-    def __init__(self, message, result=None):
-        super(PlanChangedError, self).__init__(message)
-        self.result = result or {}
 
 
 def _digest(key, value):
@@ -77,14 +73,19 @@ def check_plan_id(value):
                                         'one as plan)' % (value,))
 
 
+def found_state(raw):
+    """The ``stack`` part's value for a stack as found (a delete's plan): its id, state and last change."""
+    return {'id': raw['stack_identity'].get('stack_id'), 'state': [raw.get('stack_action'), raw.get('stack_status')],
+            'updated_time': raw.get('updated_time') or raw.get('creation_time')}
+
+
 def stored_state(stored):
-    """The ``stack`` part's value: what was found (None when no stack of the name exists)."""
+    """The ``stack`` part's value for an update's plan: the stack as found and its stored definition (None when
+    no stack of the name exists)."""
     if stored is None:
         return None
-    raw = stored.raw
-    return {'id': raw['stack_identity'].get('stack_id'), 'state': [raw.get('stack_action'), raw.get('stack_status')],
-            'updated_time': raw.get('updated_time') or raw.get('creation_time'), 'template': stored.template,
-            'files': stored.files, 'environment': stored.environment, 'settings': stored.settings}
+    return dict(found_state(stored.raw), template=stored.template, files=stored.files,
+                environment=stored.environment, settings=stored.settings)
 
 
 def desired_state(state, desired, options):

@@ -26,16 +26,12 @@ DESTROYING = (('replaced', 'replace'), ('deleted', 'delete'))
 KEEPING_POLICIES = ('Retain', 'Snapshot')
 
 
-class ProtectedResourceError(errors.HeatRpcError):
+class ProtectedResourceError(errors.FailureWithFacts):
     """The update or delete would destroy a resource the task protects; nothing was sent.
 
     ``result`` carries ``protected``: each such resource (path, type, physical_id, change).
     """
     kind = 'protected_resource'
-
-    def __init__(self, message, result=None):
-        super(ProtectedResourceError, self).__init__(message)
-        self.result = result or {}
 
 
 def preview_path(entry, parents, tree, top_name):

@@ -48,11 +48,8 @@ class Runner:
         """The task's result, or its typed failure with what the task did so far under the failure's facts."""
         try:
             return self.perform()
-        except errors.HeatRpcError as exc:
-            # Failures with facts of their own (StackFailed, WaitTimeout, a protected resource) return them
-            # over what the task did so far.
-            if isinstance(getattr(exc, 'result', None), dict):
-                exc.result = dict(self.result, **exc.result)
+        except errors.FailureWithFacts as exc:
+            exc.result = dict(self.result, **exc.result)
             raise
 
     def perform(self):

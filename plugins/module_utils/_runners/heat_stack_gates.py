@@ -18,7 +18,7 @@ __metaclass__ = type
 import time
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.plans import (
-    Plan, desired_state, refuse as refuse_plan, summary,
+    Plan, desired_state, found_state, refuse as refuse_plan, summary,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.protection import (
     ProtectedResourceError, blast_radius, deletion_policies, destroyed_by_update, guarded, guarded_by_delete,
@@ -88,9 +88,7 @@ class StackGates:
         protected = guarded_by_delete(radius, patterns)
         if protected:
             refuse_delete(raw['stack_name'], protected, radius)
-        self.plan_gate('delete', {'id': identity.get('stack_id'), 'state': [raw.get('stack_action'), raw.get('stack_status')],
-                                  'updated_time': raw.get('updated_time') or raw.get('creation_time')},
-                       None, radius=radius)
+        self.plan_gate('delete', found_state(raw), None, radius=radius)
 
     # -- approved plans: decided before the first write ----------------------------------------------------
 

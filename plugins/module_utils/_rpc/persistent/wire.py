@@ -70,9 +70,10 @@ def error_to_wire(exc):
 def error_from_wire(data):
     """The typed error a helper reported, as the in-process connection would have raised it."""
     cls = getattr(errors, data.get('class') or '', None)
-    # Only errors built as (message, remote_name, details, method); the wait errors never come from a call.
+    # Only errors built as (message, remote_name, details, method); failures with facts (a failed or timed-out
+    # wait) are judged by the run, never raised by a call.
     call_error = isinstance(cls, type) and issubclass(cls, errors.HeatRpcError)
-    if not call_error or cls in (errors.StackFailed, errors.WaitTimeout):
+    if not call_error or issubclass(cls, errors.FailureWithFacts):
         cls = errors.HeatRpcError
     return cls(data.get('message') or 'the persistent helper reported an error', remote_name=data.get('remote_name'),
                details=data.get('details'), method=data.get('method'))

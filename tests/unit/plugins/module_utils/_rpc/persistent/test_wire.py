@@ -19,7 +19,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent im
 
 WIRE_CLASSES = [cls for cls in vars(errors).values()
                 if isinstance(cls, type) and issubclass(cls, errors.HeatRpcError)
-                and cls not in (errors.StackFailed, errors.WaitTimeout)]
+                and not issubclass(cls, errors.FailureWithFacts)]
 
 
 @pytest.mark.parametrize('cls', WIRE_CLASSES, ids=lambda cls: cls.__name__)
@@ -31,7 +31,8 @@ def test_every_call_error_crosses_the_wire_unchanged(cls):
         'the message', 'Remote', 'Traceback ...', 'show_stack', original.kind)
 
 
-@pytest.mark.parametrize('name', ['StackFailed', 'WaitTimeout', 'ValueError', 'NoSuchClass', None, 'errors'])
+@pytest.mark.parametrize('name', ['StackFailed', 'WaitTimeout', 'FailureWithFacts', 'ValueError', 'NoSuchClass', None,
+                                  'errors'])
 def test_a_class_that_no_call_raises_comes_back_as_the_base_error(name):
     back = wire.error_from_wire({'class': name, 'message': 'm', 'method': 'x'})
     assert back.__class__ is errors.HeatRpcError
