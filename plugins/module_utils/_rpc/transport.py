@@ -23,6 +23,7 @@ import time
 import types
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import listener
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import DEADLINE_GRACE, context_dict
 
 
@@ -128,7 +129,9 @@ class Deadline:
     def __init__(self, seconds):
         self.seconds = seconds
 
-    def run(self, func):
+    def run(self, func, suspicion=None):
+        """``(finished, result)`` of ``func``; ``suspicion`` (seconds, check) runs ``check`` once when ``func``
+        is still going after that many seconds, in this thread (it may raise; the worker is left behind)."""
         outcome = {}
 
         def target():
@@ -140,7 +143,13 @@ class Deadline:
         worker = threading.Thread(target=target, name='heat-rpc-call')
         worker.daemon = True
         worker.start()
-        worker.join(self.seconds)
+        started = time.monotonic()
+        if suspicion is not None:
+            after, check = suspicion
+            worker.join(min(after, self.seconds))
+            if worker.is_alive():
+                check()
+        worker.join(max(0.0, self.seconds - (time.monotonic() - started)))
         if worker.is_alive():
             return False, None
         if 'error' in outcome:
@@ -157,6 +166,9 @@ class EngineConnection:
         self._transport = transport
         self._owns_transport = transport is None
         self._checked = False
+        # Whether a call got through to the broker; until then, a call that goes unanswered for
+        # connect_timeout has the broker's listener asked what it speaks (see _check_listeners).
+        self._got_through = False
 
     # -- setup -------------------------------------------------------------
 
@@ -199,6 +211,7 @@ class EngineConnection:
             return
         failures = []
         tls_failure = None
+        fix = ''
         for host in settings.url.hosts:
             try:
                 probe_broker(host, settings)
@@ -206,13 +219,17 @@ class EngineConnection:
                 return
             except ssl.SSLError as exc:
                 tls_failure = '%s: %s' % (host.address, _ssl_reason(exc))
+                hint = _handshake_hint(host, exc, settings)
+                if hint:
+                    tls_failure += '; ' + hint
+                    fix = ': %s; nothing was sent' % listener.fix(settings)
                 failures.append(tls_failure)
             except socket.timeout:
                 failures.append('%s: no answer within %ss' % (host.address, settings.connect_timeout))
             except (socket.error, OSError) as exc:
                 failures.append('%s: %s' % (host.address, exc.strerror or exc))
         if tls_failure:
-            raise errors.TLSError('TLS handshake with the RabbitMQ broker failed (%s)' % '; '.join(failures))
+            raise errors.TLSError('TLS handshake with the RabbitMQ broker failed (%s)%s' % ('; '.join(failures), fix))
         raise errors.BrokerUnreachableError('cannot reach the RabbitMQ broker (%s)' % '; '.join(failures))
 
     @property
@@ -256,14 +273,38 @@ class EngineConnection:
             client = self.rpc_client(version, call_timeout)
             sender = client.cast if cast else client.call
             finished, result = Deadline(settings.connect_timeout + call_timeout + DEADLINE_GRACE).run(
-                lambda: sender(ctxt, method, **kwargs))
+                lambda: sender(ctxt, method, **kwargs), self._suspicion(method))
         except errors.HeatRpcError:
             raise
         except Exception as exc:  # pylint: disable=broad-except  # every failure gets a typed, scrubbed error
+            self._got_through = self._got_through or self._answered_over_the_broker(exc)
             raise self._map_exception(exc, method, writes, call_timeout, time.monotonic() - started)
         if not finished:
             raise self._no_answer(method, writes, call_timeout, time.monotonic() - started, guard=True)
+        self._got_through = True
         return result
+
+    def _suspicion(self, method):
+        """When to ask the broker's listeners what they speak: a plain connection that has not got through yet,
+        still unanswered after connect_timeout (a healthy broker has answered by then; TLS is checked up front)."""
+        settings = self.settings
+        if self._got_through or settings.ssl or settings.url.scheme == 'fake':
+            return None
+        return settings.connect_timeout, lambda: self._check_listeners(method)
+
+    def _check_listeners(self, method):
+        """Fail with a TLS error when every broker host speaks TLS (kombu would retry them forever)."""
+        error = listener.plain_to_tls_error(listener.listeners(self.settings), self.settings, method=method)
+        if error is not None:
+            if self._owns_transport:
+                # It never connected: nothing to clean up, and cleanup() would wait on the call still retrying.
+                self._transport = None
+            raise error
+
+    @staticmethod
+    def _answered_over_the_broker(exc):
+        """An engine's error, or a timeout of a message that was sent: either way the connection works."""
+        return _is_remote(exc) or (oslo_messaging is not None and isinstance(exc, oslo_messaging.MessagingTimeout))
 
     def _no_answer(self, method, writes, call_timeout, elapsed, guard=False):
         settings = self.settings
@@ -360,6 +401,13 @@ def probe_broker(host, settings):
             tls.close()
     finally:
         sock.close()
+
+
+def _handshake_hint(host, exc, settings):
+    """What a host speaks, when a TLS handshake with it failed otherwise than on its certificate (else '')."""
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return ''  # it speaks TLS: the certificate is what failed
+    return listener.mismatch_hint(listener.what_speaks(host, settings.connect_timeout), settings)
 
 
 def _set_if_known(conf, name, value, group):
