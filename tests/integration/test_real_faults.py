@@ -19,6 +19,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -256,6 +257,94 @@ def test_real_tls_listener_verified_and_refused_with_the_wrong_ca(tmp_path, rf_d
     assert wrong['changed'] is False
     assert run.results['delete']['changed'] is True
     assert password not in run.output and password not in run.log
+
+
+# -- 3b. plain AMQP to the TLS listener, TLS to the plain one ---------------------------------------------------
+
+MISMATCH = {'connect_timeout': 5, 'rpc_timeout': 60}
+# Half the deadline a call of the old code ran into (connect_timeout + rpc_timeout + 2 s): a bound that no
+# task of this test comes near unless it waits for that deadline.
+NOT_THE_DEADLINE = (MISMATCH['connect_timeout'] + MISMATCH['rpc_timeout'] + 2) / 2
+
+
+def mismatched_connections(node, ca, password):
+    """{direction: (connection options, what the message must say)}: plain AMQP sent to the node's TLS listener,
+    and TLS sent to its plain one."""
+    return {
+        'plain to tls': (
+            {'transport_url': node.url(USER, password, 'heat', tls=True, host='localhost')},
+            ['the RabbitMQ broker speaks TLS (AMQPS) but this connection uses plain AMQP (localhost:%d: speaks TLS)'
+             % node.tls_port, 'set ssl: true (or ssl=1 in transport_url) with ssl_ca_file', 'nothing was sent']),
+        'tls to plain': (
+            {'transport_url': node.url(USER, password, 'heat', host='localhost'), 'ssl': True,
+             'ssl_ca_file': str(ca.ca_file)},
+            ['TLS handshake with the RabbitMQ broker failed (localhost:%d: ' % node.port,
+             'the listener speaks plain AMQP, not TLS', "point transport_url at the broker's TLS port (5671 by default)",
+             'nothing was sent']),
+    }
+
+
+def clock_task(index):
+    return {'name': 'clock %d' % index, 'ansible.builtin.set_fact': {'clock': '{{ now().timestamp() }}'}}
+
+
+def clock(run, index):
+    return float(run.results['clock %d' % index]['ansible_facts']['clock'])
+
+
+@pytest.mark.faults
+def test_plain_amqp_to_the_tls_listener_and_tls_to_the_plain_one_fail_as_tls_error_long_before_the_deadline(
+        tmp_path, ca, node_a, password):
+    connections = mismatched_connections(node_a, ca, password)
+    with tempfile.TemporaryDirectory(prefix='hrpc-', ignore_cleanup_errors=True) as helper_dir:
+        # A short idle timeout: the helpers this test starts end by themselves right after it.
+        helper = {'persistent': True, 'persistent_dir': helper_dir, 'persistent_idle_timeout': 5}
+        runs = [(direction, way, dict(options, **(helper if way == 'helper' else {})))
+                for direction, (options, _says) in connections.items() for way in ('in process', 'helper')]
+        tasks = [clock_task(0)]
+        for index, (direction, way, options) in enumerate(runs, 1):
+            tasks += [stack_task(unique_name('tls'), title='%s, %s' % (direction, way), **dict(MISMATCH, **options)),
+                      clock_task(index)]
+        run = run_playbook(tmp_path, tasks)
+    for index, (direction, way, _options) in enumerate(runs, 1):
+        title = '%s, %s' % (direction, way)
+        result = run.results[title]
+        took = clock(run, index) - clock(run, index - 1)
+        print('%s: %s after %.1fs: %s' % (title, result.get('error'), took, result.get('msg')))
+        # A create that never reached the engine: tls_error, not engine_not_answering or outcome_unknown.
+        assert result['failed'] is True and result['error']['kind'] == 'tls_error', result
+        assert result['changed'] is False
+        for text in connections[direction][1]:
+            assert text in result['msg'], (title, result['msg'])
+        assert took < NOT_THE_DEADLINE, (title, took)
+        # The helper reports what the run itself reports (and the run did not fall back to connecting itself).
+        assert result['msg'] == run.results['%s, in process' % direction]['msg']
+        assert not result.get('warnings'), result['warnings']
+    assert password not in run.output
+
+
+@pytest.mark.faults
+@pytest.mark.parametrize('persistent', [False, True], ids=['in process', 'helper'])
+@pytest.mark.parametrize('direction', ['plain to tls', 'tls to plain'])
+def test_a_write_over_the_wrong_protocol_is_not_an_unknown_outcome(ca, node_a, password, direction, persistent):
+    from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import (
+        connection_settings)
+    from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
+
+    options, says = mismatched_connections(node_a, ca, password)[direction]
+    options = dict(options, connect_timeout=MISMATCH['connect_timeout'], timeout=MISMATCH['rpc_timeout'])
+    with tempfile.TemporaryDirectory(prefix='hrpc-', ignore_cleanup_errors=True) as helper_dir:
+        client = EngineClient(connection_settings(persistent=persistent, persistent_dir=helper_dir,
+                                                  persistent_idle_timeout=5, **options))
+        try:
+            with pytest.raises(errors.HeatRpcError) as failure:
+                client.stack_suspend(None, {'stack_name': 'never', 'stack_id': 'sent', 'tenant': 't', 'path': ''})
+        finally:
+            client.close()
+    assert type(failure.value) is errors.TLSError
+    assert client.writes_sent == 0
+    assert says[-1] in failure.value.message
 
 
 # -- 4. two engines on one vhost and database, one SIGKILLed during a create ---------------------------------------
