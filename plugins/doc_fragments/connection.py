@@ -44,6 +44,8 @@ options:
     description:
       - Seconds allowed to reach the broker (TCP and TLS). An unreachable broker fails within this time
         instead of being retried forever.
+      - Plain AMQP sent to a TLS listener, or TLS to a plain one, fails as C(tls_error) within about this time,
+        naming what the listener speaks.
       - Every call is also bounded by O(connect_timeout) + O(rpc_timeout) + 2 seconds of wall-clock time.
       - If not set, E(HEAT_RPC_CONNECT_TIMEOUT), else V(10).
     type: float

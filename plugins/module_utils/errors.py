@@ -71,7 +71,8 @@ class BrokerUnreachableError(HeatRpcError):
 
 
 class TLSError(BrokerUnreachableError):
-    """The TLS handshake with the broker failed (CA, hostname, protocol)."""
+    """The TLS handshake with the broker failed (CA, hostname, protocol), or the broker's listeners speak TLS where
+    the connection uses plain AMQP (or the reverse); no connection was made, so nothing was sent."""
     kind = 'tls_error'
 
 

@@ -15,6 +15,7 @@ the test stops the node that holds the engine's queues, so that the engine has t
 """
 
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -345,6 +346,37 @@ def test_a_write_over_the_wrong_protocol_is_not_an_unknown_outcome(ca, node_a, p
     assert type(failure.value) is errors.TLSError
     assert client.writes_sent == 0
     assert says[-1] in failure.value.message
+
+
+def connections_that_never_logged_in(log_text):
+    """(connections the node accepted, those of them that never logged in) in a piece of RabbitMQ's log.
+
+    A client that connects for the run logs in; a question to the listener (the AMQP header, then close) never does.
+    """
+    accepted = set(re.findall(r'accepting AMQP connection (<[\d.]+>)', log_text))
+    logged_in = set(re.findall(r'connection (<[\d.]+>) \(.*\): user \'\S+\' authenticated', log_text))
+    return accepted, accepted - logged_in
+
+
+@pytest.mark.faults
+def test_a_healthy_run_asks_the_listener_nothing(tmp_path, node_a, bed_a):
+    env = engine_environment(bed_a)
+    with open(node_a.log_file(), 'rb') as log:
+        log.seek(0, os.SEEK_END)
+        start = log.tell()
+    with tempfile.TemporaryDirectory(prefix='hrpc-', ignore_cleanup_errors=True) as helper_dir:
+        run = run_playbook(tmp_path, [
+            {'name': 'in process', 'heat_rpc.engine.heat_stack_info': {'connect_timeout': 5}},
+            {'name': 'helper', 'heat_rpc.engine.heat_stack_info': {
+                'connect_timeout': 5, 'persistent': True, 'persistent_dir': helper_dir, 'persistent_idle_timeout': 5}},
+        ], env=env)
+    for title in ('in process', 'helper'):
+        assert not run.results[title].get('failed'), run.results[title].get('msg')
+    with open(node_a.log_file(), 'rb') as log:
+        log.seek(start)
+        accepted, never_logged_in = connections_that_never_logged_in(log.read().decode('utf-8', 'replace'))
+    print('healthy runs: %d connections accepted, %d never logged in' % (len(accepted), len(never_logged_in)))
+    assert accepted and not never_logged_in
 
 
 # -- 4. two engines on one vhost and database, one SIGKILLed during a create ---------------------------------------

@@ -163,9 +163,13 @@ class RabbitNode:
         })
         return env
 
+    def log_file(self):
+        """The node's log file."""
+        return os.path.join(self._path('log'), self.node + '.log')
+
     def log_tail(self, lines=30):
         """Last lines of the node's log (for error messages)."""
-        path = os.path.join(self._path('log'), self.node + '.log')
+        path = self.log_file()
         try:
             with open(path, encoding='utf-8', errors='replace') as handle:
                 return ''.join(handle.readlines()[-lines:])

@@ -7,8 +7,9 @@
 Everything that touches the broker lives here: a private oslo.config
 ConfigOpts (never /etc/*.conf, never the global CONF), a reachability and TLS
 check before oslo.messaging gets a chance to reconnect forever, a wall-clock
-deadline around every RPC, and the mapping of every local and remote failure
-to the errors in ``errors.py`` with secrets scrubbed from the text.
+deadline around every RPC (asking the listeners what they speak when a first call
+goes unanswered for connect_timeout, see listener.py), and the mapping of every
+local and remote failure to the errors in ``errors.py`` with secrets scrubbed from the text.
 """
 
 from __future__ import absolute_import, division, print_function
