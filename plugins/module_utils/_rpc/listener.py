@@ -32,10 +32,10 @@ AMQP = 'plain AMQP'
 TLS = 'TLS'
 # A listener that refused the TCP connection: nothing there can have received a message.
 REFUSED = 'refused'
-# Bytes enough to tell the answers apart (a TLS record header starts with 2, a frame header with 3).
+# Enough of an answer to tell: an AMQP frame's type and channel (3 bytes), a TLS record's type and version (2).
 ANSWER_BYTES = 3
 
-# What each side must change, by what the connection expected.
+# What to change when the listeners speak the other protocol, by what the connection expected.
 _FIXES = {
     AMQP: ('set ssl: true (or ssl=1 in transport_url) with ssl_ca_file, or point transport_url at the '
            "broker's plain AMQP port (5672 by default)"),
@@ -82,7 +82,7 @@ def what_speaks(host, timeout, asker=ask):
     """What one broker host speaks (AMQP or TLS), REFUSED, or None when it cannot be told."""
     try:
         answer = asker(host, timeout)
-    except (socket.error, OSError):
+    except OSError:  # DNS, an unreachable network, a timeout while connecting
         return None
     return REFUSED if answer == REFUSED else speaks(answer)
 
