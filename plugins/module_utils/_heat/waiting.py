@@ -183,11 +183,13 @@ class EngineWatch:
     of going on (and may answer the first look before it has). Nothing is judged from a look that fails.
     """
 
-    def __init__(self, client, every=None, clock=time.monotonic):
+    def __init__(self, client, every=None, clock=time.monotonic, first=None):
+        """``first``: seconds until the first look (``every`` unless given; 0 for an action found in progress,
+        which may have lost its engine long ago)."""
         self.client = client
         self.every = ENGINE_LOOK_SECONDS if every is None else every
         self.clock = clock
-        self.next_look = clock() + self.every
+        self.next_look = clock() + (self.every if first is None else first)
         self.suspected = None  # (when first seen, {resource: since}) of resources found orphaned
 
     def look(self, identity, raw):

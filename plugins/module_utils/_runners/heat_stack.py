@@ -135,7 +135,7 @@ class StackRunner(StackGates, Runner):
                                        % (raw['stack_name'], raw['stack_action']))
         try:
             return wait_for_stack(self.service, raw['stack_identity'], self.wait_timeout,
-                                  engines=EngineWatch(self.client))
+                                  engines=EngineWatch(self.client, first=0))
         except errors.EngineDeadError as exc:
             raise self.outcome.engine_dead(raw['stack_identity'], exc)
         except WaitTimeout as exc:

@@ -394,10 +394,10 @@ NEW_UP = engine('up', '2026-12-04T10:03:00', host='new', interval=60)
 OLD_UP = engine('up', '2026-12-04T09:00:00', host='old', interval=60)
 
 
-def watch_looks(client, moments, raw=IN_PROGRESS):
+def watch_looks(client, moments, raw=IN_PROGRESS, first=None):
     """Looks at ``moments`` (seconds); returns the moment the engine was found dead (None: never)."""
     clock = FakeClock()
-    engines = waiting.EngineWatch(client, every=15, clock=clock.clock)
+    engines = waiting.EngineWatch(client, every=15, clock=clock.clock, first=first)
     for moment in moments:
         clock.now = moment
         try:
@@ -425,6 +425,16 @@ def watch_looks(client, moments, raw=IN_PROGRESS):
 def test_when_an_action_is_found_to_have_no_living_engine(service_lists, moments, dead_at):
     client = EnginesClient(*service_lists, resources=[resource('r')], events=[STARTED])
     assert watch_looks(client, moments) == dead_at
+
+
+@pytest.mark.parametrize('first,moments,reads,dead_at', [
+    (None, [0, 10, 15, 30, 45, 60, 75], 5, 75),  # a wait for the run's own action: the first look after 15 s
+    (0, [0, 15, 30, 45, 60], 5, 60),  # an action found in progress: looked at once
+])
+def test_when_the_first_look_is(first, moments, reads, dead_at):
+    client = EnginesClient([OLD_DOWN, NEW_UP], resources=[resource('r')], events=[STARTED])
+    assert watch_looks(client, moments, first=first) == dead_at
+    assert client.reads.count('list_services') == reads
 
 
 def test_a_stack_not_in_progress_or_unreadable_is_not_looked_at():

@@ -107,6 +107,7 @@ def engine_with(shows, **answers):
     answers.setdefault('get_environment', STORED_ENVIRONMENT)
     answers.setdefault('list_stack_resources', [])
     answers.setdefault('list_events', [])
+    answers.setdefault('list_services', [])
     answers.setdefault('preview_update_stack', {'updated': [{'resource_name': 'r'}]})
     answers.setdefault('preview_stack', {'resources': [{'resource_name': 'r'}]})
     answers.setdefault('list_stacks', [stack()])
