@@ -131,6 +131,17 @@ class WaitTimeout(FailureWithFacts):
         self.last = last
 
 
+class EngineDeadError(FailureWithFacts):
+    """A stack's action is in progress, but no heat-engine alive now can be running it: the engine that took it
+    died, and heat-engine never resumes such an action. ``last`` holds the stack as last seen.
+    """
+    kind = 'engine_dead'
+
+    def __init__(self, message, last=None, result=None):
+        super(EngineDeadError, self).__init__(message, result)
+        self.last = last
+
+
 # Engine-side exception class names (heat.common.exception and friends) by category.
 _REMOTE_CATEGORIES = (
     (NotFoundError, (

@@ -71,7 +71,8 @@ options:
   wait_timeout:
     description:
       - How long to wait, in seconds, for the snapshot, its deletion or the restore to settle. Passing it
-        fails the task (C(error.kind) V(wait_timeout)) with the last state seen; the engine carries on.
+        fails the task (C(error.kind) V(wait_timeout)) with the last state seen; the engine carries on. A
+        snapshot or restore whose heat-engine died ends the wait sooner, with C(error.kind) V(engine_dead).
     type: int
     default: 600
 '''

@@ -145,7 +145,9 @@ options:
   wait_timeout:
     description:
       - Seconds to wait for the action (and for an action already in progress to end first). The engine
-        carries on after this; the next run waits for it instead of starting a second action.
+        carries on after this; the next run waits for it instead of starting a second action. An action
+        whose heat-engine died (heat-engine never resumes it) ends the wait sooner, with C(error.kind)
+        V(engine_dead) naming the ways out (see the README).
     type: int
     default: 1800
   breakpoints:

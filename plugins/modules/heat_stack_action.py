@@ -74,7 +74,8 @@ options:
   wait_timeout:
     description:
       - How long to wait, in seconds, with O(wait=true). Passing it fails the task (C(error.kind) V(wait_timeout))
-        with the stack as last seen and the action's events; the action itself continues in the engine.
+        with the stack as last seen and the action's events; the action itself continues in the engine. An
+        action whose heat-engine died ends the wait sooner, with C(error.kind) V(engine_dead) (see the README).
     type: int
     default: 600
 '''

@@ -70,7 +70,8 @@ options:
     choices: [pre-create, pre-update, pre-delete]
   wait_timeout:
     description:
-      - Seconds O(action=wait) waits. A wait that runs out fails the task with C(error.kind=wait_timeout).
+      - Seconds O(action=wait) waits. A wait that runs out fails the task with C(error.kind=wait_timeout); an
+        action whose heat-engine died ends it sooner, with C(error.kind=engine_dead).
     type: int
     default: 1800
 notes:

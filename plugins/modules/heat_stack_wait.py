@@ -58,7 +58,8 @@ options:
   wait_timeout:
     description:
       - Seconds to wait. Passing it fails the task (C(error.kind) V(wait_timeout)) with the stack as last seen and
-        the events of its last action; nothing is done to the stack.
+        the events of its last action; nothing is done to the stack. An action whose heat-engine died ends
+        the wait sooner, with C(error.kind) V(engine_dead) (no engine alive can be running it; see the README).
     type: int
     default: 1800
 '''

@@ -34,7 +34,8 @@ Environment: HEAT_RPC_CACHE_DIR (cache root), HEAT_RPC_ENGINE_PYTHON (interprete
 virtualenv, default: the first python >= 3.11 of python3.11, this interpreter, python3.12,
 python3.13, python3), HEAT_RPC_ENGINE_DEBUG=1 (debug logging in the engine log),
 HEAT_RPC_ENGINE_WORKERS (num_engine_workers, default 1), HEAT_RPC_ENGINE_MAX_STACKS_PER_TENANT
-(max_stacks_per_tenant, default 512).
+(max_stacks_per_tenant, default 512), HEAT_RPC_ENGINE_PERIODIC_INTERVAL (periodic_interval: how often
+the engine refreshes its service record, default 60).
 """
 
 import argparse
@@ -508,6 +509,7 @@ def heat_conf(meta):
     debug = 'false' if os.environ.get('HEAT_RPC_ENGINE_DEBUG', '') in ('', '0', 'false') else 'true'
     # heat's default is 512 stacks per project; benchmarks/module_overhead.py lists 1,000.
     max_stacks = int(os.environ.get('HEAT_RPC_ENGINE_MAX_STACKS_PER_TENANT') or 512)
+    periodic_interval = int(os.environ.get('HEAT_RPC_ENGINE_PERIODIC_INTERVAL') or 60)
     lines = [
         '# heat.conf of a heat-engine test bed, written by heat_testbed.py',
         '[DEFAULT]',
@@ -522,7 +524,7 @@ def heat_conf(meta):
         'auth_encryption_key = ' + secrets.token_hex(16),
         f'num_engine_workers = {workers}',
         f'max_stacks_per_tenant = {max_stacks}',
-        'periodic_interval = 60',
+        f'periodic_interval = {periodic_interval}',
         '# Let tests exercise abandon/adopt (off by default).',
         'enable_stack_abandon = true',
         'enable_stack_adopt = true',

@@ -21,7 +21,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes impor
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import (
     ALL_NESTED, ResourceTree, describe_failure, failed_resources,
 )
-from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import StackFailed, WaitTimeout
+from ansible_collections.heat_rpc.engine.plugins.module_utils.errors import EngineDeadError, StackFailed, WaitTimeout
 
 # How long a failed create, update or adopt with rollback enabled may take to start its rollback.
 ROLLBACK_START_SECONDS = 10
@@ -33,6 +33,11 @@ HEALTHY_ACTIONS = ('CREATE', 'UPDATE', 'SUSPEND', 'RESUME', 'ADOPT', 'SNAPSHOT',
 STACK_ACTIONS = HEALTHY_ACTIONS + ('DELETE', 'ROLLBACK')
 # How long to look for a stack whose create had an unknown outcome, or for a deleted stack's name to be let go.
 REIDENTIFY_SECONDS = 15
+# While a stack action is in progress, how often the engines that could be running it are looked at (one
+# list_services call; the stack's resources and events are read only when no engine up now is older than the action).
+ENGINE_LOOK_SECONDS = 15
+# heat's periodic_interval default: how often an engine refreshes its service record, when a record does not say.
+REPORT_INTERVAL = 60
 # The stack actions a wait for each action heat_stack starts accepts as its end.
 SETTLES_IN = {'CREATE': ('CREATE', 'ROLLBACK'), 'UPDATE': ('UPDATE', 'ROLLBACK'), 'RESUME': ('RESUME',),
               'SUSPEND': ('SUSPEND',), 'ADOPT': ('ADOPT', 'ROLLBACK')}
@@ -123,15 +128,126 @@ def describe_stack(raw_stack):
                            raw_stack.get('stack_status_reason'))
 
 
-def wait_for_stack(service, identity, timeout, actions=None, resolve_outputs=False):
+def wait_for_stack(service, identity, timeout, actions=None, resolve_outputs=False, engines=None):
     """Poll a stack until it settles (in one of ``actions``); returns the raw stack (None once deleted).
 
     A read that fails because the broker or the engine is briefly away does not end the wait: the
     connection is re-established and polling goes on until the stack settles or the timeout passes
-    (WaitTimeout.last is then the last stack seen, or Unreadable).
+    (WaitTimeout.last is then the last stack seen, or Unreadable). With ``engines`` (an EngineWatch), an
+    action that no living engine can be running ends the wait with EngineDeadError.
     """
-    return Poller(timeout).wait(tolerant(lambda: service.show(identity, resolve_outputs=resolve_outputs)),
-                                lambda raw: stack_settled(raw, actions), describe_stack)
+    read = tolerant(lambda: service.show(identity, resolve_outputs=resolve_outputs))
+
+    def fetch():
+        raw = read()
+        if engines is not None:
+            engines.look(identity, raw)
+        return raw
+    return Poller(timeout).wait(fetch, lambda raw: stack_settled(raw, actions), describe_stack)
+
+
+def utc_second(stamp):
+    """An engine timestamp to the second ('YYYY-MM-DDTHH:MM:SS', '' for none), comparable as text: heat writes a
+    stack's and an event's time with a Z, a service record's with microseconds, all in UTC."""
+    return (stamp or '')[:19]
+
+
+def orphaned_resources(services, resources, events):
+    """The resources in progress that no heat-engine alive now can be running: {name: when it went IN_PROGRESS}.
+
+    An engine that sets a resource IN_PROGRESS holds it until it ends it, and heat-engine hands no resource
+    over to another engine (the next update's engine only fails a resource whose engine does not answer). So a
+    resource that went IN_PROGRESS (its latest IN_PROGRESS event) before every engine that is up now, by heat's
+    own rule in ``list_services`` (a report within two report intervals), had started is held by an engine that
+    is no longer up. A resource without such an event is left out: nothing says when it started.
+    """
+    started = [utc_second(record.get('created_at')) for record in services if record.get('status') == 'up']
+    in_progress = set(resource.get('resource_name') for resource in resources
+                      if resource.get('resource_status') == 'IN_PROGRESS')
+    since = {}
+    for event in events:
+        name = event.get('resource_name')
+        if (name in in_progress and event.get('resource_status') == 'IN_PROGRESS'
+                and name != event.get('stack_name')):
+            since[name] = max(since.get(name, ''), utc_second(event.get('event_time')))
+    return dict((name, at) for name, at in since.items() if not any(start <= at for start in started))
+
+
+class EngineWatch:
+    """Notices, while a stack action is in progress, that no heat-engine alive can be running it.
+
+    Every ``every`` seconds of an action in progress it reads the engines (``list_services``); only when no engine
+    up now was running before the action began does it read the stack's resources and events to find the
+    resources no engine up now can hold (orphaned_resources). The same resources orphaned on two looks at least
+    one report interval apart end the wait: an engine that was only paused reports again within one interval
+    of going on (and may answer the first look before it has). Nothing is judged from a look that fails.
+    """
+
+    def __init__(self, client, every=None, clock=time.monotonic, first=None):
+        """``first``: seconds until the first look (``every`` unless given; 0 for an action found in progress,
+        which may have lost its engine long ago)."""
+        self.client = client
+        self.every = ENGINE_LOOK_SECONDS if every is None else every
+        self.clock = clock
+        self.next_look = clock() + (self.every if first is None else first)
+        self.suspected = None  # (when first seen, {resource: since}) of resources found orphaned
+
+    def look(self, identity, raw):
+        """Raise EngineDeadError (with ``last`` the stack) once the action in ``raw`` has no living engine."""
+        if not isinstance(raw, dict) or raw.get('stack_status') != 'IN_PROGRESS':
+            self.suspected = None
+            return
+        now = self.clock()
+        if now < self.next_look:
+            return
+        self.next_look = now + self.every
+        try:
+            services = self.client.list_services(None)
+            orphans = self.orphans(identity, raw, services)
+        except errors.HeatRpcError:
+            return
+        if self.suspected is not None:
+            orphans = dict((name, at) for name, at in orphans.items() if name in self.suspected[1])
+        if not orphans:
+            self.suspected = None
+            return
+        if self.suspected is None:
+            self.suspected = (now, orphans)
+            return
+        if now - self.suspected[0] >= report_interval(services):
+            raise EngineDeadError(engine_dead_message(raw, orphans, services), last=raw)
+
+    def orphans(self, identity, raw, services):
+        started = [utc_second(record.get('created_at')) for record in services if record.get('status') == 'up']
+        if started and min(started) <= utc_second(last_action_time(raw)):
+            return {}  # an engine up now was running before the action began: it may hold every resource of it
+        resources = self.client.list_stack_resources(None, identity)
+        if not any(resource.get('resource_status') == 'IN_PROGRESS' for resource in resources):
+            return {}
+        events = self.client.list_events(None, identity, sort_keys=['created_at'], sort_dir='asc')
+        return orphaned_resources(services, resources, events)
+
+
+def report_interval(services):
+    """The longest interval at which the engines refresh their service records (heat's periodic_interval)."""
+    return max([record.get('report_interval') for record in services if record.get('report_interval')]
+               or [REPORT_INTERVAL])
+
+
+def engine_dead_message(raw, orphans, services):
+    """What happened to an action whose engine died, and the ways out of it."""
+    def engines(status):
+        return ', '.join(sorted('%s (started %s)' % (record.get('host'), utc_second(record.get('created_at')))
+                                for record in services if record.get('status') == status)) or 'none'
+    held = ', '.join('%s (since %s)' % (name, at) for name, at in sorted(orphans.items(), key=lambda item: item[1]))
+    cancel = ('heat_stack_action action=cancel_update cancel_with_rollback=false or '
+              if raw.get('stack_action') == 'UPDATE' else '')
+    return ('stack %s is %s, but no heat-engine alive can be running it: %s went IN_PROGRESS before any engine up now '
+            'started (up: %s; down: %s), so the engine that took it died, and heat-engine never resumes such an '
+            'action. To recover: %sheat-manage reset_stack_status %s (heat\'s own recovery) marks it FAILED, after '
+            'which heat_stack repairs the stack; or state=absent deletes it'
+            % (raw.get('stack_name'), stack_state(raw), held, engines('up'), engines('down'), cancel,
+               stack_id_of(raw.get('stack_identity'))))
 
 
 class HookLook:
@@ -180,9 +296,16 @@ class StackOutcome:
     def wait(self, identity, settles_in):
         """The stack once it settles in one of ``settles_in`` (None once gone); WaitTimeout with the result."""
         try:
-            return wait_for_stack(self.service, identity, self.wait_timeout, actions=settles_in)
+            return wait_for_stack(self.service, identity, self.wait_timeout, actions=settles_in,
+                                  engines=EngineWatch(self.client))
         except WaitTimeout as exc:
             raise self.timed_out(identity, exc.last)
+        except EngineDeadError as exc:
+            raise self.engine_dead(identity, exc)
+
+    def engine_dead(self, identity, exc):
+        """EngineDeadError with the facts of the stack left in progress."""
+        return EngineDeadError(exc.message, last=exc.last, result=self.failure_result(identity, exc.last))
 
     def timed_out(self, identity, last):
         return WaitTimeout('gave up after wait_timeout %ss with the stack %s; it goes on in the engine, and a '
@@ -207,10 +330,14 @@ class StackOutcome:
         before it reaches a hook fails here too; (final raw stack, []) otherwise. With ``accepted``
         None, the settled stack is returned unjudged (None once gone).
         """
+        engines = EngineWatch(self.client)
+
         def look():
             raw = self.service.show(identity, resolve_outputs=False)
-            return HookLook(raw, find_hooks(raw) if raw is not None and raw.get('stack_status') == 'IN_PROGRESS'
-                            else [])
+            hooks = find_hooks(raw) if raw is not None and raw.get('stack_status') == 'IN_PROGRESS' else []
+            if not hooks:  # an action paused on a hook waits for someone, not for an engine
+                engines.look(identity, raw)
+            return HookLook(raw, hooks)
 
         try:
             seen = Poller(self.wait_timeout).wait(
@@ -218,6 +345,8 @@ class StackOutcome:
                     bool(now.hooks) or stack_settled(now.raw, settles_in)), repr)
         except WaitTimeout as exc:
             raise self.timed_out(identity, getattr(exc.last, 'raw', exc.last))
+        except EngineDeadError as exc:
+            raise self.engine_dead(identity, exc)
         if seen.hooks or accepted is None:
             return seen.raw, seen.hooks
         return self.judge(identity, seen.raw, accepted, rollback), []

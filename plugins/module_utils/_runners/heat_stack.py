@@ -29,7 +29,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates im
     ansible_template_loader, check_template_options,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import (
-    SETTLES_IN, StackOutcome, find_created, last_action_time, state_or_gone, wait_for_stack, wait_name_released,
+    SETTLES_IN, EngineWatch, StackOutcome, find_created, last_action_time, state_or_gone, wait_for_stack, wait_name_released,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.base import Runner, require_positive, sent_inputs
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack_gates import StackGates
@@ -134,7 +134,10 @@ class StackRunner(StackGates, Runner):
             raise errors.ConflictError('stack %s is %s_IN_PROGRESS; wait for it to finish or set wait: true'
                                        % (raw['stack_name'], raw['stack_action']))
         try:
-            return wait_for_stack(self.service, raw['stack_identity'], self.wait_timeout)
+            return wait_for_stack(self.service, raw['stack_identity'], self.wait_timeout,
+                                  engines=EngineWatch(self.client, first=0))
+        except errors.EngineDeadError as exc:
+            raise self.outcome.engine_dead(raw['stack_identity'], exc)
         except WaitTimeout as exc:
             raise errors.ConflictError(
                 'stack %s was still %s after waiting %ss for the action in progress to end (since %s). If the '

@@ -316,3 +316,173 @@ def test_events_of_the_top_stack_alone_need_no_resource_listing():
 def test_events_that_cannot_be_read_are_none_the_action_stands():
     client = ScriptedClient({'list_events': errors.EngineNotAnsweringError('slow')})
     assert waiting.StackOutcome(client, StackService(client), 5, since='').events_of_action(TOP_ID, {}, 10) == []
+
+
+# -- an action whose engine died -------------------------------------------------------------------------------
+
+ACTION = '2026-12-04T10:00:00Z'  # when the stack's action began
+
+
+def engine(status, created, host='e', interval=60):
+    return {'host': host, 'status': status, 'created_at': created + '.000000', 'report_interval': interval}
+
+
+def resource(name, status='IN_PROGRESS'):
+    return {'resource_name': name, 'resource_status': status}
+
+
+def event(name, status, at, stack_name='s'):
+    return {'resource_name': name, 'resource_status': status, 'event_time': at, 'stack_name': stack_name}
+
+
+STARTED = event('r', 'IN_PROGRESS', '2026-12-04T10:00:05Z')
+
+
+@pytest.mark.parametrize('services,resources,events,orphans', [
+    # The only engine was killed and another started since: the resource it held has no engine.
+    ([engine('down', '2026-12-04T09:00:00'), engine('up', '2026-12-04T10:03:00')], [resource('r')], [STARTED],
+     {'r': '2026-12-04T10:00:05'}),
+    # ... and its record is gone (heat deletes an engine's stale record when one starts on its host): the same.
+    ([engine('up', '2026-12-04T10:03:00')], [resource('r')], [STARTED], {'r': '2026-12-04T10:00:05'}),
+    # The engine started since took the resource on (a later IN_PROGRESS event): it may be running it.
+    ([engine('up', '2026-12-04T10:03:00')], [resource('r')],
+     [STARTED, event('r', 'FAILED', '2026-12-04T10:04:00'), event('r', 'IN_PROGRESS', '2026-12-04T10:04:00')], {}),
+    # Two engines, one dead: the living one was there when the resource started; it may be holding it.
+    ([engine('down', '2026-12-04T09:00:00'), engine('up', '2026-12-04T09:30:00')], [resource('r')], [STARTED], {}),
+    # An engine that started in the same second as the resource counts as there.
+    ([engine('up', '2026-12-04T10:00:05')], [resource('r')], [STARTED], {}),
+    # A resource that ended is no one's; the stack's own IN_PROGRESS event is not a resource's.
+    ([engine('up', '2026-12-04T10:03:00')], [resource('r', 'COMPLETE')],
+     [STARTED, event('s', 'IN_PROGRESS', '2026-12-04T10:00:00')], {}),
+    ([engine('up', '2026-12-04T10:03:00')], [resource('s')], [event('s', 'IN_PROGRESS', '2026-12-04T10:00:00')], {}),
+    # A resource in progress without an IN_PROGRESS event: nothing says when it started.
+    ([engine('up', '2026-12-04T10:03:00')], [resource('r')], [], {}),
+])
+def test_which_resources_no_living_engine_can_hold(services, resources, events, orphans):
+    assert waiting.orphaned_resources(services, resources, events) == orphans
+
+
+class EnginesClient:
+    """list_services answers the next record list of a script (the last repeats); resources and events are fixed."""
+
+    def __init__(self, *service_lists, resources=(), events=()):
+        self.service_lists = list(service_lists)
+        self.resources = list(resources)
+        self.events = list(events)
+        self.reads = []
+
+    def list_services(self, ctxt):
+        self.reads.append('list_services')
+        answer = self.service_lists.pop(0) if len(self.service_lists) > 1 else self.service_lists[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def list_stack_resources(self, ctxt, identity, nested_depth=0):
+        self.reads.append('list_stack_resources')
+        return self.resources
+
+    def list_events(self, ctxt, identity, **options):
+        self.reads.append('list_events')
+        return self.events
+
+
+IN_PROGRESS = {'stack_name': 's', 'stack_action': 'CREATE', 'stack_status': 'IN_PROGRESS', 'creation_time': ACTION,
+               'stack_identity': {'stack_id': 'x', 'stack_name': 's'}}
+OLD_DOWN = engine('down', '2026-12-04T09:00:00', host='old', interval=60)
+NEW_UP = engine('up', '2026-12-04T10:03:00', host='new', interval=60)
+OLD_UP = engine('up', '2026-12-04T09:00:00', host='old', interval=60)
+
+
+def watch_looks(client, moments, raw=IN_PROGRESS, first=None):
+    """Looks at ``moments`` (seconds); returns the moment the engine was found dead (None: never)."""
+    clock = FakeClock()
+    engines = waiting.EngineWatch(client, every=15, clock=clock.clock, first=first)
+    for moment in moments:
+        clock.now = moment
+        try:
+            engines.look({'stack_id': 'x'}, raw)
+        except errors.EngineDeadError as exc:
+            assert exc.last is raw
+            return moment
+    return None
+
+
+@pytest.mark.parametrize('service_lists,moments,dead_at', [
+    # Killed and restarted: orphaned on two looks a report interval (60 s) apart.
+    ([[OLD_DOWN, NEW_UP]], [15, 30, 45, 60, 75, 90], 75),
+    # Not before the first look, 15 s into the wait.
+    ([[OLD_DOWN, NEW_UP]], [5, 10, 14], None),
+    # Paused: the engine answers the first look with its record stale (it has not reported yet), then reports.
+    ([[OLD_DOWN, NEW_UP], [OLD_UP, NEW_UP]], [15, 30, 45, 60, 75, 90, 105], None),
+    # Two engines, one of them dead: the other was running before the action began.
+    ([[OLD_DOWN, OLD_UP, NEW_UP]], [15, 30, 45, 60, 75, 90], None),
+    # Looks that fail (the engine is away) judge nothing, and do not confirm anything either.
+    ([[OLD_DOWN, NEW_UP], EngineNotAnsweringError('silent')], [15, 30, 45, 60, 75, 90], None),
+    # A report interval of 5 s confirms at the next look.
+    ([[dict(OLD_DOWN, report_interval=5), dict(NEW_UP, report_interval=5)]], [15, 30], 30),
+])
+def test_when_an_action_is_found_to_have_no_living_engine(service_lists, moments, dead_at):
+    client = EnginesClient(*service_lists, resources=[resource('r')], events=[STARTED])
+    assert watch_looks(client, moments) == dead_at
+
+
+@pytest.mark.parametrize('first,moments,reads,dead_at', [
+    (None, [0, 10, 15, 30, 45, 60, 75], 5, 75),  # a wait for the run's own action: the first look after 15 s
+    (0, [0, 15, 30, 45, 60], 5, 60),  # an action found in progress: looked at once
+])
+def test_when_the_first_look_is(first, moments, reads, dead_at):
+    client = EnginesClient([OLD_DOWN, NEW_UP], resources=[resource('r')], events=[STARTED])
+    assert watch_looks(client, moments, first=first) == dead_at
+    assert client.reads.count('list_services') == reads
+
+
+def test_a_stack_not_in_progress_or_unreadable_is_not_looked_at():
+    client = EnginesClient([OLD_DOWN, NEW_UP], resources=[resource('r')], events=[STARTED])
+    for raw in (None, dict(IN_PROGRESS, stack_status='FAILED'), waiting.Unreadable(EngineNotAnsweringError('x'))):
+        assert watch_looks(client, [15, 30, 90], raw=raw) is None
+    assert client.reads == []
+
+
+def test_while_an_engine_older_than_the_action_is_up_a_look_is_one_read():
+    client = EnginesClient([OLD_UP, NEW_UP], resources=[resource('r')], events=[STARTED])
+    assert watch_looks(client, [15, 20, 30]) is None
+    assert client.reads == ['list_services', 'list_services']  # at 15 and 30 s; none at 20
+
+
+def test_a_resource_that_is_no_longer_orphaned_starts_the_count_again():
+    first = EnginesClient([OLD_DOWN, NEW_UP], resources=[resource('r')], events=[STARTED])
+    clock = FakeClock()
+    engines = waiting.EngineWatch(first, every=15, clock=clock.clock)
+    clock.now = 15
+    engines.look({'stack_id': 'x'}, IN_PROGRESS)
+    first.events = [STARTED, event('r', 'IN_PROGRESS', '2026-12-04T10:04:00')]  # the new engine took it on
+    for moment in (30, 45, 60, 75, 90):
+        clock.now = moment
+        engines.look({'stack_id': 'x'}, IN_PROGRESS)
+    assert engines.suspected is None
+
+
+@pytest.mark.parametrize('action,cancel', [('UPDATE', True), ('CREATE', False), ('DELETE', False)])
+def test_an_engine_dead_message_says_what_happened_and_the_ways_out(action, cancel):
+    raw = dict(IN_PROGRESS, stack_action=action)
+    message = waiting.engine_dead_message(raw, {'r': '2026-12-04T10:00:05'}, [OLD_DOWN, NEW_UP])
+    assert message.startswith('stack s is %s_IN_PROGRESS, but no heat-engine alive can be running it: r (since '
+                              '2026-12-04T10:00:05) went IN_PROGRESS before any engine up now started '
+                              '(up: new (started 2026-12-04T10:03:00); down: old (started 2026-12-04T09:00:00))'
+                              % action)
+    assert message.endswith('heat-manage reset_stack_status x (heat\'s own recovery) marks it FAILED, after which '
+                            'heat_stack repairs the stack; or state=absent deletes it')
+    assert ('action=cancel_update cancel_with_rollback=false or heat-manage' in message) is cancel
+
+
+def test_an_engine_dead_wait_returns_the_stack_left_in_progress(monkeypatch):
+    monkeypatch.setattr(waiting, 'ENGINE_LOOK_SECONDS', 0.05)
+    client = EnginesClient([dict(OLD_DOWN, report_interval=0.1), dict(NEW_UP, report_interval=0.1)],
+                           resources=[resource('r')], events=[STARTED])
+    judge = StackOutcome(client, ScriptedService(IN_PROGRESS), 30)
+    with pytest.raises(errors.EngineDeadError) as caught:
+        judge.wait({'stack_id': 'x'}, ('CREATE',))
+    assert caught.value.kind == 'engine_dead'
+    assert caught.value.result['stack']['status'] == 'CREATE_IN_PROGRESS'
+    assert 'no heat-engine alive can be running it' in caught.value.message

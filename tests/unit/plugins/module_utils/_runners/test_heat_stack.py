@@ -107,6 +107,7 @@ def engine_with(shows, **answers):
     answers.setdefault('get_environment', STORED_ENVIRONMENT)
     answers.setdefault('list_stack_resources', [])
     answers.setdefault('list_events', [])
+    answers.setdefault('list_services', [])
     answers.setdefault('preview_update_stack', {'updated': [{'resource_name': 'r'}]})
     answers.setdefault('preview_stack', {'resources': [{'resource_name': 'r'}]})
     answers.setdefault('list_stacks', [stack()])
@@ -323,6 +324,22 @@ def test_an_action_in_progress_that_never_ends_is_a_conflict_naming_when_it_star
         StackRunner(FakeModule(task(wait_timeout=0.2), client)).run()
     assert 'was still UPDATE_IN_PROGRESS after waiting 0.2s for the action in progress to end (since %s)' % since \
         in str(caught.value)
+    assert client.writes == []
+
+
+def test_an_action_in_progress_whose_engine_died_is_engine_dead_with_the_stack_not_a_conflict(monkeypatch):
+    monkeypatch.setattr(waiting, 'ENGINE_LOOK_SECONDS', 0.02)
+    in_progress = stack(action='UPDATE', status='IN_PROGRESS', updated_time='2026-03-03T00:00:00Z')
+    client = engine_with([in_progress], list_services=[
+        {'host': 'old', 'status': 'down', 'created_at': '2026-01-01T00:00:00.000000', 'report_interval': 0.05},
+        {'host': 'new', 'status': 'up', 'created_at': '2026-03-03T00:05:00.000000', 'report_interval': 0.05}],
+        list_stack_resources=[{'resource_name': 'r', 'resource_status': 'IN_PROGRESS'}],
+        list_events=[{'resource_name': 'r', 'resource_status': 'IN_PROGRESS', 'event_time': '2026-03-03T00:00:01Z',
+                      'stack_name': 's'}])
+    with pytest.raises(errors.EngineDeadError) as caught:
+        StackRunner(FakeModule(task(wait_timeout=30), client)).run()
+    assert 'r (since 2026-03-03T00:00:01) went IN_PROGRESS before any engine up now started' in str(caught.value)
+    assert caught.value.result['stack']['status'] == 'UPDATE_IN_PROGRESS'
     assert client.writes == []
 
 
