@@ -4,8 +4,10 @@
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 
 import pytest
@@ -18,6 +20,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks impor
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.waiting import wait_for_stack
 
 import target_user
+from helper_processes import MAX_SOCKET_PATH, SOCKET_NAME_LENGTH, end_helpers
 
 # Fixtures defined in helper modules, registered here so that every integration test can ask for them.
 unprivileged_target = target_user.unprivileged_target
@@ -90,6 +93,20 @@ def make_stack(client, service):
                 wait_for_stack(service, identity, STACK_WAIT, actions=('DELETE',))
         except Exception as exc:  # pylint: disable=broad-except  # cleanup must not hide the test's result
             print('cleanup of %s failed: %s' % (identity.get('stack_name'), exc), file=sys.stderr)
+
+
+@pytest.fixture
+def persistent_dir(tmp_path):
+    """A helper directory of this test (not yet created) with a short enough socket path; its helpers end with it."""
+    directory = str(tmp_path / 'helper')
+    short_parent = None
+    if len(directory) + SOCKET_NAME_LENGTH > MAX_SOCKET_PATH:
+        short_parent = tempfile.mkdtemp(prefix='hrpc-')
+        directory = os.path.join(short_parent, 'helper')
+    yield directory
+    end_helpers(directory)
+    if short_parent is not None:
+        shutil.rmtree(short_parent, ignore_errors=True)
 
 
 @pytest.fixture

@@ -6,18 +6,15 @@ would report it. Helpers are found by their socket directory (each test has its 
 their test."""
 
 import os
-import shutil
 import signal
 import socket
-import tempfile
 import threading
-import time
 
 import pytest
 
 from conftest import broker_address, run_playbook, start_playbook, url_through
 from faults import FaultProxy
-from helper_processes import helper_pids
+from helper_processes import FALLBACK_WARNING, HELPER_EXIT_WAIT, HelperWatch, helper_pids, socket_files, wait_until
 
 TEMPLATE = {
     'heat_template_version': '2018-08-31',
@@ -28,87 +25,8 @@ TEMPLATE = {
     },
     'outputs': {'random_value': {'value': {'get_attr': ['random', 'value']}}},
 }
-# 'heat-rpc-<24 hex>.sock' after the directory; AF_UNIX paths end at 107 bytes.
-SOCKET_NAME_LENGTH = len('/heat-rpc-%s.sock' % ('0' * 24))
-MAX_SOCKET_PATH = 100
-# Generous bounds for things that take a second or two (never asserted as durations).
-HELPER_EXIT_WAIT = 20
+# A generous bound for a request to reach the broker (never asserted as a duration).
 CALL_SENT_WAIT = 60
-FALLBACK_WARNING = 'persistent: this run connected to the broker itself: '
-
-
-# -- finding and ending the helpers of one directory ---------------------------------------------------------------
-
-def socket_files(directory):
-    return sorted(name for name in os.listdir(directory) if name.endswith('.sock')) if os.path.isdir(directory) else []
-
-
-def wait_until(condition, timeout, interval=0.1):
-    """True as soon as ``condition()`` is, False if it still is not after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(interval)
-    return True
-
-
-def end_helpers(directory):
-    """Delete the helpers' socket files (an idle helper then exits within a second); kill any that stay."""
-    for name in socket_files(directory):
-        os.unlink(os.path.join(directory, name))
-    if not wait_until(lambda: not helper_pids(directory), HELPER_EXIT_WAIT):
-        for pid in helper_pids(directory):
-            os.kill(pid, signal.SIGKILL)
-
-
-class HelperWatch:
-    """Samples the helpers and socket files of ``directory`` in the background (while a play runs)."""
-
-    def __init__(self, directory, interval=0.2):
-        self.directory = directory
-        self.interval = interval
-        self.samples = []
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info):
-        self._stop.set()
-        self._thread.join()
-
-    def _sample(self):
-        while True:
-            self.samples.append((tuple(helper_pids(self.directory)), tuple(socket_files(self.directory))))
-            if self._stop.wait(self.interval):
-                return
-
-    @property
-    def pids(self):
-        return sorted(set(pid for pids, _files in self.samples for pid in pids))
-
-    @property
-    def most_at_once(self):
-        """The most helpers, and the most socket files, seen in any one sample."""
-        return (max((len(pids) for pids, _files in self.samples), default=0),
-                max((len(files) for _pids, files in self.samples), default=0))
-
-
-@pytest.fixture
-def persistent_dir(tmp_path):
-    """A helper directory of this test (not yet created) with a short enough socket path; its helpers end with it."""
-    directory = str(tmp_path / 'helper')
-    short_parent = None
-    if len(directory) + SOCKET_NAME_LENGTH > MAX_SOCKET_PATH:
-        short_parent = tempfile.mkdtemp(prefix='hrpc-')
-        directory = os.path.join(short_parent, 'helper')
-    yield directory
-    end_helpers(directory)
-    if short_parent is not None:
-        shutil.rmtree(short_parent, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,11 +1,12 @@
 # -*- coding: utf-8 -*-
-"""Real faults, not simulations: a real RabbitMQ node stopped and started during a wait, a two-node URL
-whose first node goes away, a real RabbitMQ TLS listener, and two heat-engines on one vhost and database
-with one of them SIGKILLed during a create.
+"""Real faults, not simulations: a real RabbitMQ node stopped and started during a wait, and while a
+persistent helper sits idle, a two-node URL whose first node goes away, a real RabbitMQ TLS listener, and
+two heat-engines on one vhost and database with one of them SIGKILLed during a create.
 
 The brokers here are private RabbitMQ nodes (tests/testbed/rabbit_node.py: own node name, ports,
 cookie and data dir) with heat-engine test beds of their own on them (heat_testbed.py up
---transport-url); the machine's shared RabbitMQ is never stopped.
+--transport-url); the machine's shared RabbitMQ is never stopped. Every test here is marked ``faults``,
+so that CI runs them as a step of their own (``-m faults``).
 
 The two-node setup is a real two-node RabbitMQ cluster, both nodes in the transport URL. Two
 independent nodes in one URL do not work: oslo.messaging shuffles the hosts of the URL for every
@@ -29,6 +30,7 @@ import pytest
 from conftest import engine_environment, run_playbook, settings_for, start_playbook, unique_name
 from conftest_testbed import started_testbed
 from faults import TestCA
+from helper_processes import FALLBACK_WARNING, helper_pids
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'testbed'))
 from rabbit_node import RabbitNode  # noqa: E402  pylint: disable=wrong-import-position
@@ -192,6 +194,48 @@ def test_broker_restart_during_the_wait_completes_and_the_rerun_converges(tmp_pa
     with engine_client(bed_a) as client:
         assert client.count_stacks(None, filters={'name': name}) == 1
     print('broker restart: stop %.1fs, start %.1fs, outage %.1fs' % (stopped_in, started_in, outage))
+
+
+# -- 1b. the broker is restarted while a persistent helper sits idle --------------------------------------------
+
+def engine_consuming(node, vhost):
+    """True when the engine consumes its topic queue on ``node`` again (after a restart it reconnects by itself)."""
+    def check():
+        return (queue_consumers(node.ctl('list_queues', '-p', vhost, 'name', 'consumers'), 'engine') or 0) >= 1
+    return check
+
+
+def test_broker_restart_while_the_helper_is_idle_the_next_run_works_without_a_warning(
+        tmp_path, node_a, bed_a, persistent_dir):
+    name = unique_name('idle')
+    env = dict(engine_environment(bed_a), HEAT_RPC_PERSISTENT='1', HEAT_RPC_PERSISTENT_DIR=persistent_dir)
+    first = run_playbook(tmp_path / 'first', [{'name': 'list', 'heat_rpc.engine.heat_stack_info': {}}], env=env)
+    listed = first.results['list']
+    assert not listed.get('failed') and not listed.get('warnings'), listed
+    [helper] = helper_pids(persistent_dir)
+
+    node_a.stop()
+    assert not node_a.alive()
+    node_a.start()
+    wait_until(engine_consuming(node_a, 'heat'), 90, 'the engine to consume its queue again')
+
+    # A write, the wait (reads) and a delete: every kind of call, through the helper that sat through the restart.
+    second = run_playbook(tmp_path / 'second', [
+        stack_task(name, title='create'),
+        {'name': 'delete', 'heat_rpc.engine.heat_stack': {'name': name, 'state': 'absent'}},
+    ], env=env)
+    for title, status in (('create', 'CREATE_COMPLETE'), ('delete', None)):
+        result = second.results[title]
+        assert not result.get('failed'), (title, result.get('msg'), second.output[-3000:])
+        assert result['changed'] is True and not result.get('warnings'), (title, result.get('warnings'))
+        if status:
+            assert result['stack']['status'] == status
+    assert FALLBACK_WARNING not in second.output and '[WARNING]' not in second.output, second.output[-3000:]
+    served_by = helper_pids(persistent_dir)
+    print('idle helper through a broker restart: helper %d before, %s after' % (helper, served_by))
+    assert served_by == [helper]
+    with engine_client(bed_a) as client:
+        assert client.count_stacks(None, filters={'name': name}) == 0
 
 
 # -- 2. two nodes in the URL, one of them stopped mid-run ------------------------------------------------------------
