@@ -20,6 +20,7 @@ other test beds on the broker do not count), and samples the connections in the 
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -168,13 +169,18 @@ def stacks_named(client, names):
 
 
 class BrokerWatch:
-    """Connections and reply queues of one vhost, as rabbitmqctl (of ``ctl``: a command prefix) lists them."""
+    """Connections and reply queues of one vhost, as rabbitmqctl (of ``ctl``: a command prefix) lists them.
+
+    A connection is the engine's when oslo.messaging named it after heat-engine (its ``connection_name``
+    client property, ``<program>:<pid>:<uuid>``); every other one is a client's (module runs, helpers, tests).
+    The engine's own pool may grow under load, so "back to the baseline" is judged on the clients' count.
+    """
 
     def __init__(self, vhost, ctl=('rabbitmqctl',), interval=2.0):
         self.vhost = vhost
         self.ctl = list(ctl)
         self.interval = interval
-        self.peak = 0
+        self.peak = {'engine': 0, 'clients': 0, 'total': 0}
         self._stop = threading.Event()
         self._thread = None
 
@@ -183,16 +189,25 @@ class BrokerWatch:
                               timeout=RABBITMQCTL_TIMEOUT, check=True).stdout.splitlines()
 
     def connections(self):
-        count = sum(1 for line in self._list('list_connections', 'vhost') if line.strip() == self.vhost)
-        self.peak = max(self.peak, count)
+        """{'engine': n, 'clients': n, 'total': n} connections on the vhost now (the peaks updated)."""
+        count = {'engine': 0, 'clients': 0}
+        for line in self._list('list_connections', '--no-table-headers', 'vhost', 'client_properties'):
+            vhost, _tab, properties = line.partition('\t')
+            if vhost.strip() == self.vhost:
+                program = re.search(r'"connection_name","([^":]*):', properties)
+                count['engine' if program and program.group(1) == 'heat-engine' else 'clients'] += 1
+        count['total'] = count['engine'] + count['clients']
+        for key, value in count.items():
+            self.peak[key] = max(self.peak[key], value)
         return count
 
     def reply_queues(self):
         """The names of oslo.messaging's reply queues (reply_<id>) on the vhost."""
-        return set(line.strip() for line in self._list('list_queues', '-p', self.vhost, 'name')
+        return set(line.strip() for line in self._list('list_queues', '--no-table-headers', '-p', self.vhost, 'name')
                    if line.strip().startswith('reply_'))
 
-    def settled(self, condition, timeout):
+    @staticmethod
+    def settled(condition, timeout):
         """Wait up to ``timeout`` seconds for ``condition()`` (reply queues expire, connections close); its last value."""
         deadline = time.monotonic() + timeout
         while True:
@@ -202,7 +217,7 @@ class BrokerWatch:
             time.sleep(1)
 
     def __enter__(self):
-        self.peak = 0
+        self.peak = dict.fromkeys(self.peak, 0)
         self._stop.clear()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
