@@ -103,16 +103,18 @@ def print_report(report):
     for mode, figures in report['modes'].items():
         for index, (phase, values) in enumerate(figures['phases'].items()):
             peak = values['peak_connections']
-            rows.append(['' if index else MODE_LABELS[mode], phase, values['wall_s'],
+            rows.append(['' if index else MODE_LABELS[mode], phase, '%.1f' % values['wall_s'],
                          '%d/%d' % (values['ok'], report['forks']), failures_text(values['failures']),
-                         '%d (%d)' % (peak['clients'], peak['total']), values['client_cpu_s'],
-                         values['helper_cpu_s'] if mode == 'persistent' else '-', values['load_1min']])
+                         '%d (%d)' % (peak['clients'], peak['total']), '%.1f' % values['client_cpu_s'],
+                         '%.1f' % values['helper_cpu_s'] if mode == 'persistent' else '-',
+                         '%.2f' % values['load_1min']])
     lines = [format_table(
         '%d forks, one stack each (3 resources, one nested template); seconds' % report['forks'],
         ['connection', 'phase', 'wall', 'ok', 'failures by kind', 'peak conns: clients (total)', 'client CPU',
          'of it helper', 'load 1 min'], rows)]
     lines.append('  peak connections: on the vhost, sampled every %.1f s with rabbitmqctl (total: with the '
-                 "engine's); load: the 1-minute load average at the end of the phase" % report['sample_interval'])
+                 "engine's); load: the 1-minute load average at the end of the phase (%.2f at the start)"
+                 % (report['sample_interval'], report['load_1min_at_start']))
     for mode, figures in report['modes'].items():
         duplicated = sum(values['stacks']['duplicated'] for values in figures['phases'].values())
         baseline, after = figures['baseline_connections'], figures['connections_after']
