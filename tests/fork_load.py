@@ -96,17 +96,13 @@ class ForkLoad:
             json.dump([{'hosts': 'all', 'gather_facts': False, 'tasks': tasks}], handle)
         return path, results
 
-    def command(self, phase):
-        path, _results = self.playbook(phase)
-        return [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), path, '-i', self.inventory,
-                '-f', str(self.forks), '-e', 'ansible_python_interpreter=%s' % sys.executable]
-
     def run(self, phase, env):
         """Run ``phase`` with ``env`` (the whole environment); a PhaseRun."""
-        command = self.command(phase)
-        results_file = self.playbook(phase)[1]
+        path, results_file = self.playbook(phase)
         if os.path.exists(results_file):
             os.unlink(results_file)
+        command = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), path, '-i', self.inventory,
+                   '-f', str(self.forks), '-e', 'ansible_python_interpreter=%s' % sys.executable]
         started = time.perf_counter()
         process = subprocess.run(command, capture_output=True, text=True, env=env, timeout=PLAYBOOK_TIMEOUT,
                                  check=False)
