@@ -21,6 +21,8 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates im
     VERSION_KEYS, TemplateError, hidden_parameters, parse_document, secret_values,
 )
 
+# Failures after which another call would only wait out its own deadline: no stack is read after them.
+UNANSWERED = (errors.BrokerUnreachableError, errors.EngineNotAnsweringError)
 # Environment sections that give parameters values.
 VALUE_SECTIONS = ('parameters', 'parameter_defaults')
 

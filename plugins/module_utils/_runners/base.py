@@ -9,10 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import stack_secret_values
-
-# Failures after which another call would only wait out its own deadline: no stack is read after them.
-UNANSWERED = (errors.BrokerUnreachableError, errors.EngineNotAnsweringError)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import UNANSWERED, stack_secret_values
 
 
 def sent_inputs(client, inputs, method):

@@ -17,8 +17,8 @@ HIDDEN = {'heat_template_version': '2021-04-16', 'parameters': {'s': {'type': 's
                                                                 'n': {'type': 'number', 'NoEcho': 'true'},
                                                                 'shown': {'type': 'string'}}}
 PLAIN = {'heat_template_version': '2021-04-16', 'parameters': {'s': {'type': 'string'}}}
-NESTED_HIDDEN = json.dumps({'heat_template_version': '2021-04-16', 'parameters': {'inner': {'type': 'string',
-                                                                                          'hidden': True}}})
+NESTED_HIDDEN = json.dumps({'heat_template_version': '2021-04-16',
+                            'parameters': {'inner': {'type': 'string', 'hidden': True}}})
 
 
 def env(section='parameters', **values):
