@@ -16,6 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import contextlib
+
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
     VERSION_KEYS, TemplateError, hidden_parameters, parse_document, secret_values,
@@ -66,3 +68,20 @@ def stack_secret_values(client, identity):
     except errors.NotFoundError:
         return []
     return stored_secret_values(template or {}, files)
+
+
+@contextlib.contextmanager
+def stack_secrets_masked_on_failure(client, identity):
+    """For the controller plugins: on an engine failure about the stack ``identity``, the hidden values it holds
+    join the secrets of the client's scrubber, with which plugin_utils/engine.py masks the error's text."""
+    try:
+        yield
+    except errors.HeatRpcError as exc:
+        if not isinstance(exc, UNANSWERED):
+            try:
+                values = stack_secret_values(client, identity)
+            except errors.HeatRpcError:
+                values = []
+            for value in values:
+                client.settings.scrubber.add(value)
+        raise

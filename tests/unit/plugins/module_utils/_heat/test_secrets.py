@@ -9,7 +9,10 @@ import json
 import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import stack_secret_values, stored_secret_values
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import (
+    stack_secret_values, stack_secrets_masked_on_failure, stored_secret_values,
+)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import Scrubber
 
 from runner_doubles import ScriptedClient
 
@@ -69,3 +72,40 @@ def test_other_engine_failures_are_the_callers():
     client = ScriptedClient({'get_files': errors.EngineNotAnsweringError('late')})
     with pytest.raises(errors.EngineNotAnsweringError):
         stack_secret_values(client, {'stack_id': 'x'})
+
+
+class ClientWithScrubber(ScriptedClient):
+    """A scripted client with the scrubber of its settings (what the controller plugins' errors are masked with)."""
+
+    def __init__(self, answers):
+        super(ClientWithScrubber, self).__init__(answers)
+        self.settings = type('Settings', (), {'scrubber': Scrubber()})()
+
+
+HOLDS = {'get_files': {'env.yaml': env(s='hush-one')}, 'get_template': HIDDEN}
+
+# (name, the error in the block, whether the stack is read and its secrets masked)
+PLUGIN_FAILURES = [
+    ('an output error: the stack is read', errors.ValidationFailedError("cannot be resolved: 'hush-one'"), True),
+    ('a missing output: the stack is read', errors.NotFoundError('no output'), True),
+    ('an unanswered call: nothing more is sent', errors.EngineNotAnsweringError('late'), False),
+    ('an unreachable broker: nothing more is sent', errors.BrokerUnreachableError('down'), False),
+]
+
+
+@pytest.mark.parametrize('error,reads', [case[1:] for case in PLUGIN_FAILURES],
+                         ids=[case[0] for case in PLUGIN_FAILURES])
+def test_a_controller_plugin_failure_masks_what_the_stack_holds(error, reads):
+    client = ClientWithScrubber(HOLDS)
+    with pytest.raises(type(error)):
+        with stack_secrets_masked_on_failure(client, {'stack_id': 'x'}):
+            raise error
+    assert client.methods() == (['get_files', 'get_template'] if reads else [])
+    assert client.settings.scrubber.scrub("'hush-one'") == ("'********'" if reads else "'hush-one'")
+
+
+def test_a_controller_plugin_success_reads_nothing_more():
+    client = ClientWithScrubber(HOLDS)
+    with stack_secrets_masked_on_failure(client, {'stack_id': 'x'}):
+        pass
+    assert client.methods() == []
