@@ -91,7 +91,8 @@ class HeatRpcModule:
 
         The one place every module's secrets go: Ansible masks its ``no_log_values`` in the invocation, ``msg``
         and every returned field, nested ones included (ansible-core 2.16 to 2.21), but not in warnings
-        (2.19 and later) nor in dictionary keys; the scrubber, which warn() and the task's end apply, masks those.
+        (2.19 and later): the scrubber, which warn() and the task's end apply, masks those. Neither masks
+        dictionary keys; engine text is in values.
         """
         values = [value for value in values if value]
         self.module.no_log_values.update(values)
