@@ -60,11 +60,9 @@ class Runner:
         """The task's result, or its typed failure with what the task did so far under the failure's facts."""
         try:
             result = self.perform()
-        except errors.FailureWithFacts as exc:
-            exc.result = dict(self.result, **exc.result)
-            self.mask_stack_secrets(exc)
-            raise
         except errors.HeatRpcError as exc:
+            if isinstance(exc, errors.FailureWithFacts):
+                exc.result = dict(self.result, **exc.result)
             self.mask_stack_secrets(exc)
             raise
         self.mask_stack_secrets()
