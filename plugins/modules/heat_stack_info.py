@@ -224,6 +224,9 @@ notes:
   - Listing options (O(status), O(filters), O(tags), O(sort_keys), O(limit), O(count_only), ...) cannot be
     combined with O(name) or O(physical_resource_id); showing options (O(include), O(resource_options),
     O(event_options)) need O(name), and O(fail_if_missing) needs O(name) or O(physical_resource_id).
+  - With O(name), the values that the stack's environment files give hidden parameters are masked in everything
+    the task returns (one more C(get_files) call, and C(get_template) when the stack has files). A value given
+    in C(parameters) when the stack was made is stored masked by the engine and cannot be known.
 '''
 
 EXAMPLES = r'''
@@ -439,7 +442,10 @@ stacks:
       type: dict
       returned: when V(environment) is in O(include)
     files:
-      description: The stack's stored files (nested templates, get_file contents) by name.
+      description:
+        - The stack's stored files (nested templates, get_file contents, environment files) by name.
+        - A value an environment file gives a hidden parameter shows as C(********), here and wherever else
+          the engine quotes it (status reasons, events, output errors).
       type: dict
       returned: when V(files) is in O(include)
     failures:

@@ -43,6 +43,7 @@ def engine_client(given, what, error_class=AnsibleError):
     try:
         yield client
     except errors.HeatRpcError as exc:
-        raise error_class('%s: %s' % (what, settings.scrubber.scrub(str(exc))))
+        # from None: at -vvv ansible-core 2.16 prints the traceback with its context, the unmasked engine error.
+        raise error_class('%s: %s' % (what, settings.scrubber.scrub(str(exc)))) from None
     finally:
         client.close()

@@ -87,8 +87,17 @@ class HeatRpcModule:
         return hashlib.sha256(json.dumps(['heat_rpc.engine plan key'] + secrets).encode('utf-8')).digest()
 
     def add_secrets(self, values):
-        """Mask ``values`` wherever they appear in the task's output (msg, events, diff, traceback, ...)."""
-        self.module.no_log_values.update(value for value in values if value)
+        """Mask ``values`` wherever they appear in the task's output (msg, events, diff, traceback, ...).
+
+        The one place every module's secrets go: Ansible masks its ``no_log_values`` in the invocation, ``msg``
+        and every returned field, nested ones included (ansible-core 2.16 to 2.21), but not in warnings
+        (2.19 and later): the scrubber, which warn() and the task's end apply, masks those. Neither masks
+        dictionary keys; engine text is in values.
+        """
+        values = [value for value in values if value]
+        self.module.no_log_values.update(values)
+        for value in values:
+            self.settings.scrubber.add(value)
 
     def warn(self, message):
         self.module.warn(self.scrub(message))

@@ -17,6 +17,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import stack_secrets_masked_on_failure
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import stack_state
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stacks import StackService, list_resources, output_value
 
@@ -54,13 +55,14 @@ def fetch_source(client, stack, hosts_output=None, resource_rules=()):
     identity = raw['stack_identity']
     data = {'stack': {'name': raw.get('stack_name'), 'id': identity.get('stack_id'), 'status': stack_state(raw)},
             'output': None, 'resources': []}
-    if hosts_output:
-        data['output'] = output_value(client, identity, hosts_output)
-    for rule in resource_rules or ():
-        found = []
-        for resource in list_resources_with_detail(client, identity, rule):
-            found.append(dict((key, resource.get(key)) for key in HOST_RESOURCE_KEYS + ('attributes',)))
-        data['resources'].append(found)
+    with stack_secrets_masked_on_failure(client, identity):
+        if hosts_output:
+            data['output'] = output_value(client, identity, hosts_output)
+        for rule in resource_rules or ():
+            found = []
+            for resource in list_resources_with_detail(client, identity, rule):
+                found.append(dict((key, resource.get(key)) for key in HOST_RESOURCE_KEYS + ('attributes',)))
+            data['resources'].append(found)
     return data
 
 

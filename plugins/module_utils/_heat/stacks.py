@@ -12,6 +12,7 @@ __metaclass__ = type
 import re
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import stack_secrets_masked_on_failure
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import (
     shape_owner, shape_resource, stack_id_of, stack_state,
 )
@@ -130,7 +131,8 @@ def output_values(client, stack, keys):
     identity = StackService(client).identify(stack)
     if identity is None:
         raise errors.NotFoundError("stack '%s' not found" % stack, method='identify_stack')
-    return [output_value(client, identity, key) for key in keys]
+    with stack_secrets_masked_on_failure(client, identity):
+        return [output_value(client, identity, key) for key in keys]
 
 
 def list_resources(client, identity, nested_depth=0, **options):

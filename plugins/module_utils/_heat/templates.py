@@ -42,8 +42,6 @@ except ImportError:  # pragma: no cover - exercised by sanity's import test
     yaml = None
     HAS_YAML = False
 
-from ansible.module_utils.urls import open_url
-
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.environments import merge_layers
 
@@ -673,6 +671,9 @@ def ansible_template_loader(render=None):
 
     It lives here, not in _ansible/module.py, so that only the modules that read templates carry
     ansible.module_utils.urls and this file in their payload. The action plugins make theirs here too,
-    with a Jinja ``render``.
+    with a Jinja ``render``. Imported here, not at the top: ansible.module_utils.urls loads AnsibleModule, which
+    the controller plugins (that read stored templates through _heat/secrets.py) must not load.
     """
+    from ansible.module_utils.urls import open_url
+
     return TemplateLoader(fetch_url=lambda url: open_url(url, timeout=URL_FETCH_TIMEOUT).read(), render=render)

@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import UNANSWERED, stack_secret_values
 
 
 def sent_inputs(client, inputs, method):
@@ -31,6 +32,11 @@ class Runner:
     (errors.py) and never ends the task itself. What it has done so far is in ``self.result``: a
     failure that carries facts of its own (``result``: a failed wait, a protected resource) returns them over it.
     The client is built on first use, so a runner that refuses its options sends nothing.
+
+    A runner that works on an existing stack sets ``stack_identity`` when it has found it: whatever the run
+    ends with, the hidden values that stack holds where they can be read are masked in everything the task
+    returns (the engine quotes them in status reasons, events and output errors), unless the task asked for
+    the stack's own data (``returns_stack_data``).
     """
 
     def __init__(self, module):
@@ -39,18 +45,41 @@ class Runner:
         self.check_mode = module.check_mode
         self.diff_mode = module.diff_mode
         self.result = {'changed': False}
+        self.stack_identity = None
 
     @property
     def client(self):
         return self.module.client
 
+    def returns_stack_data(self):
+        """True when the task asks for the stack's data (export, abandon, a snapshot's data): hidden values are
+        the point of it and must not be masked there."""
+        return False
+
     def run(self):
         """The task's result, or its typed failure with what the task did so far under the failure's facts."""
         try:
-            return self.perform()
-        except errors.FailureWithFacts as exc:
-            exc.result = dict(self.result, **exc.result)
+            result = self.perform()
+        except errors.HeatRpcError as exc:
+            if isinstance(exc, errors.FailureWithFacts):
+                exc.result = dict(self.result, **exc.result)
+            self.mask_stack_secrets(exc)
             raise
+        self.mask_stack_secrets()
+        return result
+
+    def mask_stack_secrets(self, failure=None):
+        """Have the module mask the hidden values the found stack holds (see the class docstring).
+
+        After a failure, a stack that cannot be read changes nothing: the failure is the task's end either way.
+        """
+        if self.stack_identity is None or self.returns_stack_data() or isinstance(failure, UNANSWERED):
+            return
+        try:
+            self.module.add_secrets(stack_secret_values(self.client, self.stack_identity))
+        except errors.HeatRpcError:
+            if failure is None:
+                raise
 
     def perform(self):
         raise NotImplementedError

@@ -36,7 +36,7 @@ class ResourceSignalRunner(Runner):
 
     def perform(self):
         stack = require_stack(StackService(self.client), self.params['stack'])
-        identity = stack['stack_identity']
+        identity = self.stack_identity = stack['stack_identity']
         # Raises NotFoundError ("The Resource (x) could not be found.") for a resource the stack lacks.
         before = self.client.describe_stack_resource(None, identity, self.params['resource'])
         if self.params['mark_unhealthy'] is not None:

@@ -44,11 +44,14 @@ def restore_refusal(snapshot, stack):
 class SnapshotRunner(Runner):
     """Drives one snapshot of one stack to the state a heat_snapshot task asks for."""
 
+    def returns_stack_data(self):
+        return self.params['include_data']
+
     def perform(self):
         require_positive(self.params, 'wait_timeout')
         self.service = StackService(self.client)
         self.stack = require_stack(self.service, self.params['stack'])
-        self.identity = self.stack['stack_identity']
+        self.identity = self.stack_identity = self.stack['stack_identity']
         self.result = {'changed': False, 'snapshot': {}, 'stack': shape_stack(self.stack)}
         state = self.params['state']
         if state == 'present':

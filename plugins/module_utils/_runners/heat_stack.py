@@ -19,6 +19,7 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.adoption imp
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import HookFinder, check_patterns
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.plans import check_plan_id, stored_state
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import stored_secret_values
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import (
     DesiredStack, StackPlan, StoredStack, cancellable, created_changes, described, overtaken, preview_args,
@@ -443,8 +444,10 @@ class StackRunner(StackGates, Runner):
 
     def load_stored(self, raw):
         identity = raw['stack_identity']
-        return StoredStack(raw, self.client.get_template(None, identity), self.client.get_files(None, identity),
-                           self.client.get_environment(None, identity))
+        template, files = self.client.get_template(None, identity), self.client.get_files(None, identity)
+        # The stack's stored environment files may give hidden parameters values this task does not give.
+        self.module.add_secrets(stored_secret_values(template or {}, files or {}))
+        return StoredStack(raw, template, files, self.client.get_environment(None, identity))
 
     def shaped(self, identity):
         raw = self.service.show(identity)

@@ -66,12 +66,15 @@ def expected_end(action, with_rollback):
 class StackActionRunner(Runner):
     """One stack action, sent only when it would change something, then waited for and judged."""
 
+    def returns_stack_data(self):
+        return self.params['action'] in ('export', 'abandon')
+
     def perform(self):
         require_positive(self.params, 'wait_timeout')
         action = self.params['action']
         service = StackService(self.client)
         before = require_stack(service, self.params['stack'])
-        identity = before['stack_identity']
+        identity = self.stack_identity = before['stack_identity']
         result = self.result
         result.update(action=action, stack=shape_stack(before))
         if action == 'export':

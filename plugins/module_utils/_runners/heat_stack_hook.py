@@ -32,7 +32,7 @@ class HookRunner(Runner):
         self.client.require('1.31', 'heat_stack_hook (it reads the events of nested stacks: list_events nested_depth)')
         service = StackService(self.client)
         raw = require_stack(service, params['stack'])
-        identity = raw['stack_identity']
+        identity = self.stack_identity = raw['stack_identity']
         finder = HookFinder(self.client, identity, params['resources'], params['hook'])
         result = self.result
         if params['action'] == 'wait':

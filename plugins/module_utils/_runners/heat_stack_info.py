@@ -339,6 +339,7 @@ class StackInfoRunner(Runner):
             if self.params['fail_if_missing']:
                 raise errors.NotFoundError("stack '%s' not found" % name, method='identify_stack')
             return []
+        self.stack_identity = raw['stack_identity']
         return [self.with_details(raw)]
 
     def with_details(self, raw):

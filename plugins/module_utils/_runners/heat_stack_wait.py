@@ -35,6 +35,7 @@ class StackWaitRunner(Runner):
                 return result
             raise errors.NotFoundError("stack '%s' not found" % self.params['stack'], method='identify_stack')
         result['stack'] = shape_stack(raw)
+        self.stack_identity = identity
         outcome = StackOutcome(self.client, service, self.params['wait_timeout'])
         final = outcome.finish(identity, target.settles_in, target.accepted, rollback=target.rollback)
         if final is not None:

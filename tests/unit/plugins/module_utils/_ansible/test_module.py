@@ -70,3 +70,37 @@ def test_an_unexpected_exception_still_closes_the_connection(monkeypatch):
         with pytest.raises(KeyError):
             HeatRpcModule(argument_spec={}).run(Crashes)
     assert connection.closed
+
+
+SECRET = 'hush-a-value'
+
+
+class EchoesASecret(Runner):
+    """Registers a secret, warns with it and ends as ``outcome`` says, quoting it in msg and nested fields."""
+
+    outcome = None
+
+    def run(self):
+        self.module.add_secrets([SECRET])
+        self.module.warn('the engine said %s' % SECRET)
+        quoted = "could not convert string to float: '%s'" % SECRET
+        if self.outcome == 'fail':
+            raise errors.StackFailed(quoted, {'events': [{'reason': quoted}], 'stack': {'status_reason': quoted}})
+        return {'changed': False, 'stack': {'outputs': [{'output_error': quoted}]}}
+
+
+@pytest.mark.parametrize('outcome', ['fail', 'exit'])
+def test_a_secret_a_runner_knows_shows_nowhere_in_what_the_task_returns(monkeypatch, capsys, outcome):
+    """Masking happens once, here: msg, nested fields and warnings (ansible-core 2.19+ leaves warnings as they are)."""
+    EchoesASecret.outcome = outcome
+    warned = []
+    monkeypatch.setattr(module_base.AnsibleModule, 'warn', lambda self, message: warned.append(message))
+    with module_args({'transport_url': 'fake://'}):
+        with pytest.raises(SystemExit):
+            HeatRpcModule(argument_spec={}).run(EchoesASecret)
+    out = capsys.readouterr().out
+    result = json.loads(out)
+    assert SECRET not in out
+    assert "could not convert string to float: '********'" in json.dumps(result)
+    assert result.get('failed', False) is (outcome == 'fail')
+    assert warned == ['the engine said ********']

@@ -90,3 +90,58 @@ def test_what_is_sent_of_the_inputs_under_the_cap(layers, allowed, expected, ask
     sent = sent_inputs(client, StackInputs({}, {'env.yaml': '{}'}, base, layers, merged), 'update_stack')
     assert sent == ((base, {'env.yaml': '{}'}, layers) if expected == 'layers' else (merged, {'env.yaml': '{}'}, None))
     assert client.asked == ([('update_stack', {'environment_files': layers})] if asked else [])
+
+
+class OnAStack(Runner):
+    """Finds a stack (or not), then ends as ``outcome`` says."""
+
+    def __init__(self, module, outcome, found=True, stack_data=False):
+        super(OnAStack, self).__init__(module)
+        self.outcome, self.found, self.stack_data = outcome, found, stack_data
+
+    def returns_stack_data(self):
+        return self.stack_data
+
+    def perform(self):
+        if self.found:
+            self.stack_identity = {'stack_id': 'x'}
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
+
+
+STACK_FILES = {'get_files': {'env.yaml': '{"parameters": {"s": "hush-from-env"}}'},
+               'get_template': {'heat_template_version': '2021-04-16',
+                                'parameters': {'s': {'type': 'string', 'hidden': True}}}}
+
+# (name, how perform() ends, runner options, the values the module masks)
+MASKING = [
+    ('a result', {'changed': False}, {}, {'hush-from-env'}),
+    ('a stack failure', errors.StackFailed('failed', {}), {}, {'hush-from-env'}),
+    ('an engine refusal', errors.ValidationFailedError('bad'), {}, {'hush-from-env'}),
+    ('no stack found: nothing to read', errors.NotFoundError('none'), {'found': False}, set()),
+    ('the task asked for the stack\'s data', {'changed': False, 'data': {}}, {'stack_data': True}, set()),
+    ('after an unanswered call no stack is read', errors.EngineNotAnsweringError('late'), {}, set()),
+    ('after an unreachable broker no stack is read', errors.BrokerUnreachableError('down'), {}, set()),
+]
+
+
+@pytest.mark.parametrize('outcome,options,secrets', [case[1:] for case in MASKING], ids=[case[0] for case in MASKING])
+def test_the_hidden_values_a_found_stack_holds_are_masked_however_the_run_ends(outcome, options, secrets):
+    module = FakeModule({}, ScriptedClient(STACK_FILES))
+    runner = OnAStack(module, outcome, **options)
+    if isinstance(outcome, Exception):
+        with pytest.raises(type(outcome)):
+            runner.run()
+    else:
+        assert runner.run() == outcome
+    assert module.secrets == secrets
+
+
+@pytest.mark.parametrize('outcome,raised', [({'changed': False}, errors.EngineNotAnsweringError),
+                                            (errors.StackFailed('failed', {}), errors.StackFailed)])
+def test_a_stack_that_cannot_be_read_fails_a_result_but_never_hides_a_failure(outcome, raised):
+    """A result is not returned unmasked; a failure stays the task's failure."""
+    module = FakeModule({}, ScriptedClient({'get_files': errors.EngineNotAnsweringError('late')}))
+    with pytest.raises(raised):
+        OnAStack(module, outcome).run()

@@ -447,3 +447,19 @@ def test_a_resume_without_wait_reads_the_stack_cheaply_before_comparing():
     StackRunner(FakeModule(task(wait=False), client)).run()
     # found (outputs), read after the resume (no outputs), shaped (outputs)
     assert [kwargs.get('resolve_outputs') for kwargs in client.kwargs_of('show_stack')] == [True, False, True]
+
+
+HIDDEN_TEMPLATE = dict(TEMPLATE, parameters={'p': {'type': 'string', 'hidden': True}})
+
+
+@pytest.mark.parametrize('stored_files,secrets', [
+    ({'env.yaml': '{"parameters": {"p": "stored-hush"}}'}, {'stored-hush'}),
+    ({}, set()),
+])
+def test_hidden_values_the_stored_environment_files_give_are_masked_without_another_call(stored_files, secrets):
+    """The update compares with the stored files anyway: the values they give hidden parameters are masked too."""
+    client = engine_with([stack(), UPDATED], get_template=HIDDEN_TEMPLATE, get_files=stored_files)
+    module = FakeModule(task(template_body=HIDDEN_TEMPLATE, existing=True), client)
+    StackRunner(module).run()
+    assert module.secrets == secrets
+    assert client.methods().count('get_files') == 1

@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright: heat_rpc.engine contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The values of hidden parameters that a run can know of, so that they are masked wherever engine text shows.
+
+The engine quotes a value it cannot use in its messages (``could not convert string to float: '<value>'``), and
+keeps such messages as the status reasons of stacks, resources and events and as output errors. A run knows a
+hidden value when the task gave it (``templates.StackInputs.secrets``) or when the stack holds it where the engine
+does not mask it: an environment file (``environment_files``), whose text get_files returns as it was sent. A value
+given in ``parameters`` when the stack was made is stored masked and cannot be known (only export_stack's data
+carries it).
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import contextlib
+
+from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
+    VERSION_KEYS, TemplateError, hidden_parameters, parse_document, secret_values,
+)
+
+# Failures after which another call would only wait out its own deadline: no stack is read after them.
+UNANSWERED = (errors.BrokerUnreachableError, errors.EngineNotAnsweringError)
+# Environment sections that give parameters values.
+VALUE_SECTIONS = ('parameters', 'parameter_defaults')
+
+
+def environments_among(files):
+    """Every file of ``files`` that reads as an environment (a mapping with parameter values, not a template)."""
+    for text in (files or {}).values():
+        try:
+            document = parse_document(text, 'file', 'environment')
+        except TemplateError:
+            continue
+        if not any(key in document for key in VERSION_KEYS) and any(
+                isinstance(document.get(section), dict) for section in VALUE_SECTIONS):
+            yield document
+
+
+def stored_secret_values(template, files):
+    """The values that the environment files among ``files`` give to parameters ``template`` or ``files`` hide."""
+    hidden = hidden_parameters(template, files)
+    if not hidden:
+        return []
+    values = []
+    for document in environments_among(files):
+        values.extend(value for value in secret_values(hidden, document) if value not in values)
+    return values
+
+
+def stack_secret_values(client, identity):
+    """The hidden values the stack ``identity`` holds in its environment files (read with get_files, get_template).
+
+    Nothing when the API version cap forbids get_files, the stack has no files or is gone. Only a stack that is
+    found is asked, so a broker or engine failure here is the run's failure as any other call's.
+    """
+    if not client.allows('get_files'):
+        return []
+    try:
+        files = client.get_files(None, identity)
+        if not files:
+            return []
+        template = client.get_template(None, identity)
+    except errors.NotFoundError:
+        return []
+    return stored_secret_values(template or {}, files)
+
+
+@contextlib.contextmanager
+def stack_secrets_masked_on_failure(client, identity):
+    """For the controller plugins: on an engine failure about the stack ``identity``, the hidden values it holds
+    join the secrets of the client's scrubber, with which plugin_utils/engine.py masks the error's text."""
+    try:
+        yield
+    except errors.HeatRpcError as exc:
+        if not isinstance(exc, UNANSWERED):
+            try:
+                values = stack_secret_values(client, identity)
+            except errors.HeatRpcError:
+                values = []
+            for value in values:
+                client.settings.scrubber.add(value)
+        raise
