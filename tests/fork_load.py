@@ -184,23 +184,37 @@ class BrokerWatch:
         return subprocess.run(self.ctl + ['-q'] + list(args), capture_output=True, text=True,
                               timeout=RABBITMQCTL_TIMEOUT, check=True).stdout.splitlines()
 
+    def _vhost_connections(self):
+        """(pid, whether it is the engine's) of every connection on the vhost."""
+        for line in self._list('list_connections', '--no-table-headers', 'vhost', 'pid', 'client_properties'):
+            vhost, pid, properties = (line.split('\t', 2) + ['', ''])[:3]
+            if vhost.strip() == self.vhost:
+                program = re.search(r'"connection_name","([^":]*):', properties)
+                yield pid.strip(), bool(program and program.group(1) == 'heat-engine')
+
     def connections(self):
         """{'engine': n, 'clients': n, 'total': n} connections on the vhost now (the peaks updated)."""
         count = {'engine': 0, 'clients': 0}
-        for line in self._list('list_connections', '--no-table-headers', 'vhost', 'client_properties'):
-            vhost, _tab, properties = line.partition('\t')
-            if vhost.strip() == self.vhost:
-                program = re.search(r'"connection_name","([^":]*):', properties)
-                count['engine' if program and program.group(1) == 'heat-engine' else 'clients'] += 1
+        for _pid, engine in self._vhost_connections():
+            count['engine' if engine else 'clients'] += 1
         count['total'] = count['engine'] + count['clients']
         for key, value in count.items():
             self.peak[key] = max(self.peak[key], value)
         return count
 
     def reply_queues(self):
-        """The names of oslo.messaging's reply queues (reply_<id>) on the vhost."""
+        """The names of oslo.messaging's reply queues (reply_<id>) on the vhost, but the engine's own: heat-engine
+        makes RPC calls too (to itself, for a nested stack) and keeps its reply queue as long as it runs."""
+        engine = set(pid for pid, is_engine in self._vhost_connections() if is_engine)
+        connection_of = dict((line.split('\t') + [''])[:2] for line in
+                             self._list('list_channels', '--no-table-headers', 'pid', 'connection'))
+        engine_queues = set()
+        for line in self._list('list_consumers', '--no-table-headers', '-p', self.vhost, 'queue_name', 'channel_pid'):
+            queue, _tab, channel = line.partition('\t')
+            if connection_of.get(channel.strip(), '').strip() in engine:
+                engine_queues.add(queue.strip())
         return set(line.strip() for line in self._list('list_queues', '--no-table-headers', '-p', self.vhost, 'name')
-                   if line.strip().startswith('reply_'))
+                   if line.strip().startswith('reply_')) - engine_queues
 
     @staticmethod
     def settled(condition, timeout):
