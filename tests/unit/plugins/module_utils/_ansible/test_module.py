@@ -70,3 +70,22 @@ def test_an_unexpected_exception_still_closes_the_connection(monkeypatch):
         with pytest.raises(KeyError):
             HeatRpcModule(argument_spec={}).run(Crashes)
     assert connection.closed
+
+
+# (persistent, what the run does about oslo.messaging): a run through the helper (persistent true or not set) only
+# looks the library up, as the helper imports it; a run told to connect itself imports it.
+IMPORT_CHECKS = [
+    (None, 'looks up'),
+    (True, 'looks up'),
+    (False, 'imports'),
+]
+
+
+@pytest.mark.parametrize('persistent, check', IMPORT_CHECKS)
+def test_how_a_run_checks_for_oslo_messaging(monkeypatch, persistent, check):
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import transport
+    monkeypatch.setattr(module_base.importlib.util, 'find_spec', lambda name: None)
+    monkeypatch.setattr(transport, 'HAS_OSLO_MESSAGING', False)
+    monkeypatch.setattr(transport, 'OSLO_MESSAGING_IMPORT_ERROR', ImportError('from the import'))
+    error = module_base.oslo_messaging_import_error(persistent)
+    assert str(error) == {'looks up': "No module named 'oslo_messaging'", 'imports': 'from the import'}[check]
