@@ -41,7 +41,7 @@ MODE_LABELS = {'in_process': 'in process', 'persistent': 'persistent (one helper
 
 def run_environment(helper):
     environ = dict(os.environ, ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0')
-    environ.update(helper.env if helper else {})
+    environ.update(helper.env if helper else {'HEAT_RPC_PERSISTENT': '0'})  # in process is not the default
     return environ
 
 

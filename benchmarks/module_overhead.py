@@ -1,12 +1,15 @@
 # -*- coding: utf-8 -*-
 """Benchmark: what one module task costs over an ansible.builtin.ping task, and where it goes.
 
-Every module figure is printed twice, side by side: the run connecting in its own process, and the
-run handing its calls to the persistent helper (``persistent: true``, warm: started by a warm-up run
-that the medians leave out; the cost of that starting run is printed on its own).
+Every module figure is printed twice, side by side: the run connecting in its own process
+(``persistent: false``), and the run handing its calls to the persistent helper (``persistent: true``;
+with ``--helper-by-default``, ``persistent`` not set: the collection's default), warm: started by a
+warm-up run that the medians leave out; the cost of that starting run (the first task of a play, cold
+helper) is printed on its own.
 
-For a ping play, a heat_stack_info task (one stack), a heat_stack create (wait) + delete of three
-resources and an unchanged re-apply, prints (interleaved runs, medians):
+For a ping play, a heat_stack_info task (one stack), a heat_engine_info task, a heat_stack_hook list,
+a heat_stack create (wait) + delete of three resources, an unchanged re-apply and an unchanged re-apply
+of a template with a nested template file, prints (interleaved runs, medians):
 
 - whole ansible-playbook run, and the module overhead over the ping play;
 - client CPU seconds (user + system of ansible-playbook and everything it ran; with persistent, plus
@@ -34,6 +37,9 @@ asserts nothing. Run against a running test bed:
 
 ``--collection-root DIR`` (a directory holding ansible_collections/heat_rpc/engine) measures another
 copy of the collection, for before/after figures; ``--no-persistent`` leaves the persistent figures out.
+``--helper-by-default`` sets no HEAT_RPC_PERSISTENT for the helper's runs (its directory and idle
+timeout only): the default path of a collection whose default is the helper; the warm-up run must then
+start a helper, or the benchmark stops (that collection's default is not the helper).
 """
 
 import argparse
@@ -71,10 +77,16 @@ TEMPLATE = {
 NONE_TEMPLATE = {'heat_template_version': '2018-08-31', 'resources': {'none': {'type': 'OS::Heat::None'}}}
 LIST_PREFIX = 'bench-list-'
 MODULES = {'ping': 'ansible.builtin.ping', 'stack_info': 'heat_rpc.engine.heat_stack_info',
-           'heat_stack': 'heat_rpc.engine.heat_stack'}
+           'heat_stack': 'heat_rpc.engine.heat_stack', 'engine_info': 'heat_rpc.engine.heat_engine_info',
+           'hook_list': 'heat_rpc.engine.heat_stack_hook'}
+NESTED_TEMPLATE = {'heat_template_version': '2018-08-31', 'resources': {'inner': {'type': 'inner.yaml'}}}
+INNER_TEMPLATE = {'heat_template_version': '2018-08-31',
+                  'resources': {'random': {'type': 'OS::Heat::RandomString', 'properties': {'length': 8}}}}
 # Row labels of the printed tables.
 CASES = {'ping': 'ping', 'stack_info': 'heat_stack_info (one stack)', 'create_delete': 'heat_stack create + delete',
          'unchanged': 'heat_stack unchanged re-apply', 'heat_stack_unchanged': 'heat_stack unchanged re-apply',
+         'engine_info': 'heat_engine_info', 'hook_list': 'heat_stack_hook list',
+         'unchanged_nested': 'heat_stack unchanged, nested template',
          'heat_stack': 'heat_stack', 'forks': '8 forks', 'listing': 'listing'}
 MODES = ('in_process', 'persistent')
 MODULE_UTILS = 'ansible_collections.heat_rpc.engine.plugins.module_utils'
@@ -154,17 +166,20 @@ def process_cpu_seconds(pid):
 class PersistentHelper:
     """The persistent helper one set of benchmark runs shares, in a persistent_dir of its own."""
 
-    def __init__(self, purpose):
+    def __init__(self, purpose, by_default=False):
         # Short, in /tmp: the socket path must fit in a sockaddr_un (108 bytes).
         self.directory = tempfile.mkdtemp(prefix='hrb-%s-' % purpose, dir='/tmp')
         self.purpose = purpose
+        self.by_default = by_default
         self.starts = 0
         self.seen = set()
 
     @property
     def env(self):
-        return {'HEAT_RPC_PERSISTENT': '1', 'HEAT_RPC_PERSISTENT_DIR': self.directory,
-                'HEAT_RPC_PERSISTENT_IDLE_TIMEOUT': str(HELPER_IDLE_TIMEOUT)}
+        env = {'HEAT_RPC_PERSISTENT_DIR': self.directory, 'HEAT_RPC_PERSISTENT_IDLE_TIMEOUT': str(HELPER_IDLE_TIMEOUT)}
+        if not self.by_default:
+            env['HEAT_RPC_PERSISTENT'] = '1'
+        return env
 
     def pids(self):
         """The live helpers of this directory: marked command line, holding a socket bound in the directory."""
@@ -230,7 +245,8 @@ class Runner:
         if forks:
             command += ['-f', str(forks)]
         env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=self.root, **(extra_env or {}))
-        env.update(helper.env if helper else {})
+        # In process is asked for (whatever the collection's default); the helper's runs set what its env says.
+        env.update(helper.env if helper else {'HEAT_RPC_PERSISTENT': '0'})
         helper_before = helper.cpu() if helper else {}
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
@@ -281,6 +297,8 @@ def playbook_figures(runner, books, rounds, helper):
     """Interleaved rounds of every playbook (each module one in process and, with ``helper``, through it)."""
     costs = collections.defaultdict(list)
     start = helper and runner.run(books['stack_info'], helper=helper)  # warm-up: starts the helper
+    if helper and helper.by_default and not start.helper_started:
+        sys.exit('the run with persistent not set started no helper: this collection\'s default is not the helper')
     for _round in range(rounds):
         for step, path in dict(books, create_delete=None).items():
             costs[step, 'in_process'].append(runner.run(path or create_delete_playbook(runner)))
@@ -584,7 +602,8 @@ def playbook_section(figures):
                          ['case', 'connection', 'wall', 'over ping', 'client CPU', 'of it helper'],
                          case_rows(without_in_process_helper(figures),
                                    ['wall_s', 'over_ping_s', 'client_cpu_s', 'helper_cpu_s'],
-                                   ['ping', 'stack_info', 'create_delete', 'unchanged'])),
+                                   ['ping', 'stack_info', 'engine_info', 'hook_list', 'create_delete', 'unchanged',
+                                    'unchanged_nested'])),
             '  (persistent: a warm helper; the warm-up run that started it is the "helper start" row, left out of '
             'the medians)']
 
@@ -680,11 +699,20 @@ def print_report(report):
 
 def measure(args, runner, helper, report):
     info_name = 'bench-info-%s' % uuid.uuid4().hex[:8]
-    runner.run(runner.playbook('setup', [stack_task(info_name)]))
+    nested_name = 'bench-nested-%s' % uuid.uuid4().hex[:8]
+    nested_path = os.path.join(runner.directory, 'nested.yaml')
+    for path, template in ((nested_path, NESTED_TEMPLATE), (os.path.join(runner.directory, 'inner.yaml'), INNER_TEMPLATE)):
+        with open(path, 'w') as handle:
+            json.dump(template, handle)
+    nested_task = {MODULES['heat_stack']: {'name': nested_name, 'template': nested_path}}
+    runner.run(runner.playbook('setup', [stack_task(info_name), nested_task]))
     books = {
         'ping': runner.playbook('ping', [{'ansible.builtin.ping': {}}]),
         'stack_info': runner.playbook('info', [{MODULES['stack_info']: {'name': info_name}}]),
+        'engine_info': runner.playbook('engine_info', [{MODULES['engine_info']: {}}]),
+        'hook_list': runner.playbook('hook_list', [{MODULES['hook_list']: {'stack': info_name}}]),
         'unchanged': runner.playbook('unchanged', [stack_task(info_name)]),
+        'unchanged_nested': runner.playbook('unchanged_nested', [nested_task]),
     }
     report['playbooks'] = playbook_figures(runner, books, args.rounds, helper)
     report['imports'] = import_figures(runner, args.rounds, helper is not None)
@@ -692,7 +720,8 @@ def measure(args, runner, helper, report):
     report['connections'] = connection_figures(runner, info_name, helper is not None)
     if report['connections'].get('helper'):
         report['helpers'].append(report['connections']['helper']['end'])
-    runner.run(runner.playbook('teardown', [{MODULES['heat_stack']: {'name': info_name, 'state': 'absent'}}]))
+    runner.run(runner.playbook('teardown', [{MODULES['heat_stack']: {'name': name, 'state': 'absent'}}
+                                            for name in (info_name, nested_name)]))
     if args.forks_rounds:
         report['forks_8_create_delete'] = forks_figures(runner, args.forks_rounds, helper)
     if args.list_stacks:
@@ -708,6 +737,8 @@ def main():
     parser.add_argument('--list-stacks', type=int, default=1000, help='stacks for the listing case (0: skip)')
     parser.add_argument('--cleanup', action='store_true', help='delete the listing stacks at the end')
     parser.add_argument('--no-persistent', action='store_true', help='leave out the runs through the persistent helper')
+    parser.add_argument('--helper-by-default', action='store_true',
+                        help="the helper's runs leave persistent unset (the collection's default) instead of true")
     parser.add_argument('--json', action='store_true', help='print the raw report as JSON instead of tables')
     parser.add_argument('--collection-root', default=COLLECTIONS_ROOT,
                         help='directory holding ansible_collections/heat_rpc/engine to measure')
@@ -720,7 +751,7 @@ def main():
               'rounds': args.rounds, 'helpers': []}
     with tempfile.TemporaryDirectory() as directory:
         runner = Runner(root, directory)
-        helper = None if args.no_persistent else PersistentHelper('timed')
+        helper = None if args.no_persistent else PersistentHelper('timed', by_default=args.helper_by_default)
         try:
             measure(args, runner, helper, report)
         finally:

@@ -201,8 +201,9 @@ requirements:
 notes:
   - The modules and plugins talk to heat-engine directly over RabbitMQ; heat-api is not involved, and
     Keystone only when O(auth_url) is set (one token per module run, inventory source or lookup).
-  - Each module run (or inventory source, or lookup) opens its broker connection and closes it on exit,
-    unless a module is told to use the persistent helper (the modules' C(persistent) option).
+  - A module run hands its calls to a persistent helper that keeps the broker connection open between
+    runs (the modules' C(persistent) option), unless told not to or the helper cannot be used on the host;
+    the inventory source and the lookup open their broker connection and close it on exit.
 '''
 
     # The modules' persistent helper (controller plugins always connect in their own process).
@@ -213,29 +214,32 @@ options:
       - Hand the engine calls to a helper process that keeps the broker connection open between module
         runs, instead of importing oslo.messaging and connecting in every run. This takes most of the
         fixed cost off a short task (see the README for figures).
+      - If not set (the default), the helper is used when this host lets it run, and otherwise the run
+        connects itself without a warning (a O(persistent_dir) that cannot be created or is unsafe, a
+        socket path too long, a helper that does not start). V(true) uses the helper and warns when the run
+        has to connect itself; V(false) always connects in the run itself. In 0.2.0 and earlier the default
+        was V(false).
       - The first run that needs it starts the helper on the host the module runs on, as the same user.
         One helper serves one set of connection settings (O(transport_url), O(exchange), O(topic), the
-        timeouts and the TLS options); the request context (user, project, credentials) goes with every
-        call and is never kept.
+        timeouts and the TLS options) and one version of this collection's code; the request context
+        (user, project, credentials) goes with every call and is never kept.
       - The helper listens on a Unix socket in O(persistent_dir), answers only its own user, and exits
         after O(persistent_idle_timeout) seconds without calls; deleting its socket file ends it as soon as no
         run is connected.
-      - Results, errors, C(changed) and check mode are the same as without it. If the helper cannot be
-        used before a call is handed over (directory open to other users, helper does not start), the
-        run connects itself and warns why. If the helper is lost during a call, a read is sent again
-        in process and a write fails as C(outcome_unknown).
+      - Results, errors, C(changed) and check mode are the same as without it. If the helper is lost
+        during a call, a read is sent again in process (with a warning) and a write fails as
+        C(outcome_unknown).
       - If not set, E(HEAT_RPC_PERSISTENT).
     type: bool
-    default: false
   persistent_idle_timeout:
     description:
-      - With O(persistent), seconds the helper stays after the last call before it exits.
+      - When the helper is used, seconds it stays after the last call before it exits.
       - If not set, E(HEAT_RPC_PERSISTENT_IDLE_TIMEOUT), else V(60).
     type: float
     default: 60
   persistent_dir:
     description:
-      - With O(persistent), the directory of the helper's socket. It is created with mode 0700 and must
+      - When the helper is used, the directory of its socket. It is created with mode 0700 and must
         belong to the user the module runs as and be closed to others; otherwise the run connects itself.
       - If not set, E(HEAT_RPC_PERSISTENT_DIR), else V(~/.ansible/heat_rpc).
     type: path

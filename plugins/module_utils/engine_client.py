@@ -27,11 +27,12 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.api_versions 
 
 
 def new_connection(settings):
-    """The connection ``settings`` ask for: through the persistent helper, or in this process.
+    """The connection ``settings`` ask for: through the persistent helper (also when ``persistent`` is not set:
+    the default), or in this process.
 
     Imported here, not at the top, so that a run through the helper never imports oslo.messaging.
     """
-    if settings.persistent:
+    if settings.uses_helper:
         from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent.client import PersistentConnection
         return PersistentConnection(settings)
     from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import EngineConnection

@@ -27,6 +27,8 @@ unprivileged_target = target_user.unprivileged_target
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 STACK_WAIT = 120
+# The persistent_dir of this session's module runs (set by session_helper_dir).
+_SESSION_HELPER_DIR = []
 
 
 def pytest_collection_modifyitems(items):
@@ -48,6 +50,28 @@ def settings_for(testbed, **overrides):
     )
     options.update(overrides)
     return connection_settings(**options)
+
+
+@pytest.fixture(scope='session', autouse=True)
+def session_helper_dir():
+    """The persistent_dir of the module runs of this session (pytest-xdist: of this worker) that name none.
+
+    A module run that sets nothing hands its calls to the persistent helper (the default): the tests' helpers
+    live here (a short path: a socket path has at most 107 bytes), never in ~/.ansible, and end with the session.
+    """
+    directory = tempfile.mkdtemp(prefix='hrpc-s-')
+    _SESSION_HELPER_DIR.append(directory)
+    yield directory
+    _SESSION_HELPER_DIR.remove(directory)
+    end_helpers(directory)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def with_session_helper_dir(run_env):
+    """``run_env`` with this session's persistent_dir unless it names one (an empty variable names none)."""
+    if not run_env.get('HEAT_RPC_PERSISTENT_DIR') and _SESSION_HELPER_DIR:
+        run_env['HEAT_RPC_PERSISTENT_DIR'] = _SESSION_HELPER_DIR[0]
+    return run_env
 
 
 @pytest.fixture(scope='session')
@@ -243,7 +267,8 @@ def run_example_playbook(tmp_path, env, name, *args, timeout=300):
     run_env = dict((key, value) for key, value in os.environ.items() if not key.startswith('HEAT_RPC_'))
     run_env.update(env, ANSIBLE_NOCOLOR='1', ANSIBLE_RETRY_FILES_ENABLED='0',
                    ANSIBLE_LOCAL_TEMP=str(tmp_path / 'ansible-tmp'))
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=run_env, check=False)
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=with_session_helper_dir(run_env),
+                          check=False)
     return PlaybookRun(proc.returncode, proc.stdout, proc.stderr, {})
 
 
@@ -278,5 +303,6 @@ def start_playbook(tmp_path, tasks, env=None, verbosity=0, check=False, diff=Fal
     run_env.update({'ANSIBLE_NOCOLOR': '1', 'ANSIBLE_LOCAL_TEMP': str(tmp_path / 'ansible-tmp'),
                     'ANSIBLE_RETRY_FILES_ENABLED': '0', 'ANSIBLE_LOG_PATH': str(tmp_path / 'ansible.log')})
     run_env.update(env or {})
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=run_env)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=with_session_helper_dir(run_env))
     return RunningPlaybook(process, tmp_path, results_file)

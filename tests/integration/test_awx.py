@@ -11,9 +11,12 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from types import SimpleNamespace
 
+import pytest
 import yaml
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_argument_spec
@@ -21,11 +24,15 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connectio
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import RequestContext
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import ParsedTransportURL
 from conftest import REPO_ROOT, engine_environment, run_playbook, unique_name
-from helper_processes import helper_pids
+from helper_processes import helper_pids, process_state
 from test_engine_api import TEMPLATE
 
 BIN = os.path.dirname(sys.executable)
 AWX_DIR = os.path.join(REPO_ROOT, 'docs', 'awx')
+# The jobs' helper idle timeout, and a generous bound on top of it for the helper to be gone after the last job
+# (a bound to wait, never asserted as a duration).
+JOB_HELPER_IDLE_TIMEOUT = 5
+HELPER_EXIT_SLACK = 20
 
 
 def _awx_files():
@@ -123,6 +130,30 @@ def test_awx_tls_fields_become_files_the_connection_accepts(tmp_path):
         'false', '', 'false')
 
 
+# (the persistent box, the no-persistent box, HEAT_RPC_PERSISTENT, the modules' setting): neither box leaves the
+# variable empty, so the modules' default (the helper when it can be used) applies.
+PERSISTENT_BOXES = [
+    (False, False, '', None),
+    (True, False, 'true', True),
+    (False, True, 'false', False),
+    (True, True, 'false', False),
+]
+
+
+@pytest.mark.parametrize('persistent, persistent_off, variable, setting', PERSISTENT_BOXES)
+def test_awx_persistent_boxes_set_the_modules_persistent(tmp_path, monkeypatch, persistent, persistent_off, variable,
+                                                         setting):
+    inputs, injectors = _awx_files()
+    env, _files = render_awx_injectors(inputs, injectors, {
+        'transport_url': 'rabbit://heat:secret@broker:5672/heat', 'persistent': persistent,
+        'persistent_off': persistent_off}, tmp_path)
+    assert env['HEAT_RPC_PERSISTENT'] == variable
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    params = ArgumentSpecValidator(connection_argument_spec()).validate({}).validated_parameters
+    assert params['persistent'] is setting
+
+
 def test_awx_credential_environment_alone_drives_a_module(tmp_path, heat_testbed, make_stack):
     """A job template with only the credential: the rendered environment is all the module gets."""
     inputs, injectors = _awx_files()
@@ -178,6 +209,16 @@ def run_awx_job(root, ident, extravars):
     return proc.returncode, events, stdout
 
 
+def wait_until_gone(pid, seconds):
+    """Whether process ``pid`` is gone (or a zombie) within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while process_state(pid) not in (None, 'Z'):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def stack_task_result(events):
     [event] = [e for e in events if e['event'] in ('runner_on_ok', 'runner_on_failed')
                and e['event_data']['task'].startswith('Stack ')]
@@ -191,14 +232,15 @@ def test_awx_job_through_ansible_runner_gets_its_connection_from_the_credential(
     token = 'gAAAA-awx-test-token-' + unique_name('t')
     root = str(tmp_path / 'job')
     os.makedirs(os.path.join(root, 'env'))
-    # The jobs' tasks go through the persistent helper (a short directory: a socket path has at most 107 bytes).
+    # The jobs' tasks go through the persistent helper, as by default (a short directory: a socket path has at
+    # most 107 bytes).
     helper_dir = tempfile.mkdtemp(prefix='hrpc-awx-')
     credential_env, _files = render_awx_injectors(inputs, injectors, {
         'transport_url': heat_testbed['transport_url'], 'username': context['username'],
         'password': context['password'], 'project_id': context['project_id'], 'user_id': context['user_id'],
         'project_name': context['project_name'], 'roles': 'member', 'auth_token': token, 'is_admin': True,
         'api_version_cap': ' 1.36 ', 'rpc_timeout': '45', 'connect_timeout': '7', 'call_monitor_timeout': '20',
-        'persistent': True, 'persistent_idle_timeout': ' 5 ', 'persistent_dir': helper_dir,
+        'persistent_idle_timeout': ' %d ' % JOB_HELPER_IDLE_TIMEOUT, 'persistent_dir': helper_dir,
     }, os.path.join(root, 'env'))
     try:
         awx_job_lifecycle(root, credential_env, context, token, heat_testbed, service, stack_name, helper_dir)
@@ -229,10 +271,11 @@ def awx_job_lifecycle(root, credential_env, context, token, heat_testbed, servic
     assert (args['api_version_cap'], args['is_admin'], args['roles']) == ('1.36', True, ['member'])
     assert (args['username'], args['project_id']) == (context['username'], context['project_id'])
     assert args['auth_token'] == args['password'] == args['transport_url'] == 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER'
-    assert (args['persistent'], args['persistent_idle_timeout'], args['persistent_dir']) == (True, 5, helper_dir)
-    # The helper served the task: it did not connect itself (that would be a warning), and it is there.
+    assert (args['persistent'], args['persistent_idle_timeout'], args['persistent_dir']) == (
+        None, JOB_HELPER_IDLE_TIMEOUT, helper_dir)
+    # The helper served the task (persistent not set: the default), and it is there.
     assert not created.get('warnings'), created['warnings']
-    assert len(helper_pids(helper_dir)) == 1
+    [helper] = helper_pids(helper_dir)
     assert service.find(stack_name)['stack_status'] == 'COMPLETE'
 
     code, events, stdout = run_awx_job(root, 'reapply', extravars)
@@ -245,6 +288,11 @@ def awx_job_lifecycle(root, credential_env, context, token, heat_testbed, servic
     assert code == 0, stdout
     assert stack_task_result(events)['changed'] is True
     assert service.find(stack_name) is None
+    # The three jobs shared the one helper; the last job ended while it still ran (a job's end does not wait
+    # for it), and it ends on its own idle timeout after the job.
+    assert helper_pids(helper_dir) == [helper]
+    assert wait_until_gone(helper, JOB_HELPER_IDLE_TIMEOUT + HELPER_EXIT_SLACK)
+    assert [name for name in os.listdir(helper_dir) if name.endswith('.sock')] == []
 
     # What AWX shows and stores of a job (its stdout and events) carries none of the credential's secrets.
     shown = ''

@@ -14,7 +14,7 @@ import sys
 import pytest
 import yaml
 
-from conftest import RunningPlaybook, unique_name
+from conftest import RunningPlaybook, unique_name, with_session_helper_dir
 
 pytestmark = [pytest.mark.engine, pytest.mark.playbook]
 
@@ -87,8 +87,8 @@ def run_role(tmp_path, project, tasks, env, play_vars=None, extra_vars=None, che
                    ANSIBLE_RETRY_FILES_ENABLED='0')
     elsewhere = tmp_path / 'elsewhere'
     elsewhere.mkdir(exist_ok=True)
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=run_env,
-                               cwd=str(elsewhere))
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=with_session_helper_dir(run_env), cwd=str(elsewhere))
     run = RunningPlaybook(process, run_dir, results_file).finish(300)
     assert run.results, run.output[-3000:]
     if output is not None:

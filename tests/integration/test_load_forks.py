@@ -43,9 +43,10 @@ def test_forks_create_reapply_update_delete_their_own_stacks(tmp_path, heat_test
     baseline = broker.connections()
     queues_before = broker.reply_queues()
     environ = run_environment(env, tmp_path)
-    if persistent:
-        environ.update(HEAT_RPC_PERSISTENT='1', HEAT_RPC_PERSISTENT_DIR=persistent_dir,
-                       HEAT_RPC_PERSISTENT_IDLE_TIMEOUT=str(HELPER_IDLE_TIMEOUT))
+    # In process is no longer the default: it is asked for (and the helper's directory named either way, so that a
+    # helper started by mistake would show in the watch below rather than in ~/.ansible).
+    environ.update(HEAT_RPC_PERSISTENT='1' if persistent else '0', HEAT_RPC_PERSISTENT_DIR=persistent_dir,
+                   HEAT_RPC_PERSISTENT_IDLE_TIMEOUT=str(HELPER_IDLE_TIMEOUT))
     try:
         with HelperWatch(persistent_dir) as watch:
             for phase in PHASES:

@@ -81,7 +81,8 @@ def test_one_helper_serves_a_lifecycle_with_the_in_process_results(
         tmp_path, env, helper_env, persistent_dir, client, stack_name, other_stack_name):
     with HelperWatch(persistent_dir) as watch:
         through_helper = start_playbook(tmp_path / 'helper', lifecycle_tasks(stack_name), env=helper_env)
-        in_process = start_playbook(tmp_path / 'in-process', lifecycle_tasks(other_stack_name), env=env)
+        in_process = start_playbook(tmp_path / 'in-process', lifecycle_tasks(other_stack_name),
+                                    env=dict(env, HEAT_RPC_PERSISTENT='0'))
         helper_run, process_run = through_helper.finish(), in_process.finish()
     served = helper_run.results
     assert helper_run.stats.get('ignored', 0) == 0, helper_run.output
@@ -271,7 +272,7 @@ def test_an_unreachable_broker_is_reported_through_the_helper_as_in_process(
     unreachable = {'transport_url': url_through(heat_testbed, '127.0.0.1', closed_port()), 'connect_timeout': 2}
     run = run_playbook(tmp_path, [
         info_task('through helper', persistent=True, persistent_dir=persistent_dir, **unreachable),
-        info_task('in process', **unreachable),
+        info_task('in process', persistent=False, **unreachable),
     ], env=env)
     through_helper, in_process = run.results['through helper'], run.results['in process']
     assert in_process['error']['kind'] == 'broker_unreachable', in_process

@@ -347,7 +347,7 @@ def test_plain_amqp_to_the_tls_listener_and_tls_to_the_plain_one_fail_as_tls_err
     with tempfile.TemporaryDirectory(prefix='hrpc-', ignore_cleanup_errors=True) as helper_dir:
         # A short idle timeout: the helpers this test starts end by themselves right after it.
         helper = {'persistent': True, 'persistent_dir': helper_dir, 'persistent_idle_timeout': 5}
-        runs = [(direction, way, dict(options, **(helper if way == 'helper' else {})))
+        runs = [(direction, way, dict(options, **(helper if way == 'helper' else {'persistent': False})))
                 for direction, (options, _says) in connections.items() for way in ('in process', 'helper')]
         tasks = [clock_task(0)]
         for index, (direction, way, options) in enumerate(runs, 1):

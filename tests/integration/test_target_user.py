@@ -40,8 +40,10 @@ def exec_lines(output, python, module):
             if line.startswith('<localhost> EXEC ') and re.search(r'%s \S*/AnsiballZ_%s\.py' % (re.escape(python), module), line)]
 
 
-def test_tasks_run_as_an_unprivileged_user_with_its_own_python(tmp_path, env, unprivileged_target):
+def test_tasks_run_as_an_unprivileged_user_with_its_own_python(tmp_path, env, unprivileged_target, session_helper_dir):
     target = unprivileged_target
+    # The session's helper directory, as run_playbook passes it (root's: the user's module runs connect themselves).
+    env = dict(env, HEAT_RPC_PERSISTENT_DIR=session_helper_dir)
     assert target.user != 'root' and target.uid != 0
     assert not target.python.startswith('/root/')
     venv = os.path.dirname(os.path.dirname(target.python))

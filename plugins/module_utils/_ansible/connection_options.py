@@ -116,7 +116,8 @@ OPTIONS = (
     Option('application_credential_secret', 'str', None, 'HEAT_RPC_APPLICATION_CREDENTIAL_SECRET', BOOTSTRAP, no_log=True),
     Option('auth_ca_file', 'path', None, 'HEAT_RPC_AUTH_CA_FILE', BOOTSTRAP),
     # The modules' persistent helper (the doc fragment's PERSISTENT part; controller plugins never use it).
-    Option('persistent', 'bool', False, 'HEAT_RPC_PERSISTENT', SETTINGS),
+    # No default: not set means the helper when it can be used, quietly in process otherwise (settings.HELPER_USE).
+    Option('persistent', 'bool', None, 'HEAT_RPC_PERSISTENT', SETTINGS),
     Option('persistent_idle_timeout', 'float', 60, 'HEAT_RPC_PERSISTENT_IDLE_TIMEOUT', CONNECTION),
     Option('persistent_dir', 'path', '~/.ansible/heat_rpc', 'HEAT_RPC_PERSISTENT_DIR', CONNECTION,
            blank_is_default=True),
@@ -144,12 +145,15 @@ def connection_settings(transport_url, context=None, **overrides):
 
     ``overrides`` are named as in ConnectionSettings (``timeout``, not the option ``rpc_timeout``):
     a ``connection`` value, ``api_version_cap`` or ``persistent``. No HEAT_RPC_* variable is read.
+    Such a caller connects in its own process unless it asks for the helper (``persistent=True``): it is
+    one long-lived process, which the helper would not make cheaper (as the controller plugins).
     """
     by_field = dict((option.field, option) for option in options_going_to(CONNECTION) + options_going_to(SETTINGS))
     unknown = sorted(set(overrides) - set(by_field))
     if unknown:
         raise TypeError('connection_settings() got unknown settings: %s' % ', '.join(unknown))
     values = dict((option.name, option.default) for option in by_field.values())
+    values['persistent'] = False
     values.update((by_field[field].name, value) for field, value in overrides.items())
     values['transport_url'] = transport_url
     return _settings(values, context)

@@ -22,6 +22,7 @@ from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.connection_options import connection_argument_spec, settings_from_params
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import uses_helper
 from ansible_collections.heat_rpc.engine.plugins.module_utils.engine_client import EngineClient
 
 
@@ -32,10 +33,10 @@ TRACEBACK_VERBOSITY = 3
 def oslo_messaging_import_error(persistent):
     """None when oslo.messaging can be used, else the ImportError to report.
 
-    A run through the persistent helper only looks the library up (the helper imports it); any
-    other run imports it here, as it is about to use it.
+    A run through the persistent helper (``persistent`` true or not set) only looks the library up (the
+    helper imports it); a run told to connect itself imports it here, as it is about to use it.
     """
-    if persistent:
+    if uses_helper(persistent):
         if importlib.util.find_spec('oslo_messaging') is not None:
             return None
         return ImportError("No module named 'oslo_messaging'")

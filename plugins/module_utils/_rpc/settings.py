@@ -24,6 +24,21 @@ TLS_FILES = ('ssl_ca_file', 'ssl_cert_file', 'ssl_key_file')
 # Seconds granted on top of connect_timeout + timeout before the wall-clock guard of a call gives up
 # (here, not in transport.py, because a run through the persistent helper bounds its wait with it too).
 DEADLINE_GRACE = 2.0
+# How a module run connects, by its ``persistent`` setting: (hand the calls to the persistent helper, warn when
+# the run connects in its own process instead because the helper cannot be used on this host).
+HELPER_USE = {
+    # Not set (the default): the helper when this host lets it run; else in process, quietly (nobody asked for it).
+    None: (True, False),
+    # Asked for: not getting it is worth a warning.
+    True: (True, True),
+    # Turned off: in process.
+    False: (False, False),
+}
+
+
+def uses_helper(persistent):
+    """Whether a run with this ``persistent`` setting (True, False or None: not set) hands its calls to the helper."""
+    return HELPER_USE[persistent][0]
 
 
 class RequestContext:
@@ -69,7 +84,7 @@ class ConnectionSettings:
     ``connection_options.connection_settings``, a persistent helper from the values it was started with);
     they become attributes of the same names, and ``self.connection`` keeps them whole: a persistent helper
     is keyed and started with exactly them. Nothing here repeats a default. ``persistent``
-    says whether the calls go through the helper; ``context`` is the RequestContext (an empty one if None);
+    (True, False, or None when not set) says whether the calls go through the helper (HELPER_USE); ``context`` is the RequestContext (an empty one if None);
     ``api_version_cap`` None or '' means the newest version this client knows.
     """
 
@@ -80,7 +95,7 @@ class ConnectionSettings:
         except KeyError as exc:
             raise TypeError('ConnectionSettings: the connection value %s is missing' % exc)
         self.context = context or RequestContext()
-        self.persistent = bool(persistent)
+        self.persistent = None if persistent is None else bool(persistent)
         self.scrubber = Scrubber(self.context.secrets)
         self.scrubber.add_url(self.transport_url)
         self.url = self._parse_url(self.transport_url)
@@ -149,7 +164,7 @@ class ConnectionSettings:
                 raise errors.ConfigurationError('%s must be a positive number of seconds, not %r' % (name, value))
         if self.call_monitor_timeout is not None and self.call_monitor_timeout <= 0:
             raise errors.ConfigurationError('call_monitor_timeout must be a positive number of seconds')
-        if self.persistent and (self.persistent_idle_timeout is None or self.persistent_idle_timeout <= 0):
+        if self.uses_helper and (self.persistent_idle_timeout is None or self.persistent_idle_timeout <= 0):
             raise errors.ConfigurationError('persistent_idle_timeout must be a positive number of seconds, not %r'
                                             % (self.persistent_idle_timeout,))
         if not self.exchange or not self.topic:
@@ -171,6 +186,15 @@ class ConnectionSettings:
                         pass
                 except (IOError, OSError) as exc:
                     raise errors.ConfigurationError('%s %s cannot be read: %s' % (name, path, exc.strerror))
+
+    @property
+    def uses_helper(self):
+        return uses_helper(self.persistent)
+
+    @property
+    def warns_without_helper(self):
+        """Whether a run that cannot use the helper (on this host) and connects itself says so."""
+        return HELPER_USE[self.persistent][1]
 
     @property
     def ca_file(self):

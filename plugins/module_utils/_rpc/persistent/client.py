@@ -4,13 +4,13 @@
 
 """The run's side of the persistent helper: PersistentConnection hands each call over, falls back, or reports it lost.
 
-The persistent helper (opt-in, ``persistent: true``) is one broker connection kept open between module
-runs. This package holds it in four parts: ``client.py`` (this file: what a run decides), ``wire.py``
+The persistent helper (the default; ``persistent: false`` turns it off) is one broker connection kept open
+between module runs. This package holds it in four parts: ``client.py`` (this file: what a run decides), ``wire.py``
 (the frames both sides exchange), ``launch.py`` (where a helper lives, its key, and starting one) and
 ``server.py`` (the helper process itself).
 
-A module run normally imports oslo.messaging and opens its own AMQP connections, which is most of what
-a short task costs. With ``persistent`` the run instead hands each RPC to a helper process of the same
+A module run that connects itself imports oslo.messaging and opens its own AMQP connections, which is most
+of what a short task costs. Through the helper the run instead hands each RPC to a helper process of the same
 user, on the same host, over a Unix socket in a private directory (as ``ansible-connection`` keeps
 network sessions). The first run that needs the helper starts it (a fresh interpreter, sent only the
 connection settings); it keeps oslo.messaging loaded and its transport open, and exits when no run has
@@ -25,8 +25,10 @@ as for a lost broker: a write is ``outcome_unknown``; a read is retried in this 
 One helper serves one set of connection settings (URL, exchange, topic, timeouts, TLS files) for one
 user and one Python; the request context travels with every call, never in a file or on a command line.
 Anything that keeps the helper from being used before a call was handed over (a directory open to
-other users, a socket path too long, a helper that does not start or answer) makes the run connect in
-its own process, with a warning saying why.
+other users or not writable, a socket path too long, a helper that does not start or answer) makes the run
+connect in its own process: with a warning saying why when ``persistent: true`` asked for the helper,
+quietly when ``persistent`` is not set (settings.HELPER_USE). A read the helper lost is sent again in
+process with a warning either way.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -56,7 +58,8 @@ class PersistentConnection:
         self._sock = None
         self._fallback = None
         self.helper_pid = None
-        # Why this run connected in process after all; HeatRpcModule turns them into warnings.
+        # Why this run connected in process after all (when that is worth telling); HeatRpcModule turns them
+        # into warnings.
         self.notices = []
 
     def invoke(self, method, kwargs, version, writes=False, cast=False, timeout=None, context=None):
@@ -68,7 +71,7 @@ class PersistentConnection:
             try:
                 return self._hand_over(request, call_timeout)
             except HelperUnavailable as exc:
-                self._fall_back(str(exc))
+                self._fall_back(exc)
         return self._fallback.invoke(method, kwargs, version, writes=writes, cast=cast, timeout=timeout,
                                      context=context)
 
@@ -79,9 +82,11 @@ class PersistentConnection:
         if self._fallback is not None:
             self._fallback.close()
 
-    def _fall_back(self, reason):
+    def _fall_back(self, unavailable):
         self.close()
-        self.notices.append('persistent: this run connected to the broker itself: %s' % reason)
+        # A call the helper lost is told whatever the setting; a helper this host cannot run, only when asked for.
+        if isinstance(unavailable, HelperLostRead) or self.settings.warns_without_helper:
+            self.notices.append('persistent: this run connected to the broker itself: %s' % unavailable)
         self._fallback = self._fallback_factory(self.settings)
 
     def _hand_over(self, request, call_timeout):
@@ -106,8 +111,8 @@ class PersistentConnection:
             self.close()
             if not writes:
                 # A read is safe to send again.
-                raise HelperUnavailable('the helper (pid %s) lost the call to %s: %s'
-                                        % (self.helper_pid, method, reply['lost']))
+                raise HelperLostRead('the helper (pid %s) lost the call to %s: %s'
+                                     % (self.helper_pid, method, reply['lost']))
             raise errors.OutcomeUnknownError(
                 "the persistent helper (pid %s) did not answer '%s' (%s); the request was handed over, so it may "
                 "or may not have taken effect" % (self.helper_pid, method, reply['lost']), method=method)
@@ -145,6 +150,10 @@ class PersistentConnection:
 def _in_process_connection(settings):
     from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.transport import EngineConnection
     return EngineConnection(settings)
+
+
+class HelperLostRead(HelperUnavailable):
+    """The helper was handed a read and lost it: the run sends it again itself (a read is safe to repeat)."""
 
 
 class HelperEnding(HelperUnavailable):

@@ -143,7 +143,9 @@ def test_a_module_gets_the_table_defaults_in_its_settings(no_heat_rpc_environmen
     settings = settings_from_params(module_params(transport_url=URL, username='demo'))
     assert (settings.exchange, settings.topic, settings.timeout, settings.connect_timeout) == ('heat', 'engine', 60, 10)
     assert settings.call_monitor_timeout == 30
-    assert (settings.ssl, settings.ssl_trust_system_store, settings.persistent) == (False, False, False)
+    assert (settings.ssl, settings.ssl_trust_system_store, settings.persistent) == (False, False, None)
+    # Not set: the helper when the host lets it run (settings.HELPER_USE).
+    assert settings.uses_helper and not settings.warns_without_helper
     # A path option is expanded as AnsibleModule expands every ``path``.
     assert (settings.persistent_idle_timeout, settings.persistent_dir) == (60, os.path.expanduser('~/.ansible/heat_rpc'))
     assert settings.context.values['username'] == 'demo'
@@ -164,13 +166,37 @@ def test_a_blank_persistent_dir_is_the_default_one(blank, no_heat_rpc_environmen
     assert settings.persistent_dir == ROWS['persistent_dir'].default == '~/.ansible/heat_rpc'
 
 
-def test_callers_that_are_not_modules_get_the_same_defaults(no_heat_rpc_environment):
+def test_callers_that_are_not_modules_get_the_same_defaults_but_connect_themselves(no_heat_rpc_environment):
     from_module = settings_from_params(module_params(transport_url=URL))
     direct = connection_settings(URL)
     # Only AnsibleModule expands the path option's '~'; the helper's directory is the same one.
     assert launch.helper_settings(direct) == dict(launch.helper_settings(from_module), persistent_dir='~/.ansible/heat_rpc')
-    assert (direct.persistent, direct.api_version_cap) == (from_module.persistent, from_module.api_version_cap)
+    assert direct.api_version_cap == from_module.api_version_cap
+    # One long-lived process (a test, a benchmark) gains nothing from a helper: in process unless it asks.
+    assert (direct.persistent, from_module.persistent) == (False, None)
+    assert connection_settings(URL, persistent=True).persistent is True
     assert connection_settings(URL, timeout=7).timeout == 7
+
+
+# (HEAT_RPC_PERSISTENT, the task's persistent option, the run's setting): a task option wins over the variable; an
+# empty variable counts as not set, so the default applies.
+PERSISTENT_SOURCES = [
+    (None, None, None),
+    ('', None, None),
+    ('true', None, True),
+    ('0', None, False),
+    ('false', True, True),
+    ('1', False, False),
+    (None, True, True),
+]
+
+
+@pytest.mark.parametrize('variable, option, expected', PERSISTENT_SOURCES)
+def test_where_the_persistent_setting_comes_from(monkeypatch, no_heat_rpc_environment, variable, option, expected):
+    if variable is not None:
+        monkeypatch.setenv('HEAT_RPC_PERSISTENT', variable)
+    given = {} if option is None else {'persistent': option}
+    assert settings_from_params(module_params(transport_url=URL, **given)).persistent is expected
 
 
 @pytest.mark.parametrize('name', ['rpc_timeout', 'username', 'auth_url', 'nonsense'])

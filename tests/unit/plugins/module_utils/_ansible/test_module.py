@@ -104,3 +104,22 @@ def test_a_secret_a_runner_knows_shows_nowhere_in_what_the_task_returns(monkeypa
     assert "could not convert string to float: '********'" in json.dumps(result)
     assert result.get('failed', False) is (outcome == 'fail')
     assert warned == ['the engine said ********']
+
+
+# (persistent, what the run does about oslo.messaging): a run through the helper (persistent true or not set) only
+# looks the library up, as the helper imports it; a run told to connect itself imports it.
+IMPORT_CHECKS = [
+    (None, 'looks up'),
+    (True, 'looks up'),
+    (False, 'imports'),
+]
+
+
+@pytest.mark.parametrize('persistent, check', IMPORT_CHECKS)
+def test_how_a_run_checks_for_oslo_messaging(monkeypatch, persistent, check):
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc import transport
+    monkeypatch.setattr(module_base.importlib.util, 'find_spec', lambda name: None)
+    monkeypatch.setattr(transport, 'HAS_OSLO_MESSAGING', False)
+    monkeypatch.setattr(transport, 'OSLO_MESSAGING_IMPORT_ERROR', ImportError('from the import'))
+    error = module_base.oslo_messaging_import_error(persistent)
+    assert str(error) == {'looks up': "No module named 'oslo_messaging'", 'imports': 'from the import'}[check]

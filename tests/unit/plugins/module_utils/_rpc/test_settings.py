@@ -68,3 +68,24 @@ def test_the_connection_values_must_all_be_given():
     del incomplete['call_monitor_timeout']
     with pytest.raises(TypeError, match="the connection value 'call_monitor_timeout' is missing"):
         ConnectionSettings(incomplete, persistent=False)
+
+
+@pytest.mark.parametrize('value', [0, -1])
+def test_the_idle_timeout_is_checked_when_persistent_is_not_set_too(value):
+    with pytest.raises(errors.ConfigurationError, match='persistent_idle_timeout must be a positive number'):
+        connection_settings('fake://', persistent=None, persistent_idle_timeout=value)
+    assert connection_settings('fake://', persistent=False, persistent_idle_timeout=value).uses_helper is False
+
+
+# (persistent, the calls go to the helper, a run that cannot use it on this host warns): not set is the default.
+HELPER_DECISIONS = [
+    (None, True, False),
+    (True, True, True),
+    (False, False, False),
+]
+
+
+@pytest.mark.parametrize('persistent, helper, warns', HELPER_DECISIONS)
+def test_whether_a_run_uses_the_helper_and_warns_when_it_cannot(persistent, helper, warns):
+    settings = connection_settings('fake://', persistent=persistent)
+    assert (settings.persistent, settings.uses_helper, settings.warns_without_helper) == (persistent, helper, warns)

@@ -233,12 +233,14 @@ BEHAVIOURS = {
 }
 
 
+@pytest.mark.parametrize('persistent', [True, None], ids=['persistent true', 'persistent not set'])
 @pytest.mark.parametrize('behaviour, writes, outcome, why, handed_over', DECISIONS, ids=[row[0] for row in DECISIONS])
-def test_what_a_run_does_when_its_helper(short_dir, monkeypatch, behaviour, writes, outcome, why, handed_over):
+def test_what_a_run_does_when_its_helper(short_dir, monkeypatch, behaviour, writes, outcome, why, handed_over,
+                                         persistent):
     # The silent cases wait for the answer deadline (here 1 x 0.3 + 0.3 + 0.2 + 0.1 + 2.3 s): keep it short.
     monkeypatch.setattr(client, 'DEADLINE_GRACE', 0.1)
     monkeypatch.setattr(client, 'ANSWER_GRACE', 2.3)
-    settings = make_settings(short_dir, timeout=0.2, connect_timeout=0.3)
+    settings = make_settings(short_dir, timeout=0.2, connect_timeout=0.3, persistent=persistent)
     scripted = ScriptedHelper(settings, **BEHAVIOURS[behaviour])
     doubles = []
     connection = client.PersistentConnection(
@@ -258,6 +260,9 @@ def test_what_a_run_does_when_its_helper(short_dir, monkeypatch, behaviour, writ
     assert bool(doubles) is falls_back
     if falls_back:
         assert doubles[0].calls == ['create_stack'] and doubles[0].closed
+    # A read the helper lost (it was handed over) is told whatever the setting; a helper that could not be used
+    # before, only when persistent: true asked for it.
+    if falls_back and (persistent or handed_over):
         assert connection.notices == [FELL_BACK + why]
     else:
         assert connection.notices == []
@@ -283,30 +288,47 @@ def test_a_helper_gone_before_a_later_call_is_handed_over_is_replaced_by_the_run
     assert connection.notices == [FELL_BACK + 'the helper (pid 4242) closed the connection: [Errno 32] Broken pipe']
 
 
-def test_a_socket_path_too_long_for_unix_sockets_makes_the_run_connect_itself(short_dir):
+@pytest.mark.parametrize('persistent, warned', [(True, True), (None, False)])
+def test_a_socket_path_too_long_for_unix_sockets_makes_the_run_connect_itself(short_dir, persistent, warned):
     directory = os.path.join(short_dir, 'd' * 100)
-    settings = make_settings(directory)
+    settings = make_settings(directory, persistent=persistent)
     path = launch.socket_path(settings, launch.helper_key(settings))
     doubles = []
     connection = client.PersistentConnection(
         settings, fallback_factory=lambda given: doubles.append(InProcessDouble(given)) or doubles[-1])
     assert connection.invoke('get_revision', {}, '1.0') == 'from in process'
-    assert connection.notices == [FELL_BACK + 'cannot connect to %s: AF_UNIX path too long' % path]
+    assert connection.notices == [FELL_BACK + 'cannot connect to %s: AF_UNIX path too long' % path][:warned]
 
 
-def test_a_run_whose_directory_is_unsafe_connects_itself_and_says_why(short_dir):
+@pytest.mark.parametrize('persistent, warned', [(True, True), (None, False)])
+def test_a_run_whose_directory_is_unsafe_connects_itself_and_says_why_if_asked(short_dir, persistent, warned):
     directory = os.path.join(short_dir, 'open')
     os.mkdir(directory)
     os.chmod(directory, 0o755)
     doubles = []
-    connection = client.PersistentConnection(
-        make_settings(directory), fallback_factory=lambda given: doubles.append(InProcessDouble(given)) or doubles[-1])
+    connection = client.PersistentConnection(make_settings(directory, persistent=persistent),
+                                             fallback_factory=lambda given: doubles.append(InProcessDouble(given)) or doubles[-1])
     assert connection.invoke('get_revision', {}, '1.0') == 'from in process'
     assert connection.invoke('list_stacks', {}, '1.0') == 'from in process'
     assert doubles[0].calls == ['get_revision', 'list_stacks'] and len(doubles) == 1
     assert connection.notices == ['persistent: this run connected to the broker itself: persistent_dir %s is open to '
-                                  'other users (mode 755); it must be 0700' % directory]
+                                  'other users (mode 755); it must be 0700' % directory][:warned]
     assert os.listdir(directory) == []
+
+
+@pytest.mark.parametrize('persistent, warned', [(True, True), (None, False)])
+def test_a_directory_that_cannot_be_created_makes_the_run_connect_itself(short_dir, persistent, warned):
+    # As a HOME that is not writable: the default directory under it cannot be made.
+    blocker = os.path.join(short_dir, 'home')
+    with open(blocker, 'w'):
+        pass
+    directory = os.path.join(blocker, '.ansible', 'heat_rpc')
+    doubles = []
+    connection = client.PersistentConnection(make_settings(directory, persistent=persistent),
+                                             fallback_factory=lambda given: doubles.append(InProcessDouble(given)) or doubles[-1])
+    assert connection.invoke('get_revision', {}, '1.0') == 'from in process'
+    assert connection.notices == ['persistent: this run connected to the broker itself: persistent_dir %s cannot be '
+                                  'used: Not a directory' % directory][:warned]
 
 
 def test_a_value_the_helper_cannot_carry_fails_the_call_without_falling_back(helper, short_dir):
@@ -316,9 +338,13 @@ def test_a_value_the_helper_cannot_carry_fails_the_call_without_falling_back(hel
     connection.close()
 
 
-def test_new_connection_follows_the_persistent_setting(short_dir):
-    assert isinstance(new_connection(make_settings(short_dir)), client.PersistentConnection)
-    assert isinstance(new_connection(make_settings(short_dir, persistent=False)), transport.EngineConnection)
+@pytest.mark.parametrize('persistent, connection_class', [
+    (True, client.PersistentConnection),
+    (None, client.PersistentConnection),
+    (False, transport.EngineConnection),
+])
+def test_new_connection_follows_the_persistent_setting(short_dir, persistent, connection_class):
+    assert type(new_connection(make_settings(short_dir, persistent=persistent))) is connection_class
 
 
 @pytest.mark.parametrize('url, call_timeout, expected', [

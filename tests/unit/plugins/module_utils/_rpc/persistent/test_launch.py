@@ -11,6 +11,8 @@ import os
 import stat
 import threading
 
+from types import SimpleNamespace
+
 import pytest
 
 pytest.importorskip('oslo_messaging')
@@ -28,6 +30,9 @@ from .doubles import InProcessDouble, free_port, make_settings, refuse_fallback,
 
 KEY_CHANGES = [
     ('transport_url', 'rabbit://u:p@other:5672/v'),
+    # Other broker credentials on the same broker (two credentials in one play).
+    ('transport_url', 'rabbit://other:p@broker:5672/v'),
+    ('transport_url', 'rabbit://u:other@broker:5672/v'),
     ('exchange', 'openstack'),
     ('topic', 'engine2'),
     ('timeout', 7),
@@ -42,6 +47,35 @@ def test_settings_the_transport_depends_on_get_their_own_helper(field, value):
     base = dict(transport_url='rabbit://u:p@broker:5672/v', timeout=5, connect_timeout=2, persistent=True)
     assert launch.helper_key(connection_settings(**base)) != launch.helper_key(
         connection_settings(**dict(base, **{field: value})))
+
+
+def upgraded_code(monkeypatch):
+    """The helper's server.py as a newer collection would have it."""
+    real = launch.importlib.util.find_spec
+
+    def find_spec(name):
+        spec = real(name)
+        if name.endswith('._rpc.persistent.server'):
+            source = spec.loader.get_source(name) + '\n# a newer version\n'
+            spec = SimpleNamespace(name=spec.name, loader=SimpleNamespace(get_source=lambda _name: source))
+        return spec
+    monkeypatch.setattr(launch.importlib.util, 'find_spec', find_spec)
+
+
+# (what differs in the run, how to make it differ): each gets a helper of its own, even with the same settings.
+RUN_CHANGES = [
+    ('another user (become)', lambda monkeypatch: monkeypatch.setattr(launch.os, 'geteuid', lambda: 4242)),
+    ('another Python', lambda monkeypatch: monkeypatch.setattr(launch.sys, 'executable', '/other/python3')),
+    ('the collection upgraded', upgraded_code),
+]
+
+
+@pytest.mark.parametrize('change', [row[1] for row in RUN_CHANGES], ids=[row[0] for row in RUN_CHANGES])
+def test_runs_that_differ_in_user_python_or_code_get_their_own_helper(monkeypatch, change):
+    settings = connection_settings(transport_url='rabbit://u:p@broker:5672/v', persistent=None)
+    before = launch.helper_key(settings)
+    change(monkeypatch)
+    assert launch.helper_key(settings) != before
 
 
 def test_tls_files_are_part_of_the_key_by_absolute_path(tmp_path, monkeypatch):
