@@ -128,7 +128,7 @@ def watch(signals, engine_id, phase, seconds, every):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--pause', type=float, default=150, help='seconds the second engine is SIGSTOPped')
     parser.add_argument('--after-resume', type=float, default=20, help='seconds watched after SIGCONT')
     parser.add_argument('--after-kill', type=float, default=150, help='seconds watched after SIGKILL')

@@ -61,7 +61,7 @@ def failure_of(settings, write):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('--connect-timeout', type=float, default=10)
     parser.add_argument('--rpc-timeout', type=float, default=60)
     args = parser.parse_args()

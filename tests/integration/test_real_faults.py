@@ -390,7 +390,7 @@ def test_a_write_over_the_wrong_protocol_is_not_an_unknown_outcome(ca, node_a, p
                 client.stack_suspend(None, {'stack_name': 'never', 'stack_id': 'sent', 'tenant': 't', 'path': ''})
         finally:
             client.close()
-    assert type(failure.value) is errors.TLSError
+    assert failure.value.__class__ is errors.TLSError
     assert client.writes_sent == 0
     assert says[-1] in failure.value.message
 

@@ -74,7 +74,7 @@ def test_a_plain_connection_is_a_tls_error_only_when_every_host_speaks_tls_or_re
     if not is_tls_error:
         assert error is None
         return
-    assert type(error) is errors.TLSError and error.kind == 'tls_error' and error.method == 'create_stack'
+    assert error.__class__ is errors.TLSError and error.kind == 'tls_error' and error.method == 'create_stack'
     # Not outcome_unknown: the connection never opened, so a write cannot have been sent.
     assert not isinstance(error, errors.OutcomeUnknownError)
     assert error.message.startswith('the RabbitMQ broker speaks TLS (AMQPS) but this connection uses plain AMQP (')

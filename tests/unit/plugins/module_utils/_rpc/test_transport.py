@@ -173,7 +173,7 @@ def test_a_plain_call_unanswered_for_connect_timeout_to_tls_listeners_is_a_tls_e
     with pytest.raises(errors.TLSError) as failure:
         connection.invoke('stack_suspend', {}, '1.0', writes=writes)
     assert time.monotonic() - started < 0.5  # at connect_timeout (0.2), not at the deadline (0.6)
-    assert type(failure.value) is errors.TLSError and failure.value.method == 'stack_suspend'
+    assert failure.value.__class__ is errors.TLSError and failure.value.method == 'stack_suspend'
     assert 'localhost:5671: speaks TLS' in failure.value.message and 'nothing was sent' in failure.value.message
     assert len(checks) == 1
     # It never connected: the transport is let go without a cleanup that would wait on the retrying call.
@@ -187,7 +187,7 @@ def test_a_plain_call_to_a_plain_listener_still_waits_for_its_deadline(blocked, 
     connection = connect([('localhost:5671', 'plain AMQP')])
     with pytest.raises(errors.HeatRpcError) as failure:
         connection.invoke('stack_suspend', {}, '1.0', writes=writes)
-    assert type(failure.value) is error
+    assert failure.value.__class__ is error
     assert len(checks) == 1
 
 
