@@ -394,10 +394,10 @@ NEW_UP = engine('up', '2026-12-04T10:03:00', host='new', interval=60)
 OLD_UP = engine('up', '2026-12-04T09:00:00', host='old', interval=60)
 
 
-def watch_looks(client, moments, raw=None, first=None):
-    """Looks at ``moments`` (seconds) at ``raw`` (IN_PROGRESS unless given); returns the moment the engine was found
-    dead (None: never)."""
-    raw = IN_PROGRESS if raw is None else raw
+def watch_looks(client, moments, raw=(), first=None):
+    """Looks at ``moments`` (seconds) at ``raw`` (IN_PROGRESS unless given; None is a stack gone); returns the moment
+    the engine was found dead (None: never)."""
+    raw = IN_PROGRESS if raw == () else raw
     clock = FakeClock()
     engines = waiting.EngineWatch(client, every=15, clock=clock.clock, first=first)
     for moment in moments:
