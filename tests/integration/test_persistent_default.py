@@ -10,10 +10,9 @@ import tempfile
 
 import pytest
 
-from conftest import end_helpers_in, run_playbook
-from helper_processes import helper_pids, process_state, socket_inodes_bound_in
+from conftest import run_playbook
+from helper_processes import FALLBACK_WARNING, end_helpers, helper_pids, process_state, socket_inodes_bound_in
 
-FALLBACK_WARNING = 'persistent: this run connected to the broker itself: '
 
 
 @pytest.fixture
@@ -29,7 +28,7 @@ def helper_dirs():
 
     yield factory
     for directory in made:
-        end_helpers_in(directory)
+        end_helpers(directory)
     shutil.rmtree(parent, ignore_errors=True)
 
 
