@@ -14,7 +14,6 @@ from conftest import run_playbook
 from helper_processes import FALLBACK_WARNING, end_helpers, helper_pids, process_state, socket_inodes_bound_in
 
 
-
 @pytest.fixture
 def helper_dirs():
     """A factory of helper directories (not yet created, under a short private parent); their helpers end with the test."""
