@@ -34,6 +34,7 @@ REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO_ROOT, 'tests'))
 
 from fork_load import PHASES, BrokerWatch, ForkLoad, stacks_named  # noqa: E402
+from helper_processes import wait_until  # noqa: E402
 from module_overhead import PersistentHelper, engine_client, format_table  # noqa: E402
 
 MODE_LABELS = {'in_process': 'in process', 'persistent': 'persistent (one helper)'}
@@ -87,7 +88,7 @@ def mode_figures(directory, mode, forks, broker, client, settle):
             client.delete_stack(None, raw['stack_identity'], cast=True)
     broker.settled(lambda: broker.connections()['clients'] <= baseline['clients'], settle)
     figures['connections_after'] = broker.connections()
-    broker.settled(lambda: not broker.reply_queues() - queues_before, settle)
+    wait_until(lambda: not broker.reply_queues() - queues_before, settle, interval=1)
     figures['reply_queues_left'] = len(broker.reply_queues() - queues_before)
     return figures
 

@@ -23,10 +23,9 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 
-from helper_processes import FALLBACK_WARNING
+from helper_processes import FALLBACK_WARNING, BackgroundSampler
 
 PHASES = ('create', 'reapply', 'update', 'delete')
 # What each phase's task should report.
@@ -164,7 +163,7 @@ def stacks_named(client, names):
         marker = page[-1]['stack_identity']['stack_id']
 
 
-class BrokerWatch:
+class BrokerWatch(BackgroundSampler):
     """Connections and reply queues of one vhost, as rabbitmqctl (of ``ctl``: a command prefix) lists them.
 
     A connection is the engine's when oslo.messaging named it after heat-engine (its ``connection_name``
@@ -173,12 +172,10 @@ class BrokerWatch:
     """
 
     def __init__(self, vhost, ctl=('rabbitmqctl',), interval=2.0):
+        super().__init__(interval)
         self.vhost = vhost
         self.ctl = list(ctl)
-        self.interval = interval
         self.peak = {'engine': 0, 'clients': 0, 'total': 0}
-        self._stop = threading.Event()
-        self._thread = None
 
     def _list(self, *args):
         return subprocess.run(self.ctl + ['-q'] + list(args), capture_output=True, text=True,
@@ -216,32 +213,12 @@ class BrokerWatch:
         return set(line.strip() for line in self._list('list_queues', '--no-table-headers', '-p', self.vhost, 'name')
                    if line.strip().startswith('reply_')) - engine_queues
 
-    @staticmethod
-    def settled(condition, timeout):
-        """Wait up to ``timeout`` seconds for ``condition()`` (reply queues expire, connections close); its last value."""
-        deadline = time.monotonic() + timeout
-        while True:
-            value = condition()
-            if value or time.monotonic() > deadline:
-                return value
-            time.sleep(1)
-
     def __enter__(self):
         self.peak = dict.fromkeys(self.peak, 0)
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
-        self._thread.start()
-        return self
+        return super().__enter__()
 
-    def __exit__(self, *exc_info):
-        self._stop.set()
-        self._thread.join()
-
-    def _sample(self):
-        while True:
-            try:
-                self.connections()
-            except (subprocess.SubprocessError, OSError):
-                pass  # one missed sample; the next may work
-            if self._stop.wait(self.interval):
-                return
+    def sample(self):
+        try:
+            self.connections()
+        except (subprocess.SubprocessError, OSError):
+            pass  # one missed sample; the next may work

@@ -86,17 +86,21 @@ def end_helpers(directory):
             os.kill(pid, signal.SIGKILL)
 
 
-class HelperWatch:
-    """Samples the helpers and socket files of ``directory`` in the background (while a play runs)."""
+class BackgroundSampler:
+    """Calls ``sample()`` every ``interval`` seconds in a background thread for as long as a ``with`` block lasts
+    (while a play runs); a sampler may be entered again."""
 
-    def __init__(self, directory, interval=0.2):
-        self.directory = directory
+    def __init__(self, interval):
         self.interval = interval
-        self.samples = []
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread = None
+
+    def sample(self):
+        raise NotImplementedError
 
     def __enter__(self):
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
         return self
 
@@ -104,11 +108,23 @@ class HelperWatch:
         self._stop.set()
         self._thread.join()
 
-    def _sample(self):
+    def _run(self):
         while True:
-            self.samples.append((tuple(helper_pids(self.directory)), tuple(socket_files(self.directory))))
+            self.sample()
             if self._stop.wait(self.interval):
                 return
+
+
+class HelperWatch(BackgroundSampler):
+    """Samples the helpers and socket files of ``directory`` in the background (while a play runs)."""
+
+    def __init__(self, directory, interval=0.2):
+        super().__init__(interval)
+        self.directory = directory
+        self.samples = []
+
+    def sample(self):
+        self.samples.append((tuple(helper_pids(self.directory)), tuple(socket_files(self.directory))))
 
     @property
     def pids(self):

@@ -66,7 +66,7 @@ def test_forks_create_reapply_update_delete_their_own_stacks(tmp_path, heat_test
     assert wait_until(lambda: not helper_pids(persistent_dir) and not socket_files(persistent_dir),
                       HELPER_IDLE_TIMEOUT + HELPER_EXIT_WAIT), helper_pids(persistent_dir)
     # At most as many as before: one of an earlier test may still have been closing when the baseline was read.
-    clients_back = broker.settled(lambda: broker.connections()['clients'] <= baseline['clients'], SETTLE_WAIT)
+    clients_back = wait_until(lambda: broker.connections()['clients'] <= baseline['clients'], SETTLE_WAIT, interval=1)
     assert clients_back, (baseline, broker.connections())
-    queues_gone = broker.settled(lambda: not (broker.reply_queues() - queues_before), SETTLE_WAIT)
+    queues_gone = wait_until(lambda: not (broker.reply_queues() - queues_before), SETTLE_WAIT, interval=1)
     assert queues_gone, broker.reply_queues() - queues_before
