@@ -344,7 +344,7 @@ def test_a_value_the_helper_cannot_carry_fails_the_call_without_falling_back(hel
     (False, transport.EngineConnection),
 ])
 def test_new_connection_follows_the_persistent_setting(short_dir, persistent, connection_class):
-    assert type(new_connection(make_settings(short_dir, persistent=persistent))) is connection_class
+    assert new_connection(make_settings(short_dir, persistent=persistent)).__class__ is connection_class
 
 
 @pytest.mark.parametrize('url, call_timeout, expected', [
