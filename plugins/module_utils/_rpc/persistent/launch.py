@@ -36,6 +36,9 @@ from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings impo
 
 # Seconds a new helper gets to start, import oslo.messaging and listen before the run connects in process.
 START_TIMEOUT = 30.0
+# After a helper failed to start, runs with the same settings connect themselves for this long before one tries
+# again: a start that fails (or hangs for START_TIMEOUT) is not paid by every task of a play.
+START_BACKOFF = 120.0
 START_LOCK = 'heat-rpc-start.lock'
 # What a helper is started with: a fresh interpreter, its configuration on stdin, and of the run's
 # environment only what Python, the locale and TLS need.
@@ -145,13 +148,41 @@ def start_and_connect(settings, path, key):
         fcntl.flock(lock, fcntl.LOCK_EX)
         sock = connect(path, settings.connect_timeout)
         if sock is None:
-            _start_helper(settings, path, key)
+            _start_unless_failed_lately(settings, path, key)
             sock = connect(path, settings.connect_timeout)
         if sock is None:
             raise HelperUnavailable('the helper started but does not listen at %s' % path)
         return sock
     finally:
         os.close(lock)
+
+
+def failed_start_path(path):
+    """Where the reason a helper of the socket ``path`` failed to start is kept (its time: the file's)."""
+    return path[:-len('.sock')] + '.failed' if path.endswith('.sock') else path + '.failed'
+
+
+def _start_unless_failed_lately(settings, path, key, now=time.time):
+    """Start the helper, unless one of the same settings failed to start less than START_BACKOFF seconds ago."""
+    failed = failed_start_path(path)
+    try:
+        age = now() - os.stat(failed).st_mtime
+    except FileNotFoundError:
+        age = None
+    if age is not None and 0 <= age < START_BACKOFF:
+        with open(failed) as handle:
+            reason = handle.read().strip()
+        raise HelperUnavailable('a helper failed to start %d s ago (%s); the next try is %d s after that'
+                                % (age, reason, START_BACKOFF))
+    try:
+        _start_helper(settings, path, key)
+    except HelperUnavailable as exc:
+        descriptor = os.open(failed, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, 'w') as handle:
+            handle.write(str(exc))
+        raise
+    if age is not None:
+        os.unlink(failed)
 
 
 def _start_helper(settings, path, key):

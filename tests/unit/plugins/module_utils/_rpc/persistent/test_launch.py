@@ -193,3 +193,57 @@ def test_runs_that_start_at_once_share_one_helper(short_dir):
         launch.socket_path(settings_list[0], launch.helper_key(settings_list[0])))])
     os.unlink(launch.socket_path(settings_list[0], launch.helper_key(settings_list[0])))
     assert wait_until_gone(pids.pop(), 10)
+
+
+# -- a helper that failed to start is not tried again by every run ----------------------------------------------------
+
+
+# (seconds since a start failed: None for never, whether this run starts a helper)
+START_AFTER_FAILURE = [
+    (None, True),
+    (5, False),
+    (launch.START_BACKOFF - 1, False),
+    (launch.START_BACKOFF + 1, True),
+    # A failure stamped in the future (a clock set back) is not trusted to hold runs off.
+    (-60, True),
+]
+
+
+@pytest.mark.parametrize('failed_ago, starts', START_AFTER_FAILURE)
+def test_a_start_is_tried_again_only_after_the_backoff(short_dir, monkeypatch, failed_ago, starts):
+    settings = make_settings(short_dir)
+    path = launch.socket_path(settings, launch.helper_key(settings))
+    failed = launch.failed_start_path(path)
+    if failed_ago is not None:
+        with open(failed, 'w') as handle:
+            handle.write('the helper could not start: it said no')
+        os.utime(failed, (1000.0, 1000.0))
+    started = []
+    monkeypatch.setattr(launch, '_start_helper', lambda *args: started.append(args))
+    if starts:
+        launch._start_unless_failed_lately(settings, path, 'key', now=lambda: 1000.0 + (failed_ago or 0))
+        assert started and not os.path.exists(failed)  # a start that worked forgets the failure
+    else:
+        with pytest.raises(launch.HelperUnavailable) as refused:
+            launch._start_unless_failed_lately(settings, path, 'key', now=lambda: 1000.0 + failed_ago)
+        assert not started
+        assert 'a helper failed to start %d s ago (the helper could not start: it said no)' % failed_ago in str(refused.value)
+
+
+def test_a_failed_start_is_kept_privately_with_its_reason(short_dir, monkeypatch):
+    settings = make_settings(short_dir)
+    path = launch.socket_path(settings, launch.helper_key(settings))
+
+    def fails(*_args):
+        raise launch.HelperUnavailable('the helper did not start within 30 s')
+    monkeypatch.setattr(launch, '_start_helper', fails)
+    with pytest.raises(launch.HelperUnavailable):
+        launch._start_unless_failed_lately(settings, path, 'key')
+    failed = launch.failed_start_path(path)
+    assert stat.S_IMODE(os.stat(failed).st_mode) == 0o600
+    with open(failed) as handle:
+        assert handle.read() == 'the helper did not start within 30 s'
+    # The next run does not try again: it is told why at once.
+    monkeypatch.setattr(launch, '_start_helper', lambda *args: pytest.fail('started again within the back-off'))
+    with pytest.raises(launch.HelperUnavailable, match='the helper did not start within 30 s'):
+        launch._start_unless_failed_lately(settings, path, 'key')
