@@ -9,7 +9,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import UNANSWERED, stack_secret_values
 
 
 def sent_inputs(client, inputs, method):
@@ -73,7 +72,11 @@ class Runner:
 
         After a failure, a stack that cannot be read changes nothing: the failure is the task's end either way.
         """
-        if self.stack_identity is None or self.returns_stack_data() or isinstance(failure, UNANSWERED):
+        if self.stack_identity is None or self.returns_stack_data():
+            return
+        # Imported here: it loads the template reader (PyYAML with it), which a run on no stack never needs.
+        from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import UNANSWERED, stack_secret_values
+        if isinstance(failure, UNANSWERED):
             return
         try:
             self.module.add_secrets(stack_secret_values(self.client, self.stack_identity))
