@@ -19,9 +19,6 @@ __metaclass__ = type
 import contextlib
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
-    VERSION_KEYS, TemplateError, hidden_parameters, parse_document, secret_values,
-)
 
 # Failures after which another call would only wait out its own deadline: no stack is read after them.
 UNANSWERED = (errors.BrokerUnreachableError, errors.EngineNotAnsweringError)
@@ -31,6 +28,7 @@ VALUE_SECTIONS = ('parameters', 'parameter_defaults')
 
 def environments_among(files):
     """Every file of ``files`` that reads as an environment (a mapping with parameter values, not a template)."""
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import VERSION_KEYS, TemplateError, parse_document
     for text in (files or {}).values():
         try:
             document = parse_document(text, 'file', 'environment')
@@ -42,7 +40,12 @@ def environments_among(files):
 
 
 def stored_secret_values(template, files):
-    """The values that the environment files among ``files`` give to parameters ``template`` or ``files`` hide."""
+    """The values that the environment files among ``files`` give to parameters ``template`` or ``files`` hide.
+
+    The template reader (and PyYAML with it) is imported here, by a run whose stack has files: every module that
+    reads a stack imports this file, and most stacks have none.
+    """
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import hidden_parameters, secret_values
     hidden = hidden_parameters(template, files)
     if not hidden:
         return []
