@@ -36,9 +36,9 @@ except ImportError:  # ansible-core 2.16 to 2.18
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.software import read_config_text
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.documents import TemplateError
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
-    RENDER_CHOICES, RENDERED, TEMPLATE_OPTIONS, TemplateError, ansible_template_loader, check_template_body, display,
-    read_stack_sources,
+    RENDER_CHOICES, RENDERED, TEMPLATE_OPTIONS, ansible_template_loader, check_template_body, display, read_stack_sources,
 )
 
 

@@ -18,9 +18,10 @@ import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import stack_state
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
-    StackInputs, TemplateError, hidden_parameters, parse_document, secret_values,
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.documents import (
+    TemplateError, hidden_parameters, parse_document, secret_values,
 )
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import StackInputs
 
 # heat_stack options that define a stack some other way: with state=adopted the data is the definition. An adopt
 # creates no resource, so no create or update hook can pause it: breakpoints and until_hook do not apply.

@@ -30,9 +30,8 @@ import hashlib
 import json
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.hooks import without_hooks
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
-    TEMPLATE_SUFFIXES, TemplateError, parse_document, VERSION_KEYS,
-)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.documents import TemplateError, parse_document, VERSION_KEYS
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import TEMPLATE_SUFFIXES
 
 FILE_TOKEN = '<file>'
 # Environment sections the engine stores from what it is sent (encrypted_param_names is its own).

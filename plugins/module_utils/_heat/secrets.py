@@ -28,7 +28,7 @@ VALUE_SECTIONS = ('parameters', 'parameter_defaults')
 
 def environments_among(files):
     """Every file of ``files`` that reads as an environment (a mapping with parameter values, not a template)."""
-    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import VERSION_KEYS, TemplateError, parse_document
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.documents import VERSION_KEYS, TemplateError, parse_document
     for text in (files or {}).values():
         try:
             document = parse_document(text, 'file', 'environment')
@@ -42,10 +42,10 @@ def environments_among(files):
 def stored_secret_values(template, files):
     """The values that the environment files among ``files`` give to parameters ``template`` or ``files`` hide.
 
-    The template reader (and PyYAML with it) is imported here, by a run whose stack has files: every module that
+    The document reader (and PyYAML with it) is imported here, by a run whose stack has files: every module that
     reads a stack imports this file, and most stacks have none.
     """
-    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import hidden_parameters, secret_values
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.documents import hidden_parameters, secret_values
     hidden = hidden_parameters(template, files)
     if not hidden:
         return []

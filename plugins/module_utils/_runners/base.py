@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import UNANSWERED, stack_secret_values
 
 
 def sent_inputs(client, inputs, method):
@@ -74,8 +75,6 @@ class Runner:
         """
         if self.stack_identity is None or self.returns_stack_data():
             return
-        # Imported here: it loads the template reader (PyYAML with it), which a run on no stack never needs.
-        from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import UNANSWERED, stack_secret_values
         if isinstance(failure, UNANSWERED):
             return
         try:

@@ -275,6 +275,26 @@ def test_the_controller_check_looks_where_ansible_module_is_near():
         assert 'plugin_utils/engine.py' in reached_from(plugin, FILES)
 
 
+# Modules whose payload carries the template loader (templates.py: file and URL reading, bundling, and with it
+# ansible.module_utils.urls). AnsiballZ parses and zips every module_util an import statement names, one inside a
+# function too, so a module outside this list that reached it would pay for it on every task.
+TEMPLATE_READERS = ('modules/heat_stack.py', 'modules/heat_template_validate.py')
+TEMPLATE_LOADER = 'module_utils/_heat/templates.py'
+
+
+def test_only_the_modules_that_read_templates_carry_the_template_loader():
+    modules = sorted(path for path in FILES if path.startswith('modules/') and not path.endswith('__init__.py'))
+    carrying = [path for path in modules if TEMPLATE_LOADER in reached_from(path, FILES)]
+    assert carrying == sorted(TEMPLATE_READERS), dict(
+        (path, ' -> '.join(reached_from(path, FILES)[TEMPLATE_LOADER])) for path in carrying)
+
+
+def test_only_the_template_loader_imports_ansible_url_handling():
+    importing = sorted(path for path, source in FILES.items() if any(
+        name == 'ansible.module_utils.urls' for _line, _statement, names in imports_of(path, source) for name in names))
+    assert importing == [TEMPLATE_LOADER]
+
+
 IMPORTED_MODULES = '''
 import importlib, json, sys
 sys.path.insert(0, %(root)r)

@@ -8,7 +8,7 @@ import os
 import re
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import environments, plans, protection, templates
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import documents, environments, plans, protection
 
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..'))
 
@@ -31,7 +31,7 @@ def _readme_failures_table():
 def test_every_error_kind_is_in_the_readme_failures_table():
     kinds = _kinds(errors.HeatRpcError)
     # The error classes defined outside errors.py are found too (their modules are imported above).
-    assert {templates.TemplateError.kind, environments.MergeError.kind, protection.ProtectedResourceError.kind,
+    assert {documents.TemplateError.kind, environments.MergeError.kind, protection.ProtectedResourceError.kind,
             plans.PlanChangedError.kind} <= kinds
     assert {'wait_timeout', 'stack_failed', 'template_error', 'configuration', 'outcome_unknown'} <= kinds
     assert sorted(kinds ^ _readme_failures_table()) == []

@@ -19,9 +19,8 @@ from ansible.template import Templar
 
 from ansible_collections.heat_rpc.engine.plugins.action import heat_software_config, heat_stack, heat_template_validate
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
-    StackSources, TemplateError, TemplateLoader, read_stack_sources,
-)
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.documents import TemplateError
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import StackSources, TemplateLoader, read_stack_sources
 from ansible_collections.heat_rpc.engine.plugins.plugin_utils import controller_files
 
 MAIN = 'heat_template_version: 2018-08-31\nresources:\n  c: {type: lib/child.yaml}\n'

@@ -11,10 +11,12 @@ import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import templates
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.documents import MAX_TEMPLATE_BYTES, TemplateError
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.templates import (
-    MAX_TEMPLATE_BYTES, StackSources, TemplateError, TemplateLoader, check_template_options, display,
-    empty_environment, load_stack_inputs, parse_document, read_stack_sources, relative_key,
+    StackSources, TemplateLoader, check_template_options, display, empty_environment, load_stack_inputs,
+    read_stack_sources, relative_key,
 )
+from yaml_samples import alias_bomb
 
 PARENT = '''heat_template_version: 2018-08-31
 resources:
@@ -117,10 +119,6 @@ def test_bad_templates_are_refused_with_position(text, message):
     assert message in str(caught.value)
 
 
-def test_json_is_read_first():
-    assert parse_document('{"heat_template_version": "2018-08-31"}', 'x') == {'heat_template_version': '2018-08-31'}
-
-
 def test_size_limits_name_the_file(tree):
     big = tree / 'big.yaml'
     big.write_text('heat_template_version: 2018-08-31\ndescription: "%s"\n' % ('x' * MAX_TEMPLATE_BYTES))
@@ -214,27 +212,6 @@ def test_environment_with_unknown_section_is_refused(tree):
     assert "environment[0] has unknown sections: paramters" in str(caught.value)
 
 
-def alias_bomb(levels, width=10):
-    lines = ['heat_template_version: 2018-08-31',
-             'a0: &a0 [%s]' % ','.join(['"lol"'] * width)]
-    for level in range(1, levels):
-        lines.append('a%d: &a%d [%s]' % (level, level, ','.join(['*a%d' % (level - 1)] * width)))
-    return '\n'.join(lines) + '\n'
-
-
-@pytest.mark.parametrize('levels,refused', [(3, False), (5, False), (6, True), (9, True)])
-def test_yaml_aliases_that_expand_past_the_bound_are_refused_in_bounded_time(levels, refused):
-    text = alias_bomb(levels)
-    if refused:
-        with pytest.raises(TemplateError) as caught:
-            parse_document(text, 'bomb.yaml')
-        assert 'bomb.yaml uses YAML aliases that expand to more than 200000 nodes' in str(caught.value)
-        assert caught.value.kind == 'template_error'
-    else:
-        document = parse_document(text, 'bomb.yaml')
-        assert len(document['a%d' % (levels - 1)]) == 10
-
-
 def test_an_alias_bomb_in_an_environment_file_names_the_file(tmp_path):
     bomb = alias_bomb(9).replace('heat_template_version: 2018-08-31\n', '')
     env = tmp_path / 'env.yaml'
@@ -242,12 +219,6 @@ def test_an_alias_bomb_in_an_environment_file_names_the_file(tmp_path):
     with pytest.raises(TemplateError) as caught:
         TemplateLoader().load_environments([str(env)])
     assert 'environment %s uses YAML aliases' % env in str(caught.value)
-
-
-def test_shared_anchors_that_stay_small_are_read_as_written():
-    text = 'heat_template_version: 2018-08-31\nbase: &base {a: 1, b: [1, 2]}\nx: *base\ny: *base\n'
-    document = parse_document(text, 't')
-    assert document['x'] == document['y'] == {'a': 1, 'b': [1, 2]}
 
 
 # -- read once, handed over as data (template_bundle) ------------------------------------------------------------
