@@ -72,6 +72,9 @@ def test_create_noop_update_replace_delete(tmp_path, env, client, service, stack
     assert run.stats['changed'] == 0, run.output
     assert run.results['stack']['changed'] is False and run.results['stack']['differences'] == []
     assert engine_view(client, service, stack_name) == before
+    # The stack as found, with its outputs, without reading it again.
+    assert run.results['stack']['stack']['outputs'] == created['stack']['outputs']
+    assert run.results['stack']['stack']['status'] == 'CREATE_COMPLETE'
 
     # An in-place update: the TestResource is updated, the RandomString kept; tags are kept when not given.
     run = run_playbook(tmp_path, [stack_task(stack_name, parameters={'word': 'two', 'timeout': 42})], env=env)

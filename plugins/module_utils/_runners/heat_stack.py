@@ -53,6 +53,8 @@ class StackRunner(StackGates, Runner):
             self.result['hooks'] = []
         # From when events belong to the action this run started ('' after a create; None: the stack's latest).
         self.action_since = None
+        # The stack as the task's lookup found it, outputs resolved (None: not looked up yet, or not found).
+        self.found = None
 
     @property
     def outcome(self):
@@ -100,7 +102,7 @@ class StackRunner(StackGates, Runner):
             desired = DesiredStack.from_params(self.params, self.loader)
             # Engine messages can quote a hidden value (a failed conversion, say): mask it everywhere.
             self.module.add_secrets(desired.secrets)
-        raw = self.service.find(self.params['name'])
+        raw = self.found = self.service.find(self.params['name'])
         if state == 'present' and self.params.get('until_hook') and self.paused_before(raw):
             return self.result
         if state != 'absent' or not cancellable(raw):
@@ -167,7 +169,9 @@ class StackRunner(StackGates, Runner):
             self.result['diff'] = plan.diff()
         if not plan.update:
             self.plan_gate('none', stored_state(stored), desired)
-            self.result['stack'] = self.shaped(stored.identity)
+            # Nothing was sent: the stack as the task's lookup found it (outputs resolved) is returned without
+            # asking again; one read since (waited for, resumed) lacks its outputs and is read again.
+            self.result['stack'] = shape_stack(raw) if raw is self.found else self.shaped(stored.identity)
             return
         if raw.get('stack_status') == 'IN_PROGRESS':
             # Only a resume this run sent without waiting leaves the stack busy here; the engine would refuse the update.

@@ -24,6 +24,7 @@ import pytest  # noqa: E402
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.stack_plan import cancellable  # noqa: E402
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.shapes import shape_stack  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack import StackRunner  # noqa: E402
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import waiting  # noqa: E402
 
@@ -119,6 +120,7 @@ READ_STORED = ['get_template', 'get_files', 'get_environment']
 FIND = ['identify_stack', 'show_stack']
 UPDATED = stack(action='UPDATE', updated_time='2026-01-02T00:00:00Z')
 SUSPENDED = stack(action='SUSPEND')
+WITH_OUTPUTS = stack(outputs=[{'output_key': 'o', 'output_value': 'v', 'description': 'd'}])
 # What the engine stores once this task's update (p: b) is applied.
 APPLIED = dict(STORED_ENVIRONMENT, parameters={'p': 'b'})
 
@@ -139,8 +141,10 @@ PATHS = [
     ('create: sent, twins looked for, waited, shaped, twins looked for again', {}, False, [None, stack()],
      FIND + ['create_stack', 'list_stacks', 'show_stack', 'list_events', 'show_stack', 'list_stacks'],
      {'changed': True, 'resource_changes': None}),
-    ('unchanged: read, compared, nothing sent', {}, False, [stack()], FIND + READ_STORED + ['show_stack'],
-     {'changed': False, 'differences': []}),
+    ('unchanged: read, compared, nothing sent, the stack as found returned', {}, False, [WITH_OUTPUTS],
+     FIND + READ_STORED, {'changed': False, 'differences': [], 'stack': shape_stack(WITH_OUTPUTS)}),
+    ('unchanged, check mode: the same', {}, True, [WITH_OUTPUTS],
+     FIND + READ_STORED, {'changed': False, 'differences': [], 'stack': shape_stack(WITH_OUTPUTS)}),
     ('a parameter differs, check mode: previewed only', dict(parameters={'p': 'b'}), True, [stack()],
      FIND + READ_STORED + ['preview_update_stack'],
      {'changed': True, 'differences': ['parameters'], 'resource_changes': {
