@@ -176,6 +176,10 @@ credentials_explanation:
   type: str
 '''
 
+# First: the collection's code imported after this is compiled once and kept, not compiled again in every task.
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.code_cache import cache_compiled_code
+cache_compiled_code()
+
 from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_engine_info import (
     GATHER_CHOICES, SUPPORT_STATUSES, EngineInfoRunner,

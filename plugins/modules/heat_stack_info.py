@@ -483,6 +483,10 @@ stacks:
       returned: when V(snapshots) is in O(include)
 '''
 
+# First: the collection's code imported after this is compiled once and kept, not compiled again in every task.
+from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.code_cache import cache_compiled_code
+cache_compiled_code()
+
 from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible.module import HeatRpcModule
 from ansible_collections.heat_rpc.engine.plugins.module_utils._runners.heat_stack_info import INCLUDE_CHOICES, StackInfoRunner
 

@@ -21,6 +21,7 @@ from ansible.module_utils.errors import AnsibleFallbackNotFound
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._ansible import keystone
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import directory
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import ConnectionSettings, RequestContext
 
 
@@ -119,7 +120,7 @@ OPTIONS = (
     # No default: not set means the helper when it can be used, quietly in process otherwise (settings.HELPER_USE).
     Option('persistent', 'bool', None, 'HEAT_RPC_PERSISTENT', SETTINGS),
     Option('persistent_idle_timeout', 'float', 60, 'HEAT_RPC_PERSISTENT_IDLE_TIMEOUT', CONNECTION),
-    Option('persistent_dir', 'path', '~/.ansible/heat_rpc', 'HEAT_RPC_PERSISTENT_DIR', CONNECTION,
+    Option('persistent_dir', 'path', directory.DEFAULT_DIR, directory.DIR_VARIABLE, CONNECTION,
            blank_is_default=True),
 )
 

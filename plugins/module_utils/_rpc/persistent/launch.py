@@ -27,10 +27,10 @@ import os
 import select
 import signal
 import socket
-import stat
 import sys
 import time
 
+from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import directory
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent.wire import PROTOCOL
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.settings import TLS_FILES
 
@@ -48,7 +48,8 @@ HELPER_BOOTSTRAP = ('import json, sys; config = json.loads(sys.stdin.readline())
 HELPER_ENVIRONMENT = ('PATH', 'HOME', 'LANG', 'TZ', 'TMPDIR', 'SSL_CERT_FILE', 'SSL_CERT_DIR')
 # The module_utils a helper runs; their source is part of the key, so a changed collection gets a new helper.
 _HELPER_CODE = ('errors', '_rpc.api_versions', '_rpc.redaction', '_rpc.settings', '_rpc.transport',
-                '_rpc.persistent.wire', '_rpc.persistent.launch', '_rpc.persistent.client', '_rpc.persistent.server')
+                '_rpc.persistent.wire', '_rpc.persistent.directory', '_rpc.persistent.launch', '_rpc.persistent.client',
+                '_rpc.persistent.server')
 _PACKAGE = 'ansible_collections.heat_rpc.engine.plugins.module_utils'
 
 
@@ -80,22 +81,11 @@ def helper_key(settings):
 
 
 def private_directory(path):
-    """``path`` (created 0700 if missing), refused unless it is a directory of this user closed to others.
-
-    A path that exists and is not a directory fails in makedirs (it exists, and is not one).
-    """
-    path = os.path.expanduser(path)
+    """``path`` as directory.private_directory checks it; an unusable one leaves the run to connect itself."""
     try:
-        os.makedirs(path, mode=0o700, exist_ok=True)
-        info = os.stat(path)
-    except OSError as exc:
-        raise HelperUnavailable('persistent_dir %s cannot be used: %s' % (path, exc.strerror or exc))
-    if info.st_uid != os.geteuid():
-        raise HelperUnavailable('persistent_dir %s belongs to another user' % path)
-    if info.st_mode & 0o077:
-        raise HelperUnavailable('persistent_dir %s is open to other users (mode %o); it must be 0700'
-                                % (path, stat.S_IMODE(info.st_mode)))
-    return path
+        return directory.private_directory(path)
+    except directory.UnsafeDirectory as exc:
+        raise HelperUnavailable(str(exc))
 
 
 def socket_path(settings, key):

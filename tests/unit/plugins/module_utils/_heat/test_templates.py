@@ -308,3 +308,11 @@ def test_template_options_that_cannot_work_are_refused(params, problem):
 @pytest.mark.parametrize('params', [{'render': 'none'}, {}, {'render': 'all', 'template_bundle': '{}'}])
 def test_template_options_that_work_pass(params):
     check_template_options(params)
+
+
+@pytest.mark.parametrize('path', ['/srv/heat/main.yaml', '/srv/with space/ü.yaml', '/a/%41/b#c?d.yaml', '/x/../y/'])
+def test_file_urls_are_made_and_read_as_urllib_request_does_on_posix(path):
+    # templates.py does not import urllib.request (it loads http.client, email and ssl) for these two.
+    from urllib.request import pathname2url, url2pathname
+    assert templates.pathname2url(path) == pathname2url(path)
+    assert templates.url2pathname(pathname2url(path)) == url2pathname(pathname2url(path)) == path
