@@ -56,6 +56,26 @@ def test_a_play_that_sets_nothing_goes_through_one_helper(tmp_path, env, helper_
     assert process_state(helper) not in (None, 'Z')
 
 
+def test_module_runs_keep_their_compiled_code_and_the_next_play_reads_it(tmp_path, env, helper_dirs):
+    directory = helper_dirs('code')
+    code = os.path.join(directory, 'code')
+    tasks = [{'name': 'engine', 'heat_rpc.engine.heat_engine_info': {}},
+             {'name': 'stacks', 'heat_rpc.engine.heat_stack_info': {}}]
+    first = run_playbook(tmp_path, tasks, env=dict(env, HEAT_RPC_PERSISTENT_DIR=directory))
+    assert first.returncode == 0, first.output
+    kept = sorted(os.listdir(code))
+    # The runner, client, settings, ... of both modules: their shared code once.
+    assert len(kept) > 15 and all(name.endswith('.code') for name in kept)
+    assert oct(os.stat(code).st_mode & 0o777) == oct(0o700)
+    written = dict((name, os.stat(os.path.join(code, name)).st_mtime_ns) for name in kept)
+    second = run_playbook(tmp_path, tasks, env=dict(env, HEAT_RPC_PERSISTENT_DIR=directory))
+    assert second.returncode == 0, second.output
+    # Read, not written again, and the tasks' results the same.
+    assert dict((name, os.stat(os.path.join(code, name)).st_mtime_ns) for name in os.listdir(code)) == written
+    assert second.results['engine']['revision'] == first.results['engine']['revision']
+    assert second.results['stacks']['stacks'] == first.results['stacks']['stacks']
+
+
 # (persistent, whether a task that cannot use the helper warns): not set is quiet, asked for is told.
 UNUSABLE_DIRECTORY = [
     (None, False),
