@@ -73,6 +73,24 @@ def stack_secret_values(client, identity):
     return stored_secret_values(template or {}, files)
 
 
+def mask_stack_secrets(client, identity, mask, failure=None):
+    """Hand ``mask`` the hidden values the stack ``identity`` holds: the one rule of when a stack is read for them.
+
+    After ``failure``, a failure that left the engine or the broker unanswered reads nothing (another call would only
+    wait out its own deadline), and a read that fails changes nothing (the failure ends the run either way); without
+    one, a failed read is the run's failure.
+    """
+    if isinstance(failure, UNANSWERED):
+        return
+    try:
+        values = stack_secret_values(client, identity)
+    except errors.HeatRpcError:
+        if failure is None:
+            raise
+        return
+    mask(values)
+
+
 @contextlib.contextmanager
 def stack_secrets_masked_on_failure(client, identity):
     """For the controller plugins: on an engine failure about the stack ``identity``, the hidden values it holds
@@ -80,11 +98,8 @@ def stack_secrets_masked_on_failure(client, identity):
     try:
         yield
     except errors.HeatRpcError as exc:
-        if not isinstance(exc, UNANSWERED):
-            try:
-                values = stack_secret_values(client, identity)
-            except errors.HeatRpcError:
-                values = []
+        def add_to_scrubber(values):
             for value in values:
                 client.settings.scrubber.add(value)
+        mask_stack_secrets(client, identity, add_to_scrubber, failure=exc)
         raise

@@ -9,7 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
-from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import UNANSWERED, stack_secret_values
+from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import mask_stack_secrets
 
 
 def sent_inputs(client, inputs, method):
@@ -75,13 +75,7 @@ class Runner:
         """
         if self.stack_identity is None or self.returns_stack_data():
             return
-        if isinstance(failure, UNANSWERED):
-            return
-        try:
-            self.module.add_secrets(stack_secret_values(self.client, self.stack_identity))
-        except errors.HeatRpcError:
-            if failure is None:
-                raise
+        mask_stack_secrets(self.client, self.stack_identity, self.module.add_secrets, failure)
 
     def perform(self):
         raise NotImplementedError

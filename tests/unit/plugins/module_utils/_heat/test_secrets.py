@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils import errors
 from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.secrets import (
-    stack_secret_values, stack_secrets_masked_on_failure, stored_secret_values,
+    mask_stack_secrets, stack_secret_values, stack_secrets_masked_on_failure, stored_secret_values,
 )
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.redaction import Scrubber
 
@@ -109,3 +109,30 @@ def test_a_controller_plugin_success_reads_nothing_more():
     with stack_secrets_masked_on_failure(client, {'stack_id': 'x'}):
         pass
     assert client.methods() == []
+
+
+# (name, the failure the run ends with, what the read of the stack does, what mask gets or what is raised)
+MASK_RULE = [
+    ('success: read and masked', None, HOLDS, ['hush-one']),
+    ('success: a failed read is the run\'s failure', None, {'get_files': errors.EngineNotAnsweringError('late')},
+     errors.EngineNotAnsweringError),
+    ('engine failure: read and masked', errors.ValidationFailedError('x'), HOLDS, ['hush-one']),
+    ('engine failure: a failed read changes nothing', errors.ValidationFailedError('x'),
+     {'get_files': errors.EngineNotAnsweringError('late')}, None),
+    ('unanswered: nothing read', errors.EngineNotAnsweringError('late'), HOLDS, None),
+    ('broker unreachable: nothing read', errors.BrokerUnreachableError('down'), HOLDS, None),
+]
+
+
+@pytest.mark.parametrize('failure,answers,expected', [case[1:] for case in MASK_RULE], ids=[case[0] for case in MASK_RULE])
+def test_one_rule_decides_when_a_stack_is_read_for_its_secrets(failure, answers, expected):
+    client = ScriptedClient(answers)
+    masked = []
+    if isinstance(expected, type):
+        with pytest.raises(expected):
+            mask_stack_secrets(client, {'stack_id': 'x'}, masked.append, failure)
+        return
+    mask_stack_secrets(client, {'stack_id': 'x'}, masked.append, failure)
+    assert masked == ([] if expected is None else [expected])
+    unanswered = isinstance(failure, (errors.EngineNotAnsweringError, errors.BrokerUnreachableError))
+    assert (client.methods()[:1] == ['get_files']) is not unanswered
