@@ -381,16 +381,18 @@ print(json.dumps(dict((name, [seconds, base64.b64encode(data).decode()]) for nam
 '''
 
 
-def zip_files(data):
-    """Number of files in a cached AnsiballZ payload (a zip, or a pickled object holding one)."""
-    try:
-        return len(zipfile.ZipFile(io.BytesIO(data)).namelist()), len(data)
-    except zipfile.BadZipFile:
-        cached = pickle.loads(data)  # ansible-core >= 2.19: a _CachedModule with zip_data
-        zip_data = cached.zip_data
-        if not zip_data.startswith(b'PK'):
-            zip_data = base64.b64decode(zip_data)
-        return len(zipfile.ZipFile(io.BytesIO(zip_data)).namelist()), len(zip_data)
+def payload_zip(data):
+    """The zip of a cached AnsiballZ payload (the cache file is the zip, or a pickled object holding it)."""
+    if data.startswith(b'PK'):
+        return data
+    cached = pickle.loads(data)  # ansible-core >= 2.19: a _CachedModule with zip_data
+    zip_data = cached.zip_data
+    return zip_data if zip_data.startswith(b'PK') else base64.b64decode(zip_data)
+
+
+def zip_files(zipped):
+    """Number of files in a payload's zip, and its size."""
+    return len(zipfile.ZipFile(io.BytesIO(zipped)).namelist()), len(zipped)
 
 
 def payload_figures(runner, rounds):
@@ -399,9 +401,40 @@ def payload_figures(runner, rounds):
     figures = {}
     for key, name in MODULES.items():
         seconds, data = output[name]
-        files, size = zip_files(base64.b64decode(data))
+        zipped = payload_zip(base64.b64decode(data))
+        files, size = zip_files(zipped)
         figures[key] = {'payload_build_s': round(seconds, 3), 'payload_files': files, 'payload_bytes': size}
+        if key != 'ping':
+            figures[key].update(payload_import_figures(runner, key, name, zipped, rounds))
     return figures
+
+
+PAYLOAD_IMPORT_PROBE = '''
+import importlib, json, sys, time
+sys.path.insert(0, %(zip)r)
+import ansible.module_utils.basic  # AnsiballZ's loader has it imported before the module runs
+started = time.perf_counter()
+importlib.import_module(%(module)r)
+print(json.dumps({'seconds': time.perf_counter() - started}))
+'''
+
+
+def payload_import_figures(runner, key, name, zipped, rounds):
+    """Seconds a module's own imports take from its payload's zip, as in a module run (its main() not run):
+    with no usable compiled-code directory, with an empty one (the first run), and with it filled (every later run)."""
+    with tempfile.NamedTemporaryFile(suffix='.zip', dir=runner.directory, delete=False) as handle:
+        handle.write(zipped)
+    module = 'ansible_collections.heat_rpc.engine.plugins.modules.%s' % name.rsplit('.', maxsplit=1)[-1]
+    probe = PAYLOAD_IMPORT_PROBE % {'zip': handle.name, 'module': module}
+    unusable = os.path.join(runner.directory, 'not-a-directory')
+    open(unusable, 'w').close()
+    samples = collections.defaultdict(list)
+    for _round in range(rounds):
+        fresh = tempfile.mkdtemp(dir=runner.directory, prefix='code-%s-' % key)
+        for case, directory in (('no_cache', unusable), ('cache_first_run', fresh), ('cache_later_run', fresh)):
+            output = runner.python(probe, env={'HEAT_RPC_PERSISTENT_DIR': directory})
+            samples[case].append(json.loads(output)['seconds'])
+    return dict(('payload_import_%s_s' % case, median(values)) for case, values in samples.items())
 
 
 class ConnectionHook:
@@ -619,8 +652,13 @@ def import_section(figures):
 def payload_section(figures):
     rows = [[CASES[key], values['payload_build_s'], values['payload_files'], values['payload_bytes']]
             for key, values in figures.items()]
+    cases = ('no_cache', 'cache_first_run', 'cache_later_run')
+    imports = [[CASES[key]] + [values['payload_import_%s_s' % case] for case in cases]
+               for key, values in figures.items() if 'payload_import_no_cache_s' in values]
     return [format_table('payload build (AnsiballZ on the controller, cold cache; the same with persistent)',
-                         ['case', 'seconds', 'files', 'bytes'], rows, left=1)]
+                         ['case', 'seconds', 'files', 'bytes'], rows, left=1),
+            format_table("the module's own imports from its payload's zip, seconds (compiled code: none usable, "
+                         "first run, later runs)", ['case', 'no cache', 'first run', 'later runs'], imports, left=1)]
 
 
 def connection_section(figures):
