@@ -246,7 +246,8 @@ def test_awx_job_through_ansible_runner_gets_its_connection_from_the_credential(
         awx_job_lifecycle(root, credential_env, context, token, heat_testbed, service, stack_name, helper_dir)
     finally:
         for name in os.listdir(helper_dir):
-            os.unlink(os.path.join(helper_dir, name))  # an idle helper whose socket is gone exits
+            if not os.path.isdir(os.path.join(helper_dir, name)):  # code/: the modules' compiled code
+                os.unlink(os.path.join(helper_dir, name))  # an idle helper whose socket is gone exits
         shutil.rmtree(helper_dir, ignore_errors=True)
 
 
