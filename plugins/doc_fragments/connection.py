@@ -242,10 +242,10 @@ options:
       - When the helper is used, the directory of its socket. It is created with mode 0700 and must
         belong to the user the module runs as and be closed to others; otherwise the run connects itself.
       - If not set, E(HEAT_RPC_PERSISTENT_DIR), else V(~/.ansible/heat_rpc).
-      - Every module run, with the helper or not, keeps the collection's compiled code in C(code/) there, so
-        that later runs do not compile it again. That directory is E(HEAT_RPC_PERSISTENT_DIR)'s, else
-        V(~/.ansible/heat_rpc)'s (this option is read only after the code is imported), and is used under
-        the same rules; where it cannot be, runs compile as Python does.
+      - Every module run, with the helper or not, keeps the collection's compiled code in C(code/) of the
+        directory the environment variable above names (else V(~/.ansible/heat_rpc)), so that later runs do
+        not compile it again; not in this option's (it is read only after the code is imported). The same
+        rules apply; where the directory cannot be used, runs compile as Python does.
     type: path
     default: ~/.ansible/heat_rpc
 '''
