@@ -90,6 +90,7 @@ class CompiledCode(importlib.abc.MetaPathFinder):
         self.cache_dir = cache_dir
         self.package = package
         self.now = now
+        self._importers = {}
 
     def find_spec(self, name, path, target=None):
         if not name.startswith(self.package + '.'):
@@ -97,7 +98,7 @@ class CompiledCode(importlib.abc.MetaPathFinder):
         tail = name.rpartition('.')[2]
         for entry in path or ():
             try:
-                importer = zipimport.zipimporter(entry)
+                importer = self._importers.get(entry) or self._importers.setdefault(entry, zipimport.zipimporter(entry))
                 is_package = importer.is_package(name)
                 source = importer.get_source(name)
             except (zipimport.ZipImportError, OSError):

@@ -295,6 +295,27 @@ def test_only_the_template_loader_imports_ansible_url_handling():
     assert importing == [TEMPLATE_LOADER]
 
 
+def first_statements_after_docs(source):
+    """The module's statements after its docstring, DOCUMENTATION, EXAMPLES, RETURN and __future__ lines."""
+    body = ast.parse(source).body
+    return [node for node in body if not (
+        (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant))
+        or (isinstance(node, ast.ImportFrom) and node.module == '__future__')
+        or (isinstance(node, ast.Assign) and [target.id for target in node.targets if isinstance(target, ast.Name)]
+            in (['DOCUMENTATION'], ['EXAMPLES'], ['RETURN'], ['__metaclass__'])))]
+
+
+def test_every_module_keeps_its_compiled_code_before_importing_the_rest():
+    # cache_compiled_code() only serves the imports that come after it: a module that imported anything of the
+    # collection first would compile that again in every task.
+    modules = sorted(path for path in FILES if path.startswith('modules/') and not path.endswith('__init__.py'))
+    assert modules
+    for path in modules:
+        first, second = first_statements_after_docs(FILES[path])[:2]
+        assert isinstance(first, ast.ImportFrom) and first.module == PACKAGE + '.module_utils._ansible.code_cache', path
+        assert ast.unparse(second) == 'cache_compiled_code()', path
+
+
 IMPORTED_MODULES = '''
 import importlib, json, sys
 sys.path.insert(0, %(root)r)
