@@ -26,15 +26,14 @@ UNANSWERED = (errors.BrokerUnreachableError, errors.EngineNotAnsweringError)
 VALUE_SECTIONS = ('parameters', 'parameter_defaults')
 
 
-def environments_among(files):
+def _environments_among(files, documents):
     """Every file of ``files`` that reads as an environment (a mapping with parameter values, not a template)."""
-    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.documents import VERSION_KEYS, TemplateError, parse_document
     for text in (files or {}).values():
         try:
-            document = parse_document(text, 'file', 'environment')
-        except TemplateError:
+            document = documents.parse_document(text, 'file', 'environment')
+        except documents.TemplateError:
             continue
-        if not any(key in document for key in VERSION_KEYS) and any(
+        if not any(key in document for key in documents.VERSION_KEYS) and any(
                 isinstance(document.get(section), dict) for section in VALUE_SECTIONS):
             yield document
 
@@ -45,13 +44,13 @@ def stored_secret_values(template, files):
     The document reader (and PyYAML with it) is imported here, by a run whose stack has files: every module that
     reads a stack imports this file, and most stacks have none.
     """
-    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat.documents import hidden_parameters, secret_values
-    hidden = hidden_parameters(template, files)
+    from ansible_collections.heat_rpc.engine.plugins.module_utils._heat import documents
+    hidden = documents.hidden_parameters(template, files)
     if not hidden:
         return []
     values = []
-    for document in environments_among(files):
-        values.extend(value for value in secret_values(hidden, document) if value not in values)
+    for document in _environments_among(files, documents):
+        values.extend(value for value in documents.secret_values(hidden, document) if value not in values)
     return values
 
 
