@@ -29,6 +29,7 @@ import signal
 import socket
 import sys
 import time
+import zipimport
 
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent import directory
 from ansible_collections.heat_rpc.engine.plugins.module_utils._rpc.persistent.wire import PROTOCOL
@@ -60,11 +61,39 @@ class HelperUnavailable(Exception):
 # -- where a helper lives --------------------------------------------------------------------------
 
 
+def source_of(name):
+    """The source of module ``name`` (of a package already imported), read and never compiled; None if not found.
+
+    importlib.util.find_spec would give it too, but for a module in a zip (a module run's payload) zipimport's
+    find_spec compiles the module to learn its file name, and helper_key reads ten sources on every run.
+    """
+    module = sys.modules.get(name)
+    loader = getattr(getattr(module, '__spec__', None), 'loader', None)
+    if loader is not None:
+        try:
+            return loader.get_source(name)
+        except (AttributeError, ImportError, OSError):
+            return None
+    parent, _dot, tail = name.rpartition('.')
+    for entry in getattr(sys.modules.get(parent), '__path__', None) or ():
+        try:
+            return zipimport.zipimporter(entry).get_source(name)
+        except zipimport.ZipImportError:
+            pass  # not a zip, or not in it
+        except OSError:
+            continue
+        try:
+            with open(os.path.join(entry, tail + '.py'), 'rb') as handle:
+                return importlib.util.decode_source(handle.read())
+        except OSError:
+            continue
+    return None
+
+
 def _code_digest():
     digest = hashlib.sha256()
     for name in _HELPER_CODE:
-        spec = importlib.util.find_spec('%s.%s' % (_PACKAGE, name))
-        source = spec.loader.get_source(spec.name) if spec is not None else None
+        source = source_of('%s.%s' % (_PACKAGE, name))
         digest.update((source or name).encode('utf-8'))
     return digest.hexdigest()
 

@@ -6,12 +6,15 @@ listens on)."""
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import builtins
+import hashlib
 import json
 import os
 import stat
+import sys
 import threading
+import zipfile
 
-from types import SimpleNamespace
 
 import pytest
 
@@ -51,15 +54,12 @@ def test_settings_the_transport_depends_on_get_their_own_helper(field, value):
 
 def upgraded_code(monkeypatch):
     """The helper's server.py as a newer collection would have it."""
-    real = launch.importlib.util.find_spec
+    real = launch.source_of
 
-    def find_spec(name):
-        spec = real(name)
-        if name.endswith('._rpc.persistent.server'):
-            source = spec.loader.get_source(name) + '\n# a newer version\n'
-            spec = SimpleNamespace(name=spec.name, loader=SimpleNamespace(get_source=lambda _name: source))
-        return spec
-    monkeypatch.setattr(launch.importlib.util, 'find_spec', find_spec)
+    def source_of(name):
+        source = real(name)
+        return source + '\n# a newer version\n' if name.endswith('._rpc.persistent.server') else source
+    monkeypatch.setattr(launch, 'source_of', source_of)
 
 
 # (what differs in the run, how to make it differ): each gets a helper of its own, even with the same settings.
@@ -230,3 +230,53 @@ def test_a_failed_start_is_kept_privately_with_its_reason(short_dir, monkeypatch
     monkeypatch.setattr(launch, '_start_helper', lambda *args: pytest.fail('started again within the back-off'))
     with pytest.raises(launch.HelperUnavailable, match='the helper did not start within 30 s'):
         launch._start_unless_failed_lately(settings, path, 'key')
+
+
+def test_the_code_digest_is_of_the_helper_sources_as_they_are():
+    module_utils = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(launch.__file__))))
+    digest = hashlib.sha256()
+    for name in launch._HELPER_CODE:
+        with open(os.path.join(module_utils, *name.split('.')) + '.py', encoding='utf-8') as handle:
+            digest.update(handle.read().encode('utf-8'))
+    assert launch._code_digest() == digest.hexdigest()
+
+
+ZIP_SOURCES = {'zippkg/__init__.py': '', 'zippkg/used.py': 'USED = 1\n', 'zippkg/alone.py': 'ALONE = 1\n'}
+
+
+@pytest.fixture
+def zip_package(tmp_path, monkeypatch):
+    """A package imported from a zip (as a module run imports the collection from its payload), zippkg.used with it."""
+    path = str(tmp_path / 'payload.zip')
+    with zipfile.ZipFile(path, 'w') as archive:
+        for name, source in ZIP_SOURCES.items():
+            archive.writestr(name, source)
+    monkeypatch.syspath_prepend(path)
+    __import__('zippkg.used')
+    yield
+    for name in [name for name in sys.modules if name.split('.')[0] == 'zippkg']:
+        del sys.modules[name]
+
+
+def test_a_source_in_a_zip_is_read_and_never_compiled(zip_package, monkeypatch):
+    compiled = []
+    real = builtins.compile
+    monkeypatch.setattr(builtins, 'compile', lambda *args, **kwargs: compiled.append(args[1]) or real(*args, **kwargs))
+    sources = [launch.source_of(name) for name in ('zippkg.used', 'zippkg.alone', 'zippkg', 'zippkg.missing')]
+    monkeypatch.setattr(builtins, 'compile', real)
+    assert sources == ['USED = 1\n', 'ALONE = 1\n', '', None]
+    assert compiled == []  # zipimport's find_spec would have compiled zippkg.alone to name it
+    assert 'zippkg.alone' not in sys.modules
+
+
+def test_a_source_of_a_package_from_files_is_read_from_its_file(tmp_path, monkeypatch):
+    (tmp_path / 'filepkg').mkdir()
+    (tmp_path / 'filepkg' / '__init__.py').write_text('')
+    (tmp_path / 'filepkg' / 'mod.py').write_text('VALUE = 3\n')
+    monkeypatch.syspath_prepend(str(tmp_path))
+    __import__('filepkg')
+    try:
+        assert [launch.source_of(name) for name in ('filepkg.mod', 'filepkg.missing')] == ['VALUE = 3\n', None]
+        assert 'filepkg.mod' not in sys.modules
+    finally:
+        sys.modules.pop('filepkg', None)
