@@ -12,6 +12,10 @@ a heat_stack create (wait) + delete of three resources, an unchanged re-apply an
 of a template with a nested template file, prints (interleaved runs, medians):
 
 - whole ansible-playbook run, and the module overhead over the ping play;
+- tasks within one play: a play of ping, heat_stack_info, heat_engine_info, heat_stack_hook list and the
+  nested re-apply, each six times in turn, timed per task from its start to its result by a callback
+  plugin of the benchmark's own: the first task of each module (which also builds the module's payload,
+  once per run) and the median of the later ones (what each further task of a play costs);
 - client CPU seconds (user + system of ansible-playbook and everything it ran; with persistent, plus
   the helper's, read from /proc/<pid>/stat, as it runs in its own session outside that tree);
 - imports: a fresh interpreter importing the module and the transport it uses (in process:
@@ -311,6 +315,68 @@ def playbook_figures(runner, books, rounds, helper):
         figures[step][mode]['helper_starts'] = sum(1 for cost in step_costs if cost.helper_started)
     if start:
         figures['stack_info']['persistent_start'] = dict(summary([start], ping), helper_started=start.helper_started)
+    return dict(figures)
+
+
+# A callback plugin of the benchmark's own (not the collection's), for the tasks-within-one-play figures: the
+# controller's time from a task's start to its result, one JSON line per task.
+TIMING_CALLBACK = textwrap.dedent('''
+    import json, os, time
+    from ansible.plugins.callback import CallbackBase
+
+    class CallbackModule(CallbackBase):
+        CALLBACK_VERSION = 2.0
+        CALLBACK_TYPE = 'aggregate'
+        CALLBACK_NAME = 'heat_rpc_bench_timing'
+        CALLBACK_NEEDS_ENABLED = True
+
+        def v2_playbook_on_task_start(self, task, is_conditional):
+            self._action, self._started = task.action, time.perf_counter()
+
+        def v2_runner_on_ok(self, result):
+            with open(os.environ['HEAT_RPC_BENCH_TIMING'], 'a') as handle:
+                handle.write(json.dumps([self._action, time.perf_counter() - self._started]) + '\\n')
+''')
+# Tasks of each kind in one play of the tasks-within-one-play case, interleaved (ping, then each module in turn).
+PLAY_REPEATS = 6
+
+
+def play_task_figures(runner, tasks, rounds, helper):
+    """Seconds per task inside one play of ``tasks`` (key: task) repeated PLAY_REPEATS times, interleaved.
+
+    A module's first task in a play also builds its payload (AnsiballZ, once per module per run); the later
+    ones pay only what every task pays. Medians over the rounds: of the first task, and of the later ones.
+    """
+    plugins = os.path.join(runner.directory, 'callback_plugins')
+    os.makedirs(plugins, exist_ok=True)
+    with open(os.path.join(plugins, 'heat_rpc_bench_timing.py'), 'w') as handle:
+        handle.write(TIMING_CALLBACK)
+    keys = list(tasks)
+    book = runner.playbook('in_one_play', [tasks[key] for _repeat in range(PLAY_REPEATS) for key in keys])
+    samples = collections.defaultdict(list)
+    for _round in range(rounds):
+        for mode in ('in_process', 'persistent') if helper else ('in_process',):
+            log = os.path.join(runner.directory, 'timing-%s.jsonl' % mode)
+            if os.path.exists(log):
+                os.unlink(log)
+            runner.run(book, helper=helper if mode == 'persistent' else None,
+                       extra_env={'ANSIBLE_CALLBACK_PLUGINS': plugins, 'ANSIBLE_CALLBACKS_ENABLED': 'heat_rpc_bench_timing',
+                                  'HEAT_RPC_BENCH_TIMING': log})
+            with open(log) as handle:
+                seconds = [json.loads(line)[1] for line in handle]
+            if len(seconds) != len(keys) * PLAY_REPEATS:
+                sys.exit('the timing callback saw %d tasks of %d' % (len(seconds), len(keys) * PLAY_REPEATS))
+            for index, value in enumerate(seconds):
+                key = keys[index % len(keys)]
+                samples[key, mode, 'first' if index < len(keys) else 'later'].append(value)
+    figures = collections.defaultdict(dict)
+    for mode in set(mode for _key, mode, _which in samples):
+        ping = dict((which, statistics.median(samples['ping', mode, which])) for which in ('first', 'later'))
+        for key in keys:
+            first, later = (statistics.median(samples[key, mode, which]) for which in ('first', 'later'))
+            figures[key][mode] = {'first_task_s': round(first, 3), 'later_task_s': round(later, 3),
+                                  'first_over_ping_s': round(first - ping['first'], 3),
+                                  'later_over_ping_s': round(later - ping['later'], 3)}
     return dict(figures)
 
 
@@ -641,6 +707,14 @@ def playbook_section(figures):
             'the medians)']
 
 
+def play_section(figures):
+    return [format_table('tasks within one play (seconds per task from its start to its result, %d of each kind '
+                         'interleaved; the first of each module also builds its payload)' % PLAY_REPEATS,
+                         ['case', 'connection', 'first', 'over ping', 'later', 'over ping'],
+                         case_rows(figures, ['first_task_s', 'first_over_ping_s', 'later_task_s', 'later_over_ping_s'],
+                                   ['ping', 'stack_info', 'engine_info', 'hook_list', 'unchanged_nested']))]
+
+
 def import_section(figures):
     columns = ['import_s', 'modules', 'oslo_messaging', 'eventlet', 'oslo_service.service']
     return [format_table('imports (fresh interpreter: the module, and transport.py in process or persistent/client.py)',
@@ -724,7 +798,8 @@ def print_report(report):
     sections = [['heat_rpc.engine module overhead: %s' % report['collection'],
                  'medians of %d interleaved rounds; client CPU: user + system of ansible-playbook and everything it '
                  'ran, plus (persistent) the helper\'s share from /proc/<pid>/stat' % report['rounds']],
-                playbook_section(report['playbooks']), import_section(report['imports']),
+                playbook_section(report['playbooks']), play_section(report['in_one_play']),
+                import_section(report['imports']),
                 payload_section(report['payload']), connection_section(report['connections'])]
     if 'forks_8_create_delete' in report:
         sections.append(forks_section(report['forks_8_create_delete']))
@@ -753,6 +828,10 @@ def measure(args, runner, helper, report):
         'unchanged_nested': runner.playbook('unchanged_nested', [nested_task]),
     }
     report['playbooks'] = playbook_figures(runner, books, args.rounds, helper)
+    report['in_one_play'] = play_task_figures(runner, {
+        'ping': {'ansible.builtin.ping': {}}, 'stack_info': {MODULES['stack_info']: {'name': info_name}},
+        'engine_info': {MODULES['engine_info']: {}}, 'hook_list': {MODULES['hook_list']: {'stack': info_name}},
+        'unchanged_nested': nested_task}, args.rounds, helper)
     report['imports'] = import_figures(runner, args.rounds, helper is not None)
     report['payload'] = payload_figures(runner, args.rounds)
     report['connections'] = connection_figures(runner, info_name, helper is not None)
