@@ -5,7 +5,8 @@ Every module figure is printed twice, side by side: the run connecting in its ow
 (``persistent: false``), and the run handing its calls to the persistent helper (``persistent: true``;
 with ``--helper-by-default``, ``persistent`` not set: the collection's default), warm: started by a
 warm-up run that the medians leave out; the cost of that starting run (the first task of a play, cold
-helper) is printed on its own.
+helper, new directory) is printed on its own, and so are runs that each start a helper after the last one
+exited, with the compiled code an earlier run kept (the first task of a later play).
 
 For a ping play, a heat_stack_info task (one stack), a heat_engine_info task, a heat_stack_hook list,
 a heat_stack create (wait) + delete of three resources, an unchanged re-apply and an unchanged re-apply
@@ -207,9 +208,11 @@ class PersistentHelper:
             return runner.run(path, helper=self)
         return None
 
-    def stop(self):
-        """End the helpers: delete the socket files (an idle helper then exits) and wait; kill one that stays."""
+    def end_helpers(self):
+        """End the helpers, keeping the directory (its compiled code): delete the socket files (an idle helper then
+        exits) and wait; kill one that stays. (pids, seconds until they exited, those killed)."""
         pids = self.pids()
+        self.seen.update(pids)
         for path in glob.glob(os.path.join(self.directory, '*.sock')):
             os.unlink(path)
         started = time.monotonic()
@@ -220,6 +223,12 @@ class PersistentHelper:
         exited_s = round(time.monotonic() - started, 1)
         for pid in remaining:
             os.kill(pid, signal.SIGTERM)
+        return pids, exited_s, remaining
+
+    def stop(self):
+        """End the helpers and delete the directory."""
+        started = time.monotonic()
+        pids, exited_s, remaining = self.end_helpers()
         shutil.rmtree(self.directory, ignore_errors=True)
         # An exited helper is reaped by init (its parent, the module run, is gone): give that a moment.
         zombies = [pid for pid in pids if pid not in remaining]
@@ -316,6 +325,28 @@ def playbook_figures(runner, books, rounds, helper):
     if start:
         figures['stack_info']['persistent_start'] = dict(summary([start], ping), helper_started=start.helper_started)
     return dict(figures)
+
+
+def cold_helper_figures(runner, books, rounds, by_default):
+    """The first task of a play when the helper has exited (idle) but its directory keeps the compiled code: each
+    round ends the helper, runs the ping play, then heat_stack_info, which starts a helper again. Its own helper
+    directory, filled by a first run left out of the figures. (figures, the helper's end report)."""
+    helper = PersistentHelper('cold', by_default=by_default)
+    costs = collections.defaultdict(list)
+    try:
+        runner.run(books['stack_info'], helper=helper)
+        for _round in range(rounds):
+            helper.end_helpers()
+            costs['ping'].append(runner.run(books['ping']))
+            cost = runner.run(books['stack_info'], helper=helper)
+            if not cost.helper_started:
+                sys.exit('the run after its helper ended started no helper')
+            costs['stack_info'].append(cost)
+    finally:
+        end = helper.stop()
+    figures = summary(costs['stack_info'], statistics.median([cost.wall for cost in costs['ping']]))
+    figures['helper_starts'] = sum(1 for cost in costs['stack_info'] if cost.helper_started)
+    return figures, end
 
 
 # A callback plugin of the benchmark's own (not the collection's), for the tasks-within-one-play figures: the
@@ -653,7 +684,8 @@ def listing_figures(runner, count, rounds, helper):
 # -- the printed report ----------------------------------------------------------------------------
 
 MODE_LABELS = {'in_process': 'in process', 'persistent': 'persistent',
-               'persistent_start': 'persistent, helper start (1 run)'}
+               'persistent_start': 'persistent, helper start (1 run)',
+               'persistent_cold': 'persistent, helper start, code kept'}
 
 
 def format_table(title, header, rows, left=2):
@@ -704,7 +736,9 @@ def playbook_section(figures):
                                    ['ping', 'stack_info', 'engine_info', 'hook_list', 'create_delete', 'unchanged',
                                     'unchanged_nested'])),
             '  (persistent: a warm helper; the warm-up run that started it is the "helper start" row, left out of '
-            'the medians)']
+            'the medians, its directory new;\n'
+            '   "code kept": medians of runs each starting a helper after the last one exited, its compiled code kept '
+            'from earlier runs)']
 
 
 def play_section(figures):
@@ -768,7 +802,7 @@ def listing_section(figures):
 
 
 def helper_section(report):
-    lines = ['helpers (each started once expected, by its first run):']
+    lines = ['helpers (each started once expected, by its first run; "cold": once per round, and by its first run):']
     for end in report['helpers']:
         lines.append('  %s: pid %s, started %d time(s); at the end %s'
                      % (end['purpose'], pid_list(end['pids']), end['starts'], helper_end(end)))
@@ -828,6 +862,10 @@ def measure(args, runner, helper, report):
         'unchanged_nested': runner.playbook('unchanged_nested', [nested_task]),
     }
     report['playbooks'] = playbook_figures(runner, books, args.rounds, helper)
+    if helper:
+        report['playbooks']['stack_info']['persistent_cold'], cold_end = cold_helper_figures(
+            runner, books, args.rounds, helper.by_default)
+        report['helpers'].append(cold_end)
     report['in_one_play'] = play_task_figures(runner, {
         'ping': {'ansible.builtin.ping': {}}, 'stack_info': {MODULES['stack_info']: {'name': info_name}},
         'engine_info': {MODULES['engine_info']: {}}, 'hook_list': {MODULES['hook_list']: {'stack': info_name}},
