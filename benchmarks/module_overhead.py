@@ -28,7 +28,8 @@ of a template with a nested template file, prints (interleaved runs, medians):
   Python process (module runs and helper) by a sitecustomize hook, in separate runs (and a separate
   helper) so the hook costs nothing in the timed runs;
 
-then an 8-stack create + delete through ``-f 8`` (wall and client CPU) and a heat_stack_info listing
+then an 8-stack create + delete through ``-f 8`` (wall and client CPU, beside two ping tasks per host: what
+Ansible itself spends on those 16 tasks) and a heat_stack_info listing
 of ``--list-stacks`` stacks (OS::Heat::None stacks named ``bench-list-NNNN``, created once through
 the EngineClient and left in place for the next run unless ``--cleanup``).
 
@@ -600,9 +601,12 @@ def forks_figures(runner, rounds, helper):
     inventory = os.path.join(runner.directory, 'hosts.ini')
     with open(inventory, 'w') as handle:
         handle.write('[all]\n' + ''.join('fork%d ansible_connection=local\n' % index for index in range(8)))
+    # The same shape with two ping tasks per host: what Ansible itself spends on 16 tasks of 8 forks.
+    pings = runner.playbook('forks_ping', [{'ansible.builtin.ping': {}}] * 2, hosts='all')
     costs = collections.defaultdict(list)
     start = helper and helper.ensure_warm(runner, create_delete_playbook(runner))
     for _round in range(rounds):
+        costs['ping'].append(runner.run(pings, inventory=inventory, forks=8))
         for mode in MODES if helper else MODES[:1]:
             costs[mode].append(runner.run(create_delete_playbook(runner, hosts='all'), inventory=inventory, forks=8,
                                           helper=helper if mode == 'persistent' else None))
@@ -683,7 +687,7 @@ def listing_figures(runner, count, rounds, helper):
 
 # -- the printed report ----------------------------------------------------------------------------
 
-MODE_LABELS = {'in_process': 'in process', 'persistent': 'persistent',
+MODE_LABELS = {'ping': 'ping', 'in_process': 'in process', 'persistent': 'persistent',
                'persistent_start': 'persistent, helper start (1 run)',
                'persistent_cold': 'persistent, helper start, code kept'}
 
@@ -722,9 +726,10 @@ def case_rows(figures, columns, order):
 
 
 def without_in_process_helper(figures):
-    """``figures`` with the helper CPU blank on in-process rows (no helper there)."""
-    blank = dict((key, dict(case, in_process=dict(case['in_process'], helper_cpu_s=None)))
-                 for key, case in figures.items() if 'in_process' in case)
+    """``figures`` with the helper CPU blank on in-process and ping rows (no helper there)."""
+    blank = dict((key, dict(case, **dict((mode, dict(case[mode], helper_cpu_s=None))
+                                         for mode in ('in_process', 'ping') if mode in case)))
+                 for key, case in figures.items())
     return dict(figures, **blank)
 
 
@@ -790,7 +795,8 @@ def forks_section(figures):
                          % figures['in_process']['rounds'],
                          ['case', 'connection', 'wall', 'client CPU', 'of it helper', 'CPU per task'],
                          case_rows(without_in_process_helper({'forks': figures}),
-                                   ['wall_s', 'client_cpu_s', 'helper_cpu_s', 'client_cpu_per_task_s'], ['forks']))]
+                                   ['wall_s', 'client_cpu_s', 'helper_cpu_s', 'client_cpu_per_task_s'], ['forks'])),
+            '  (ping: two ping tasks per host instead, what Ansible itself spends on 16 tasks of 8 forks)']
 
 
 def listing_section(figures):
