@@ -15,7 +15,6 @@ import sys
 import threading
 import zipfile
 
-
 import pytest
 
 pytest.importorskip('oslo_messaging')
