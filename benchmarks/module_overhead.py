@@ -859,23 +859,22 @@ def measure(args, runner, helper, report):
             json.dump(template, handle)
     nested_task = {MODULES['heat_stack']: {'name': nested_name, 'template': nested_path}}
     runner.run(runner.playbook('setup', [stack_task(info_name), nested_task]))
-    books = {
-        'ping': runner.playbook('ping', [{'ansible.builtin.ping': {}}]),
-        'stack_info': runner.playbook('info', [{MODULES['stack_info']: {'name': info_name}}]),
-        'engine_info': runner.playbook('engine_info', [{MODULES['engine_info']: {}}]),
-        'hook_list': runner.playbook('hook_list', [{MODULES['hook_list']: {'stack': info_name}}]),
-        'unchanged': runner.playbook('unchanged', [stack_task(info_name)]),
-        'unchanged_nested': runner.playbook('unchanged_nested', [nested_task]),
+    tasks = {
+        'ping': {'ansible.builtin.ping': {}},
+        'stack_info': {MODULES['stack_info']: {'name': info_name}},
+        'engine_info': {MODULES['engine_info']: {}},
+        'hook_list': {MODULES['hook_list']: {'stack': info_name}},
+        'unchanged': stack_task(info_name),
+        'unchanged_nested': nested_task,
     }
+    books = dict((key, runner.playbook(key, [task])) for key, task in tasks.items())
     report['playbooks'] = playbook_figures(runner, books, args.rounds, helper)
     if helper:
         report['playbooks']['stack_info']['persistent_cold'], cold_end = cold_helper_figures(
             runner, books, args.rounds, helper.by_default)
         report['helpers'].append(cold_end)
-    report['in_one_play'] = play_task_figures(runner, {
-        'ping': {'ansible.builtin.ping': {}}, 'stack_info': {MODULES['stack_info']: {'name': info_name}},
-        'engine_info': {MODULES['engine_info']: {}}, 'hook_list': {MODULES['hook_list']: {'stack': info_name}},
-        'unchanged_nested': nested_task}, args.rounds, helper)
+    in_one_play = ('ping', 'stack_info', 'engine_info', 'hook_list', 'unchanged_nested')
+    report['in_one_play'] = play_task_figures(runner, dict((key, tasks[key]) for key in in_one_play), args.rounds, helper)
     report['imports'] = import_figures(runner, args.rounds, helper is not None)
     report['payload'] = payload_figures(runner, args.rounds)
     report['connections'] = connection_figures(runner, info_name, helper is not None)
